@@ -1,0 +1,66 @@
+# Jemput Bola — every task a developer or CI needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      ?= .venv
+PY        := $(VENV)/bin/python
+MANAGE    := $(PY) manage.py
+STAMP     := $(VENV)/.installed
+HOST      ?= 127.0.0.1
+PORT      ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help install system-deps migrate demo serve test test-postgres lint format check messages bench requirements clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@set -e; if [ ! -x $(PY) ]; then \
+	  py=$$(scripts/find-python); echo "Creating $(VENV) with $$py"; \
+	  $$py -m venv $(VENV); fi
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.txt -r requirements-dev.txt
+	@touch $@
+
+install: $(STAMP) ## Create the virtualenv and install pinned requirements
+
+system-deps: ## Install Debian packages the tests use (chromium, poppler-utils, zbar-tools, gettext) when missing
+	@scripts/system-deps
+
+migrate: install ## Apply database migrations
+	$(MANAGE) migrate --noinput
+
+demo: install migrate ## Load the NTT demo data and serve http://127.0.0.1:8000 with a task worker
+	$(MANAGE) load_demo_data
+	@HOST=$(HOST) PORT=$(PORT) PY=$(PY) scripts/demo-serve
+
+test: install system-deps ## Run the whole test suite (browser tests included)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff check + format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## Apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: install ## Django system checks and the missing-migrations check
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+messages: install ## Extract and compile the translation catalogues
+	$(MANAGE) makemessages -l id -l en --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
+	$(MANAGE) compilemessages --ignore=.venv
+
+bench: install ## Run the benchmarks in bench/ and print a table
+	$(PY) -m bench
+
+requirements: install ## Re-pin requirements*.txt from requirements*.in
+	$(VENV)/bin/uv pip compile --python $(PY) -q requirements.in -o requirements.txt
+	$(VENV)/bin/uv pip compile --python $(PY) -q requirements-dev.in -o requirements-dev.txt
+
+clean: ## Remove the virtualenv, the demo database and collected files
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles .pytest_cache

@@ -1,0 +1,136 @@
+"""Demo data of the core app: the SP2020 campaign in NTT, the home page, demo users."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .models import Campaign, CampaignSettings, Region
+from .services import (
+    DISSEMINATION_STAFF,
+    FIELD_TEAM,
+    HEAD_OF_SECTION,
+    campaign_save,
+    regions_load,
+    roles_sync,
+    site_home_ensure,
+)
+
+# Documented in README.md; created only when DEBUG is on.
+DEMO_PASSWORDS = {
+    "admin": "jemputbola-admin",
+    "editor": "jemputbola-editor",
+    "kepala": "jemputbola-kepala",
+    "tim": "jemputbola-tim",
+}
+KUPANG_TEAMS = 6
+
+SP2020 = {
+    "name": "Sensus Penduduk 2020 — Sensus Penduduk Online",
+    "short_name": "SP2020",
+    "online_start": datetime.date(2020, 2, 15),
+    "online_end": datetime.date(2020, 3, 31),
+    "target_url": "https://sensus.bps.go.id",
+    # The goal was set against "about 5.4 million" residents (DESIGN.md); the SP2020
+    # count later found 5,325,566.
+    "population_base": 5_400_000,
+    "goal_percent": 23,
+    "is_active": True,
+}
+SP2020_EXTENSIONS = [
+    (
+        datetime.date(2020, 5, 29),
+        "Diperpanjang 59 hari karena pandemi COVID-19; ditutup 29 Mei 2020 pukul 23.59 WIB.",
+    )
+]
+
+HOME_INTRO = (
+    "<p>Badan Pusat Statistik Provinsi Nusa Tenggara Timur <b>menjemput bola</b>: tim "
+    "pendamping kami datang ke kantor pemerintah, DPRD, BUMN, BUMD, sekolah dan "
+    "perusahaan untuk memandu pimpinan dan pegawai mengisi Sensus Penduduk Online "
+    "sampai datanya tercatat. Siapkan Kartu Keluarga dan NIK, lalu isi sendiri di "
+    "sensus.bps.go.id.</p>"
+)
+
+
+@transaction.atomic
+def load(*, stdout, with_users):
+    result = regions_load()
+    stdout.write(f"Regions: {result.created} created, {result.updated} updated.")
+    roles_sync()
+
+    province = Region.objects.get(code="53")
+    campaign = campaign_save(
+        campaign=Campaign.objects.filter(short_name=SP2020["short_name"]).first(),
+        extensions=SP2020_EXTENSIONS,
+        area=[province],
+        **SP2020,
+    )
+    stdout.write(f"Campaign: {campaign} (online until {campaign.effective_end:%d %B %Y}).")
+
+    home = site_home_ensure(
+        title="Sensus Penduduk Online 2020 — Mencatat Indonesia",
+        intro=HOME_INTRO,
+        cta_label="Isi Sensus Penduduk Online",
+    )
+    settings = CampaignSettings.for_site(home.get_site())
+    settings.organisation_name = "BPS Provinsi Nusa Tenggara Timur"
+    settings.hotline = "(0380) 826289"
+    settings.whatsapp = "+6282247291975"
+    settings.email = "pst5300@bps.go.id"
+    settings.address = "Jl. R. Suprapto No. 5, Kupang 85111"
+    settings.website = "https://ntt.bps.go.id"
+    settings.census_form_url = "https://sensus.bps.go.id"
+    settings.hashtag = "#MencatatIndonesia"
+    settings.full_clean()
+    settings.save()
+
+    if with_users:
+        _users()
+        stdout.write("Demo users: admin, editor, kepala, tim1 … tim6 (passwords in README.md).")
+
+
+def _user(username, *, password, first_name, last_name, groups=(), superuser=False):
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(username=username)
+    user.first_name, user.last_name = first_name, last_name
+    user.email = f"{username}@demo.jemputbola.invalid"
+    user.is_staff = superuser
+    user.is_superuser = superuser
+    user.set_password(password)
+    user.save()
+    user.groups.set(groups)
+    return user
+
+
+def _users():
+    groups = roles_sync()
+    _user(
+        "admin",
+        password=DEMO_PASSWORDS["admin"],
+        first_name="Admin",
+        last_name="Demo",
+        superuser=True,
+    )
+    _user(
+        "editor",
+        password=DEMO_PASSWORDS["editor"],
+        first_name="Maria",
+        last_name="Ndun",
+        groups=[groups[DISSEMINATION_STAFF]],
+    )
+    _user(
+        "kepala",
+        password=DEMO_PASSWORDS["kepala"],
+        first_name="Yohanes",
+        last_name="Bria",
+        groups=[groups[HEAD_OF_SECTION]],
+    )
+    for number in range(1, KUPANG_TEAMS + 1):
+        _user(
+            f"tim{number}",
+            password=DEMO_PASSWORDS["tim"],
+            first_name="Anggota",
+            last_name=f"Tim {number}",
+            groups=[groups[FIELD_TEAM]],
+        )

@@ -1,0 +1,255 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+
+from .blocks import BaseStreamBlock
+
+# --- Regions --------------------------------------------------------------------------
+
+
+class Region(models.Model):
+    """An administrative area keyed by its BPS (statistical) code.
+
+    The BPS code's length gives the level: 2 digits for a province, 4 for a regency or
+    city, 7 for a district (kecamatan), 10 for a village (desa/kelurahan).
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        REGENCY = "regency", _("Regency/city")
+        DISTRICT = "district", _("District")
+        VILLAGE = "village", _("Village")
+
+    CODE_LENGTHS = {2: Level.PROVINCE, 4: Level.REGENCY, 7: Level.DISTRICT, 10: Level.VILLAGE}
+    PARENT_LEVEL = {
+        Level.REGENCY: Level.PROVINCE,
+        Level.DISTRICT: Level.REGENCY,
+        Level.VILLAGE: Level.DISTRICT,
+    }
+
+    code = models.CharField(
+        _("BPS code"),
+        max_length=10,
+        unique=True,
+        validators=[RegexValidator(r"^\d{2}(\d{2}(\d{3}(\d{3})?)?)?$", _("Not a BPS code."))],
+    )
+    kemendagri_code = models.CharField(_("Kemendagri code"), max_length=13, blank=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    kind = models.CharField(
+        _("kind"), max_length=20, blank=True, help_text=_("kabupaten or kota, for regencies")
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    population = models.PositiveIntegerField(_("population (SP2020)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        indexes = [models.Index(fields=["level", "name"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @classmethod
+    def level_for_code(cls, code):
+        return cls.CODE_LENGTHS.get(len(code or ""))
+
+    def clean(self):
+        expected = self.level_for_code(self.code)
+        if expected and self.level != expected:
+            raise ValidationError({"level": _("A code of this length belongs to %s.") % expected})
+        if self.level != self.Level.PROVINCE:
+            if self.parent is None:
+                raise ValidationError({"parent": _("Only a province has no parent.")})
+            if self.parent.level != self.PARENT_LEVEL[self.level]:
+                raise ValidationError({"parent": _("The parent is at the wrong level.")})
+            if not self.code.startswith(self.parent.code):
+                raise ValidationError({"code": _("The code must start with its parent's code.")})
+
+
+# --- Campaign -------------------------------------------------------------------------
+
+
+class Campaign(ClusterableModel):
+    """A census outreach campaign: its online period, target and goal."""
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    online_start = models.DateField(_("online phase starts"))
+    online_end = models.DateField(
+        _("online phase ends (as planned)"),
+        help_text=_("Record later extensions below; the latest one is the effective end."),
+    )
+    target_url = models.URLField(_("online form URL"), default="https://sensus.bps.go.id")
+    area = models.ManyToManyField(
+        Region,
+        verbose_name=_("area"),
+        blank=True,
+        limit_choices_to={"level__in": [Region.Level.PROVINCE, Region.Level.REGENCY]},
+        related_name="campaigns",
+    )
+    population_base = models.PositiveBigIntegerField(
+        _("population base"), help_text=_("Residents in the campaign area.")
+    )
+    goal_percent = models.DecimalField(
+        _("online participation goal (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    is_active = models.BooleanField(
+        _("active"), default=False, help_text=_("The campaign the public site shows.")
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("short_name"),
+        FieldRowPanel([FieldPanel("online_start"), FieldPanel("online_end")]),
+        InlinePanel("extensions", label=_("Extensions of the online phase")),
+        FieldPanel("target_url"),
+        FieldPanel("area"),
+        FieldRowPanel([FieldPanel("population_base"), FieldPanel("goal_percent")]),
+        FieldPanel("is_active"),
+    ]
+
+    class Meta:
+        ordering = ["-online_start"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="one_active_campaign",
+                violation_error_message=_("Only one campaign can be active."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(online_end__gte=models.F("online_start")),
+                name="campaign_end_after_start",
+                violation_error_message=_("The online phase must end after it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def effective_end(self):
+        """The end of the online phase after every recorded extension."""
+        ends = [extension.new_end for extension in self.extensions.all()]
+        return max([self.online_end, *ends])
+
+    @property
+    def goal_people(self):
+        return round(self.population_base * self.goal_percent / 100)
+
+
+class CampaignExtension(Orderable):
+    campaign = ParentalKey(Campaign, on_delete=models.CASCADE, related_name="extensions")
+    new_end = models.DateField(_("new end date"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    panels = [FieldPanel("new_end"), FieldPanel("reason")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+
+    def __str__(self):
+        return f"{self.campaign} → {self.new_end:%Y-%m-%d}"
+
+
+@register_setting(icon="site")
+class CampaignSettings(BaseSiteSetting):
+    """Organisation details editors change without a deploy."""
+
+    organisation_name = models.CharField(
+        _("organisation"), max_length=200, default="BPS Provinsi Nusa Tenggara Timur"
+    )
+    hotline = models.CharField(_("hotline"), max_length=40, blank=True)
+    whatsapp = models.CharField(
+        _("WhatsApp number"),
+        max_length=20,
+        blank=True,
+        help_text=_("International format without spaces, e.g. +6282247291975."),
+        validators=[RegexValidator(r"^\+\d{8,15}$", _("Use the format +62…"))],
+    )
+    email = models.EmailField(_("email"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    census_form_url = models.URLField(
+        _("online census form URL"), default="https://sensus.bps.go.id"
+    )
+    hashtag = models.CharField(_("hashtag"), max_length=60, blank=True)
+
+    panels = [
+        FieldPanel("organisation_name"),
+        MultiFieldPanel(
+            [
+                FieldPanel("hotline"),
+                FieldPanel("whatsapp"),
+                FieldPanel("email"),
+                FieldPanel("address"),
+                FieldPanel("website"),
+            ],
+            heading=_("Contact"),
+        ),
+        FieldPanel("census_form_url"),
+        FieldPanel("hashtag"),
+    ]
+
+    class Meta:
+        verbose_name = _("campaign defaults")
+
+    @property
+    def whatsapp_link(self):
+        return f"https://wa.me/{self.whatsapp.lstrip('+')}" if self.whatsapp else ""
+
+
+# --- Pages ----------------------------------------------------------------------------
+
+
+class HomePage(Page):
+    """The site's front page: the active campaign and the way to the online form."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    cta_label = models.CharField(
+        _("button text"), max_length=80, default="Isi Sensus Penduduk Online"
+    )
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("cta_label"),
+        FieldPanel("body"),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import campaign_get_active, home_sections
+
+        context = super().get_context(request, *args, **kwargs)
+        context["campaign"] = campaign_get_active()
+        context["sections"] = home_sections(home=self)
+        return context

@@ -1,0 +1,40 @@
+"""Read queries of the core app that views, templates and other apps reuse."""
+
+from django.db.models import Prefetch
+
+from .models import Campaign, CampaignExtension, Region
+
+
+def campaign_get_active():
+    """The campaign the public site shows, or None when no campaign is active."""
+    return (
+        Campaign.objects.filter(is_active=True)
+        .prefetch_related(Prefetch("extensions", queryset=CampaignExtension.objects.all()))
+        .first()
+    )
+
+
+def home_sections(*, home):
+    """The live, public pages directly under the home page that appear in menus."""
+    return home.get_children().live().public().in_menu().specific().order_by("path")
+
+
+def regions_by_code(*, codes):
+    return Region.objects.in_bulk(list(codes), field_name="code")
+
+
+def tasks_pending_count():
+    """Tasks enqueued in the database backend and not yet picked up by a worker.
+
+    None when the configured backend keeps no queue (immediate or dummy backends).
+    """
+    from django.tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+
+    backend = task_backends["default"]
+    if not isinstance(backend, DatabaseBackend):
+        return None
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(status=TaskResultStatus.READY).count()

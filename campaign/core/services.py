@@ -1,0 +1,297 @@
+"""Writes of the core app: regions, roles, campaigns and the site's page tree."""
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Site,
+)
+
+from .models import Campaign, CampaignExtension, HomePage, Region
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+NTT_PROVINCE = {"code": "53", "name": "Nusa Tenggara Timur", "kemendagri_code": "53"}
+# SP2020 total for the province (BPS NTT release of 21 January 2021).
+NTT_POPULATION_SP2020 = 5_325_566
+
+
+def _read_csv(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _ntt_region_rows(data_dir):
+    """Yield region dicts parents-first from the reference CSVs."""
+    yield {
+        **NTT_PROVINCE,
+        "level": Region.Level.PROVINCE,
+        "kind": "provinsi",
+        "parent": None,
+        "population": NTT_POPULATION_SP2020,
+    }
+    kemendagri = {
+        row["bps_code"]: row["kemendagri_code"]
+        for row in _read_csv(data_dir / "ntt_regencies_meta.csv")
+    }
+    for row in _read_csv(data_dir / "ntt_regencies.csv"):
+        yield {
+            "code": row["code"],
+            "name": row["name"],
+            "level": Region.Level.REGENCY,
+            "kind": row["kind"],
+            "parent": row["code"][:2],
+            "population": int(row["population_sp2020"]) if row["population_sp2020"] else None,
+            "kemendagri_code": kemendagri.get(row["code"], ""),
+        }
+    kemendagri = {
+        row["bps_code"]: row["kemendagri_code"]
+        for row in _read_csv(data_dir / "ntt_districts_crosswalk.csv")
+    }
+    for row in _read_csv(data_dir / "ntt_districts.csv"):
+        yield {
+            "code": row["code"],
+            "name": row["name"],
+            "level": Region.Level.DISTRICT,
+            "kind": "kecamatan",
+            "parent": row["regency_code"],
+            "population": None,
+            "kemendagri_code": kemendagri.get(row["code"], ""),
+        }
+    kemendagri = {
+        row["bps_code"]: row["kemendagri_code"]
+        for row in _read_csv(data_dir / "kupang_crosswalk.csv")
+        if row["bps_code"]
+    }
+    for row in _read_csv(data_dir / "kupang_villages.csv"):
+        yield {
+            "code": row["code"],
+            "name": row["name"],
+            "level": Region.Level.VILLAGE,
+            "kind": "kelurahan",
+            "parent": row["district_code"],
+            "population": None,
+            "kemendagri_code": kemendagri.get(row["code"], ""),
+        }
+
+
+@dataclass(frozen=True)
+class RegionLoadResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+@transaction.atomic
+def regions_load(*, data_dir: Path = DATA_DIR) -> RegionLoadResult:
+    """Create or update NTT's regions from the reference CSVs; safe to run again.
+
+    Rows are written level by level so that every parent exists before its children.
+    """
+    existing = {region.code: region for region in Region.objects.all()}
+    created = updated = unchanged = 0
+    fields = ["name", "level", "kind", "population", "kemendagri_code"]
+    for level in Region.Level.values:
+        to_create, to_update = [], []
+        for row in _ntt_region_rows(data_dir):
+            if row["level"] != level:
+                continue
+            parent = existing[row["parent"]] if row["parent"] else None
+            region = existing.get(row["code"])
+            if region is None:
+                region = Region(code=row["code"], parent=parent, **{f: row[f] for f in fields})
+                region.full_clean(validate_unique=False)
+                to_create.append(region)
+                continue
+            changed = [f for f in fields if getattr(region, f) != row[f]]
+            if region.parent_id != (parent.pk if parent else None):
+                region.parent = parent
+                changed.append("parent")
+            if changed:
+                for field in fields:
+                    setattr(region, field, row[field])
+                region.full_clean(validate_unique=False)
+                to_update.append(region)
+            else:
+                unchanged += 1
+        for region in Region.objects.bulk_create(to_create):
+            existing[region.code] = region
+        Region.objects.bulk_update(to_update, [*fields, "parent"])
+        created += len(to_create)
+        updated += len(to_update)
+    return RegionLoadResult(created=created, updated=updated, unchanged=unchanged)
+
+
+# --- Roles ----------------------------------------------------------------------------
+
+DISSEMINATION_STAFF = "Dissemination staff"
+HEAD_OF_SECTION = "Head of section"
+FIELD_TEAM = "Field team"
+
+# Model permissions each role holds ("app_label.codename"). Later apps add theirs here.
+ROLE_PERMISSIONS = {
+    DISSEMINATION_STAFF: [
+        "wagtailadmin.access_admin",
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.choose_document",
+        "core.add_campaign",
+        "core.change_campaign",
+        "core.view_campaign",
+        "core.change_campaignsettings",
+        "core.view_region",
+    ],
+    HEAD_OF_SECTION: [
+        "wagtailadmin.access_admin",
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.choose_document",
+        "core.add_campaign",
+        "core.change_campaign",
+        "core.view_campaign",
+        "core.change_campaignsettings",
+        "core.view_region",
+    ],
+    FIELD_TEAM: ["wagtailadmin.access_admin", "core.view_region"],
+}
+# Page permissions on the whole tree: staff draft, the head of section publishes.
+ROLE_PAGE_PERMISSIONS = {
+    DISSEMINATION_STAFF: ["add_page", "change_page"],
+    HEAD_OF_SECTION: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+}
+# Collection permissions on the root collection (images and documents).
+ROLE_COLLECTION_PERMISSIONS = {
+    DISSEMINATION_STAFF: [
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.choose_document",
+    ],
+}
+ROLE_COLLECTION_PERMISSIONS[HEAD_OF_SECTION] = ROLE_COLLECTION_PERMISSIONS[DISSEMINATION_STAFF]
+
+
+def _permissions(names):
+    wanted = {tuple(name.split(".", 1)) for name in names}
+    found = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.select_related("content_type").filter(
+            codename__in=[codename for _, codename in wanted]
+        )
+    }
+    return [found[key] for key in sorted(wanted) if key in found]
+
+
+@transaction.atomic
+def roles_sync() -> dict[str, Group]:
+    """Create the role groups and give them exactly the permissions listed above.
+
+    Permissions of models that are not installed yet are skipped; run again after
+    migrating (the post_migrate hook does).
+    """
+    groups = {}
+    root_page = Page.get_first_root_node()
+    root_collection = Collection.get_first_root_node()
+    for name, permission_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(_permissions(permission_names))
+        if root_page is not None:
+            GroupPagePermission.objects.filter(group=group).exclude(
+                permission__codename__in=ROLE_PAGE_PERMISSIONS.get(name, [])
+            ).delete()
+            for codename in ROLE_PAGE_PERMISSIONS.get(name, []):
+                GroupPagePermission.objects.get_or_create(
+                    group=group,
+                    page=root_page,
+                    permission=Permission.objects.get(
+                        content_type__app_label="wagtailcore", codename=codename
+                    ),
+                )
+        if root_collection is not None:
+            for permission in _permissions(ROLE_COLLECTION_PERMISSIONS.get(name, [])):
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root_collection, permission=permission
+                )
+        groups[name] = group
+    return groups
+
+
+def roles_sync_after_migrate(sender, **kwargs):
+    """post_migrate receiver for the core app, which is installed last so that every
+    other app's permissions exist by the time it runs."""
+    roles_sync()
+
+
+# --- Campaign and site ----------------------------------------------------------------
+
+
+@transaction.atomic
+def campaign_save(
+    *,
+    campaign: Campaign | None = None,
+    extensions=(),
+    area=(),
+    **fields,
+) -> Campaign:
+    """Create or update a campaign with its extensions (new end date, reason).
+
+    Activating a campaign deactivates the one active before it, so the public site
+    always has at most one.
+    """
+    campaign = campaign or Campaign()
+    for name, value in fields.items():
+        setattr(campaign, name, value)
+    if campaign.is_active:
+        Campaign.objects.filter(is_active=True).exclude(pk=campaign.pk).update(is_active=False)
+    campaign.full_clean()
+    campaign.save()
+    campaign.extensions.all().delete()
+    for new_end, reason in extensions:
+        extension = CampaignExtension(campaign=campaign, new_end=new_end, reason=reason)
+        extension.full_clean()
+        extension.save()
+    if area:
+        campaign.area.set(area)
+    return campaign
+
+
+@transaction.atomic
+def site_home_ensure(*, title: str, intro: str, cta_label: str) -> HomePage:
+    """Make a HomePage the root of the default site, replacing Wagtail's welcome page.
+
+    Updates the existing home page when there is one, so running it again is safe.
+    """
+    root = Page.get_first_root_node()
+    home = HomePage.objects.first()
+    if home is None:
+        home = HomePage(title=title, slug="beranda", intro=intro, cta_label=cta_label)
+        root.add_child(instance=home)
+    else:
+        home.title, home.intro, home.cta_label = title, intro, cta_label
+    home.save_revision().publish()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        site = Site(hostname="localhost", port=80, is_default_site=True, site_name="Jemput Bola")
+    site.root_page = home
+    site.site_name = "Jemput Bola"
+    site.save()
+    # Wagtail's initial "Welcome to your new Wagtail site!" page, if still there.
+    for page in root.get_children().exclude(pk=home.pk).filter(content_type__model="page"):
+        if not page.get_children().exists():
+            page.delete()
+    return home

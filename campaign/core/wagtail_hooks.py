@@ -1,0 +1,39 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import Campaign, Region
+
+
+class CampaignViewSet(SnippetViewSet):
+    model = Campaign
+    icon = "date"
+    menu_label = _("Campaigns")
+    list_display = ["name", "online_start", "effective_end", "goal_percent", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+
+class RegionViewSet(SnippetViewSet):
+    """Reference data, loaded from BPS codes: browsable, not edited by hand."""
+
+    model = Region
+    icon = "site"
+    menu_label = _("Regions")
+    list_display = ["code", "name", "level", "population", "kemendagri_code"]
+    list_filter = ["level"]
+    search_fields = ["name", "code"]
+    list_per_page = 50
+    inspect_view_enabled = True
+
+
+class CampaignSetupGroup(SnippetViewSetGroup):
+    items = (CampaignViewSet, RegionViewSet)
+    menu_icon = "cog"
+    menu_label = _("Campaign setup")
+    menu_name = "campaign-setup"
+    # Near the top: staff open the campaign before anything else.
+    menu_order = 150
+
+
+register_snippet(CampaignSetupGroup)

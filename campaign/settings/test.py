@@ -1,0 +1,23 @@
+"""Test settings: fast, isolated, no network, tasks run immediately."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, LOGGING
+
+DEBUG = False
+SECRET_KEY = "tests-only-not-secret"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+BASE_URL = "http://testserver"
+WAGTAILADMIN_BASE_URL = BASE_URL
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+MAILERS = {"default": {"BACKEND": "anymail.backends.test.EmailBackend"}}
+ANYMAIL = {"WEBHOOK_SECRET": ["username:password"]}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / ".pytest_media"
+LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}
+# Serve static files from the finders; tests never run collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
