@@ -14,6 +14,7 @@ from .services import (
     regions_load,
     roles_sync,
     site_home_ensure,
+    wagtail_roots_ensure,
 )
 
 # Documented in README.md; created only when DEBUG is on.
@@ -55,6 +56,7 @@ HOME_INTRO = (
 
 @transaction.atomic
 def load(*, stdout, with_users):
+    wagtail_roots_ensure()
     result = regions_load()
     stdout.write(f"Regions: {result.created} created, {result.updated} updated.")
     roles_sync()

@@ -4,12 +4,14 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import (
     Collection,
     GroupCollectionPermission,
     GroupPagePermission,
+    Locale,
     Page,
     Site,
 )
@@ -271,12 +273,25 @@ def campaign_save(
 
 
 @transaction.atomic
+def wagtail_roots_ensure() -> Page:
+    """Wagtail's default locale, root page and root collection, which its migrations
+    create; recreated here when a database was emptied with ``flush``."""
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(instance=Page(title="Root", slug="root", live=True))
+    return root
+
+
+@transaction.atomic
 def site_home_ensure(*, title: str, intro: str, cta_label: str) -> HomePage:
     """Make a HomePage the root of the default site, replacing Wagtail's welcome page.
 
     Updates the existing home page when there is one, so running it again is safe.
     """
-    root = Page.get_first_root_node()
+    root = wagtail_roots_ensure()
     home = HomePage.objects.first()
     if home is None:
         home = HomePage(title=title, slug="beranda", intro=intro, cta_label=cta_label)
