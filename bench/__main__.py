@@ -36,9 +36,7 @@ def main(argv):
 
     import bench
 
-    names = sorted(
-        m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_")
-    )
+    names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
     wanted = [name for name in names if not argv or any(arg in name for arg in argv)]
     results = []
     for name in wanted:

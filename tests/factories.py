@@ -62,3 +62,37 @@ class HomePageFactory(wagtail_factories.PageFactory):
     slug = "beranda"
     intro = "<p>Tim pendamping kami datang ke kantor Anda.</p>"
     cta_label = "Isi Sensus Penduduk Online"
+
+
+class InstitutionKindFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "institutions.InstitutionKind"
+        django_get_or_create = ("name",)
+
+    name = "Kantor Pemerintah"
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "institutions.Institution"
+
+    name = factory.Sequence(lambda n: f"Dinas Contoh {n}")
+    kind = factory.SubFactory(InstitutionKindFactory)
+    region = factory.LazyFunction(
+        lambda: RegionFactory(
+            code="5371", name="Kota Kupang", parent=RegionFactory(code="53", name="NTT")
+        )
+    )
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "institutions.Contact"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"Maria Ndun {n}")
+    position = "Sekretaris"
+    email = factory.Sequence(lambda n: f"kontak{n}@example.org")
+    phone = factory.Sequence(lambda n: f"+6281234{n:05d}")
+    consent_source = "test"
+    consent_date = datetime.date(2020, 2, 1)

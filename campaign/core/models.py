@@ -192,9 +192,7 @@ class CampaignSettings(BaseSiteSetting):
     email = models.EmailField(_("email"), blank=True)
     address = models.TextField(_("address"), blank=True)
     website = models.URLField(_("website"), blank=True)
-    census_form_url = models.URLField(
-        _("online census form URL"), default="https://sensus.bps.go.id"
-    )
+    census_form_url = models.URLField(_("online census form URL"), default="https://sensus.bps.go.id")
     hashtag = models.CharField(_("hashtag"), max_length=60, blank=True)
 
     panels = [
@@ -228,9 +226,7 @@ class HomePage(Page):
     """The site's front page: the active campaign and the way to the online form."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
-    cta_label = models.CharField(
-        _("button text"), max_length=80, default="Isi Sensus Penduduk Online"
-    )
+    cta_label = models.CharField(_("button text"), max_length=80, default="Isi Sensus Penduduk Online")
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("body"))
 
     content_panels = [

@@ -40,8 +40,7 @@ def _ntt_region_rows(data_dir):
         "population": NTT_POPULATION_SP2020,
     }
     kemendagri = {
-        row["bps_code"]: row["kemendagri_code"]
-        for row in _read_csv(data_dir / "ntt_regencies_meta.csv")
+        row["bps_code"]: row["kemendagri_code"] for row in _read_csv(data_dir / "ntt_regencies_meta.csv")
     }
     for row in _read_csv(data_dir / "ntt_regencies.csv"):
         yield {
@@ -54,8 +53,7 @@ def _ntt_region_rows(data_dir):
             "kemendagri_code": kemendagri.get(row["code"], ""),
         }
     kemendagri = {
-        row["bps_code"]: row["kemendagri_code"]
-        for row in _read_csv(data_dir / "ntt_districts_crosswalk.csv")
+        row["bps_code"]: row["kemendagri_code"] for row in _read_csv(data_dir / "ntt_districts_crosswalk.csv")
     }
     for row in _read_csv(data_dir / "ntt_districts.csv"):
         yield {
@@ -138,36 +136,31 @@ HEAD_OF_SECTION = "Head of section"
 FIELD_TEAM = "Field team"
 
 # Model permissions each role holds ("app_label.codename"). Later apps add theirs here.
+_MEDIA = [
+    f"{app}.{action}_{model}"
+    for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document"))
+    for action in ("add", "change", "choose")
+]
+_CAMPAIGN = [
+    "core.add_campaign",
+    "core.change_campaign",
+    "core.view_campaign",
+    "core.change_campaignsettings",
+    "core.view_region",
+]
+_REGISTRY_EDIT = [
+    f"institutions.{action}_{model}"
+    for model in ("institution", "contact", "mediapartner", "institutionkind")
+    for action in ("add", "change", "delete", "view")
+] + ["institutions.export_institution", "institutions.export_contact"]
+_REGISTRY_VIEW = [
+    f"institutions.view_{model}" for model in ("institution", "contact", "mediapartner", "institutionkind")
+]
 ROLE_PERMISSIONS = {
-    DISSEMINATION_STAFF: [
-        "wagtailadmin.access_admin",
-        "wagtailimages.add_image",
-        "wagtailimages.change_image",
-        "wagtailimages.choose_image",
-        "wagtaildocs.add_document",
-        "wagtaildocs.change_document",
-        "wagtaildocs.choose_document",
-        "core.add_campaign",
-        "core.change_campaign",
-        "core.view_campaign",
-        "core.change_campaignsettings",
-        "core.view_region",
-    ],
-    HEAD_OF_SECTION: [
-        "wagtailadmin.access_admin",
-        "wagtailimages.add_image",
-        "wagtailimages.change_image",
-        "wagtailimages.choose_image",
-        "wagtaildocs.add_document",
-        "wagtaildocs.change_document",
-        "wagtaildocs.choose_document",
-        "core.add_campaign",
-        "core.change_campaign",
-        "core.view_campaign",
-        "core.change_campaignsettings",
-        "core.view_region",
-    ],
-    FIELD_TEAM: ["wagtailadmin.access_admin", "core.view_region"],
+    DISSEMINATION_STAFF: ["wagtailadmin.access_admin", *_MEDIA, *_CAMPAIGN, *_REGISTRY_EDIT],
+    HEAD_OF_SECTION: ["wagtailadmin.access_admin", *_MEDIA, *_CAMPAIGN, *_REGISTRY_EDIT],
+    # Field teams see the institutions they visit and their contacts; no export, no delete.
+    FIELD_TEAM: ["wagtailadmin.access_admin", "core.view_region", *_REGISTRY_VIEW],
 }
 # Page permissions on the whole tree: staff draft, the head of section publishes.
 ROLE_PAGE_PERMISSIONS = {

@@ -168,9 +168,7 @@ if ANYMAIL_ESP:
     MAILERS = {"default": {"BACKEND": f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"}}
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
-DEFAULT_FROM_EMAIL = os.environ.get(
-    "DEFAULT_FROM_EMAIL", "BPS Provinsi NTT <sensus@ntt.example.org>"
-)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "BPS Provinsi NTT <sensus@ntt.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Passwords and sessions ---------------------------------------------------------

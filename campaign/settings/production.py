@@ -15,9 +15,7 @@ DEBUG = False
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters."
-    )
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a random value of at least 50 characters.")
 if not ANYMAIL.get("WEBHOOK_SECRET"):
     raise ImproperlyConfigured(
         "ANYMAIL_WEBHOOK_SECRET must be set (user:password for the provider's tracking "

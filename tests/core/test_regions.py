@@ -28,9 +28,7 @@ def test_regions_load_builds_the_ntt_tree():
     assert Region.objects.get(code="5371010001").parent.code == "5371010"
     # The regency counts add up to the province total less the three left blank.
     total = sum(
-        Region.objects.filter(level="regency")
-        .values_list("population", flat=True)
-        .exclude(population=None)
+        Region.objects.filter(level="regency").values_list("population", flat=True).exclude(population=None)
     )
     assert Region.objects.get(code="53").population - total == 614_393
 

@@ -15,11 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _page_codenames(group):
-    return set(
-        GroupPagePermission.objects.filter(group=group).values_list(
-            "permission__codename", flat=True
-        )
-    )
+    return set(GroupPagePermission.objects.filter(group=group).values_list("permission__codename", flat=True))
 
 
 def test_migrate_creates_the_role_groups():

@@ -84,8 +84,6 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
         "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]);"
         "print(connection.transaction_mode)"
     )
-    result = _manage(
-        "shell", "--no-imports", "-c", code, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    )
+    result = _manage("shell", "--no-imports", "-c", code, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["wal", "IMMEDIATE"]

@@ -12,8 +12,4 @@ def language_links(context):
     request = context.get("request")
     path = request.get_full_path() if request else "/"
     current = get_language()
-    return [
-        (code, name, translate_url(path, code))
-        for code, name in settings.LANGUAGES
-        if code != current
-    ]
+    return [(code, name, translate_url(path, code)) for code, name in settings.LANGUAGES if code != current]

@@ -1,0 +1,439 @@
+"""Reading and checking institution spreadsheets (CSV or XLSX).
+
+Everything here is pure: it reads bytes and the reference tables it is given, and
+returns rows or errors. ``services.institutions_import`` decides what is written.
+Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from .models import normalise_name
+
+MAX_FILE_BYTES = 25 * 1024 * 1024
+MAX_ROWS = 100_000
+# XLSX is a zip: refuse archives that would inflate far beyond their size (zip bombs).
+MAX_XLSX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_XLSX_RATIO = 100
+MAX_XLSX_MEMBERS = 1_000
+MAX_CELL_CHARS = 2_000
+
+# Canonical column → accepted headers (English and Indonesian), compared after
+# lower-casing and turning spaces and dashes into underscores.
+COLUMNS = {
+    "external_id": ["external_id", "id_eksternal", "kode_institusi"],
+    "name": ["name", "nama", "nama_institusi"],
+    "kind": ["kind", "jenis", "jenis_institusi"],
+    "region_code": ["region_code", "kode_wilayah"],
+    "region": ["region", "wilayah"],
+    "address": ["address", "alamat"],
+    "employees": ["employees", "jumlah_pegawai"],
+    "latitude": ["latitude", "lintang"],
+    "longitude": ["longitude", "bujur"],
+    "notes": ["notes", "catatan"],
+    "contact_name": ["contact_name", "nama_kontak"],
+    "contact_position": ["contact_position", "jabatan_kontak"],
+    "contact_email": ["contact_email", "email_kontak"],
+    "contact_phone": ["contact_phone", "telepon_kontak"],
+}
+TEMPLATE_COLUMNS = [
+    "external_id",
+    "name",
+    "kind",
+    "region_code",
+    "region",
+    "address",
+    "employees",
+    "contact_name",
+    "contact_position",
+    "contact_email",
+    "contact_phone",
+]
+_ALIASES = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read: nothing in it was checked."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self):
+        return {"row": self.row, "column": self.column, "message": str(self.message)}
+
+
+@dataclass
+class CleanRow:
+    row: int
+    key: tuple
+    external_id: str
+    name: str
+    name_normalised: str
+    kind_id: int
+    region_id: int
+    address: str
+    employees: int | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+    notes: str
+    contact: dict | None = None
+
+
+@dataclass
+class Table:
+    headers: list[str]  # canonical names, "" for an unknown column
+    original_headers: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+
+    @property
+    def unknown_columns(self):
+        return [o for o, c in zip(self.original_headers, self.headers, strict=True) if not c]
+
+
+# --- Reading ------------------------------------------------------------------------
+
+
+def read_table(content: bytes, filename: str) -> Table:
+    """Parse CSV (comma or semicolon; UTF-8 with or without BOM, or cp1252) or XLSX.
+
+    Refuses, before parsing, files that are too large, old binary Excel files,
+    archives that would inflate too far, and anything that is not a spreadsheet.
+    """
+    if len(content) > MAX_FILE_BYTES:
+        raise ImportFileError(
+            _("The file is larger than %(limit)d MB. Split it into smaller files.")
+            % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    if not content.strip():
+        raise ImportFileError(_("The file is empty."))
+    if content.startswith(b"PK\x03\x04"):
+        return _read_xlsx(content)
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError(_("Old Excel files (.xls) are not supported. Save the sheet as .xlsx or .csv."))
+    return _read_csv(content)
+
+
+def _decode(content: bytes) -> str:
+    if b"\x00" in content[:4096]:
+        raise ImportFileError(_("This is not a spreadsheet (CSV or XLSX)."))
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(_("The file's text encoding is not UTF-8 or Windows-1252.")) from error
+
+
+def _read_csv(content: bytes) -> Table:
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as error:
+        raise ImportFileError(_("The CSV file is malformed: %(error)s") % {"error": error}) from error
+    return _table(rows)
+
+
+def _read_xlsx(content: bytes) -> Table:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except zipfile.BadZipFile as error:
+        raise ImportFileError(_("This is not a spreadsheet (CSV or XLSX).")) from error
+    total = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members) or 1
+    if (
+        len(members) > MAX_XLSX_MEMBERS
+        or total > MAX_XLSX_UNCOMPRESSED_BYTES
+        or total / packed > MAX_XLSX_RATIO
+    ):
+        raise ImportFileError(_("The XLSX file unpacks to far more than its size; refused."))
+    if "xl/workbook.xml" not in archive.namelist():
+        raise ImportFileError(_("This is not a spreadsheet (CSV or XLSX)."))
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for broken files
+        raise ImportFileError(_("The XLSX file cannot be read.")) from error
+    try:
+        sheet = workbook.worksheets[0]
+        rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    return _table(rows)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def canonical_header(header: str) -> str:
+    key = re.sub(r"[\s\-]+", "_", (header or "").strip().casefold())
+    return _ALIASES.get(key, "")
+
+
+def _table(rows) -> Table:
+    rows = [row for row in rows if any((cell or "").strip() for cell in row)]
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    original = [(cell or "").strip() for cell in rows[0]]
+    headers = [canonical_header(cell) for cell in original]
+    if len(rows) - 1 > MAX_ROWS:
+        raise ImportFileError(
+            _("The file has more than %(limit)s rows. Split it into smaller files.")
+            % {"limit": f"{MAX_ROWS:,}"}
+        )
+    return Table(headers=headers, original_headers=original, rows=rows[1:])
+
+
+# --- Checking -----------------------------------------------------------------------
+
+
+@dataclass
+class Lookups:
+    """Reference data the checker needs, loaded once per import."""
+
+    kinds: dict  # normalised name → id
+    regions_by_code: dict  # BPS code → (id, level)
+    regions_by_name: dict  # normalised name → [ids] (districts and regencies)
+    erased_digests: set
+    digest: callable  # value → digest, to compare against erased_digests
+
+
+def parse_phone(value: str) -> str | None:
+    """E.164 form of an Indonesian (or international) phone number, or None."""
+    try:
+        number = phonenumbers.parse(value, "ID")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _parse_int(value: str):
+    compact = value.replace(" ", "")
+    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", compact):
+        compact = re.sub(r"[.,]", "", compact)
+    if re.fullmatch(r"\d+", compact):
+        return int(compact)
+    return None
+
+
+def _parse_coordinate(value: str, limit: int):
+    try:
+        number = Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or abs(number) > limit:
+        return None
+    return number.quantize(Decimal("0.000001"))
+
+
+def check_rows(table: Table, lookups: Lookups, *, progress=None):
+    """Check every row; return (clean rows, errors). Nothing is written."""
+    errors: list[RowError] = []
+    present = set(table.headers)
+    if "name" not in present:
+        errors.append(RowError(1, "name", _("The column “name” (or “nama”) is missing.")))
+    if "kind" not in present:
+        errors.append(RowError(1, "kind", _("The column “kind” (or “jenis”) is missing.")))
+    if "region_code" not in present and "region" not in present:
+        errors.append(
+            RowError(1, "region_code", _("Add a column “region_code” (kode_wilayah) or “region” (wilayah)."))
+        )
+    if errors:
+        return [], errors
+
+    clean: list[CleanRow] = []
+    seen_keys: dict[tuple, int] = {}
+    seen_emails: dict[str, int] = {}
+    seen_phones: dict[str, int] = {}
+    index = {name: position for position, name in enumerate(table.headers) if name}
+    for offset, raw in enumerate(table.rows):
+        row_number = offset + 2
+        values = {
+            name: (raw[position].strip() if position < len(raw) and raw[position] else "")
+            for name, position in index.items()
+        }
+        row_errors = []
+
+        def fail(column, message, row_errors=row_errors, row_number=row_number):
+            row_errors.append(RowError(row_number, column, message))
+
+        for column, value in values.items():
+            if len(value) > MAX_CELL_CHARS:
+                fail(column, _("The text is too long (at most %(n)d characters).") % {"n": MAX_CELL_CHARS})
+                values[column] = ""
+
+        name = " ".join(values.get("name", "").split())
+        if not name:
+            fail("name", _("The name is missing."))
+        elif len(name) > 255:
+            fail("name", _("The name is longer than 255 characters."))
+
+        kind_id = None
+        kind = values.get("kind", "")
+        if not kind:
+            fail("kind", _("The kind is missing."))
+        else:
+            kind_id = lookups.kinds.get(normalise_name(kind))
+            if kind_id is None:
+                fail("kind", _("Unknown kind “%(kind)s”.") % {"kind": kind})
+
+        region_id = _check_region(values, lookups, fail)
+
+        employees = None
+        if values.get("employees"):
+            employees = _parse_int(values["employees"])
+            if employees is None:
+                fail("employees", _("“%(value)s” is not a whole number.") % {"value": values["employees"]})
+        latitude = longitude = None
+        if values.get("latitude"):
+            latitude = _parse_coordinate(values["latitude"], 90)
+            if latitude is None:
+                fail("latitude", _("Latitude must be a number between -90 and 90."))
+        if values.get("longitude"):
+            longitude = _parse_coordinate(values["longitude"], 180)
+            if longitude is None:
+                fail("longitude", _("Longitude must be a number between -180 and 180."))
+
+        contact = _check_contact(values, lookups, fail, row_number, seen_emails, seen_phones)
+
+        external_id = values.get("external_id", "")
+        if len(external_id) > 64:
+            fail("external_id", _("The external ID is longer than 64 characters."))
+        name_normalised = normalise_name(name)
+        name_key = ("name", name_normalised, region_id)
+        key = ("external_id", external_id) if external_id else name_key
+        if name and region_id and not row_errors:
+            # The same institution twice: by external ID, or by name within the region.
+            candidates = [("external_id", key)] if external_id else []
+            for column, candidate in [*candidates, ("name", name_key)]:
+                first = seen_keys.setdefault(candidate, row_number)
+                if first != row_number:
+                    fail(column, _("Duplicate of row %(row)d.") % {"row": first})
+                    break
+
+        if row_errors:
+            errors.extend(row_errors)
+        else:
+            clean.append(
+                CleanRow(
+                    row=row_number,
+                    key=key,
+                    external_id=external_id,
+                    name=name,
+                    name_normalised=name_normalised,
+                    kind_id=kind_id,
+                    region_id=region_id,
+                    address=values.get("address", ""),
+                    employees=employees,
+                    latitude=latitude,
+                    longitude=longitude,
+                    notes=values.get("notes", ""),
+                    contact=contact,
+                )
+            )
+        if progress and row_number % 1000 == 0:
+            progress(offset + 1)
+    return clean, errors
+
+
+def _check_region(values, lookups, fail):
+    code = values.get("region_code", "")
+    if code:
+        found = lookups.regions_by_code.get(code)
+        if found is None:
+            fail("region_code", _("Unknown region code “%(code)s”.") % {"code": code})
+            return None
+        region_id, level = found
+        if level not in ("regency", "district"):
+            fail(
+                "region_code", _("Use the code of a district or a regency, not “%(code)s”.") % {"code": code}
+            )
+            return None
+        return region_id
+    name = values.get("region", "")
+    if not name:
+        fail("region_code", _("The region is missing: give “region_code” or “region”."))
+        return None
+    matches = lookups.regions_by_name.get(normalise_name(name), [])
+    if not matches:
+        fail("region", _("Unknown region “%(name)s”.") % {"name": name})
+        return None
+    if len(matches) > 1:
+        fail("region", _("Several regions are called “%(name)s”: give its code instead.") % {"name": name})
+        return None
+    return matches[0]
+
+
+def _check_contact(values, lookups, fail, row_number, seen_emails, seen_phones):
+    name = " ".join(values.get("contact_name", "").split())
+    email = values.get("contact_email", "").strip().lower()
+    phone_raw = values.get("contact_phone", "")
+    if not (name or email or phone_raw):
+        return None
+    if not name:
+        fail("contact_name", _("A contact needs a name."))
+    elif len(name) > 200:
+        fail("contact_name", _("The contact name is longer than 200 characters."))
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            fail("contact_email", _("“%(value)s” is not a valid email address.") % {"value": email})
+            email = ""
+        else:
+            first = seen_emails.setdefault(email, row_number)
+            if first != row_number:
+                fail("contact_email", _("The same email address is on row %(row)d.") % {"row": first})
+            if lookups.digest(email) in lookups.erased_digests:
+                fail(
+                    "contact_email",
+                    _("This person's data was erased at their request; it cannot be imported again."),
+                )
+    phone = ""
+    if phone_raw:
+        phone = parse_phone(phone_raw)
+        if phone is None:
+            fail("contact_phone", _("“%(value)s” is not a valid phone number.") % {"value": phone_raw})
+            phone = ""
+        else:
+            first = seen_phones.setdefault(phone, row_number)
+            if first != row_number:
+                fail("contact_phone", _("The same phone number is on row %(row)d.") % {"row": first})
+            if lookups.digest(phone) in lookups.erased_digests:
+                fail(
+                    "contact_phone",
+                    _("This person's data was erased at their request; it cannot be imported again."),
+                )
+    return {
+        "name": name,
+        "position": " ".join(values.get("contact_position", "").split())[:200],
+        "email": email,
+        "phone": phone,
+    }

@@ -1,0 +1,57 @@
+"""Read queries of the registry."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
+
+from .models import Contact
+
+
+def contact_duplicate_groups(*, limit=200):
+    """Groups of live contacts sharing an email (case-insensitive) or a phone number.
+
+    Returns a list of lists of contacts, each group ordered oldest first (the one a
+    merge keeps by default).
+    """
+    live = Contact.objects.filter(erased_at__isnull=True)
+    emails = (
+        live.exclude(email="")
+        .annotate(key=Lower("email"))
+        .values("key")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values_list("key", flat=True)[:limit]
+    )
+    phones = (
+        live.exclude(phone="")
+        .values("phone")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values_list("phone", flat=True)[:limit]
+    )
+    groups = defaultdict(set)
+    contacts = {}
+    email_list, phone_list = list(emails), list(phones)
+    if not (email_list or phone_list):
+        return []
+    candidates = live.annotate(email_key=Lower("email")).filter(
+        Q(email_key__in=email_list) | Q(phone__in=phone_list)
+    )
+    for contact in candidates.select_related("institution", "media_partner").order_by("created_at", "pk"):
+        contacts[contact.pk] = contact
+        if contact.email and contact.email_key in email_list:
+            groups[("email", contact.email_key)].add(contact.pk)
+        if contact.phone and contact.phone in phone_list:
+            groups[("phone", contact.phone)].add(contact.pk)
+    # Join groups that share a contact (same email in one pair, same phone in another).
+    merged: list[set] = []
+    for members in groups.values():
+        overlapping = [group for group in merged if group & members]
+        for group in overlapping:
+            members |= group
+            merged.remove(group)
+        merged.append(set(members))
+    return [sorted((contacts[pk] for pk in group), key=lambda c: (c.created_at, c.pk)) for group in merged][
+        :limit
+    ]

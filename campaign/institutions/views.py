@@ -1,0 +1,312 @@
+"""Admin views of the registry. They check permissions and call services; no rules here."""
+
+import csv
+import io
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+from wagtail.admin import messages
+from wagtail.admin.auth import permission_denied
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.widgets import Button
+from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
+from wagtail.snippets.views.snippets import InspectView as SnippetInspectView
+
+from . import services
+from .importing import TEMPLATE_COLUMNS
+from .models import Contact, ImportRun, Institution, PersonalDataLog
+from .selectors import contact_duplicate_groups
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value):
+    """Make a text cell inert in spreadsheet programs (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class AuditedExportIndexView(SnippetIndexView):
+    """Index view whose CSV/XLSX export needs a permission, escapes formulas and is
+    recorded in the personal data log."""
+
+    export_permission = None  # "app_label.codename"
+    # Typed columns (validated, e.g. E.164 phone numbers) that cannot hold a formula.
+    formula_safe_fields = ()
+
+    def can_export(self):
+        return self.request.user.has_perm(self.export_permission)
+
+    @property
+    def show_export_buttons(self):
+        return bool(self.list_export) and self.can_export()
+
+    def get_preprocess_function(self, field, value, export_format):
+        function = super().get_preprocess_function(field, value, export_format)
+        if field in self.formula_safe_fields or not isinstance(value, str):
+            return function
+        if export_format == self.FORMAT_CSV:
+            return lambda v: escape_formula(function(v) if function else v)
+        return function  # XLSX: Wagtail writes such cells as text, never as formulas
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        if not self.can_export():
+            raise PermissionDenied
+        services.personal_data_log(
+            user=self.request.user,
+            action=PersonalDataLog.Action.EXPORT,
+            model=self.model._meta.model_name,
+            row_count=queryset.count(),
+            detail=f"{spreadsheet_format} {self.request.GET.urlencode()}"[:500],
+        )
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
+
+class InstitutionIndexView(AuditedExportIndexView):
+    export_permission = "institutions.export_institution"
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = super().header_more_buttons
+        if self.request.user.has_perm("institutions.add_institution"):
+            buttons.append(
+                Button(
+                    _("Import from a spreadsheet"),
+                    url=reverse("institutions_import"),
+                    icon_name="upload",
+                    priority=10,
+                )
+            )
+        return buttons
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("kind", "region")
+
+
+class ContactIndexView(AuditedExportIndexView):
+    export_permission = "institutions.export_contact"
+    formula_safe_fields = ("phone",)
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = super().header_more_buttons
+        if self.request.user.has_perm("institutions.change_contact"):
+            buttons.append(
+                Button(
+                    _("Possible duplicates"),
+                    url=reverse("institutions_contact_duplicates"),
+                    icon_name="resubmit",
+                    priority=10,
+                )
+            )
+        return buttons
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("institution", "media_partner")
+
+
+class InstitutionInspectView(SnippetInspectView):
+    template_name = "institutions/admin/institution_inspect.html"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Institution.objects.select_related("kind", "region__parent").prefetch_related(
+                Prefetch("contacts", queryset=Contact.objects.order_by("name"))
+            ),
+            pk=self.pk,
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["contacts"] = self.object.contacts.all()
+        context["can_view_contacts"] = self.request.user.has_perm("institutions.view_contact")
+        return context
+
+
+class MediaPartnerIndexView(SnippetIndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("region").annotate(contact_count=Count("contacts"))
+
+
+contact_count_column = Column("contact_count", label=gettext_lazy("Contacts"), sort_key="contact_count")
+
+
+# --- Import ---------------------------------------------------------------------------
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+    source = forms.CharField(
+        label=gettext_lazy("Source of the list"),
+        max_length=200,
+        help_text=gettext_lazy("For example: Bagian Organisasi Setda Kota Kupang, March 2020."),
+    )
+    lawful_basis = forms.ChoiceField(
+        label=gettext_lazy("Lawful basis for the contacts' data"),
+        choices=Contact.LawfulBasis.choices,
+        initial=Contact.LawfulBasis.PUBLIC_TASK,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        from .importing import MAX_FILE_BYTES
+
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)d MB.") % {"limit": MAX_FILE_BYTES // 2**20}
+            )
+        return upload
+
+
+def _require(request, permission):
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    _require(request, "institutions.add_institution")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        run = services.import_run_create(
+            content=upload.read(),
+            filename=upload.name,
+            source=form.cleaned_data["source"],
+            lawful_basis=form.cleaned_data["lawful_basis"],
+            user=request.user,
+        )
+        return redirect("institutions_import_run", pk=run.pk)
+    return TemplateResponse(
+        request,
+        "institutions/admin/import_upload.html",
+        {
+            "form": form,
+            "columns": TEMPLATE_COLUMNS,
+            "recent": ImportRun.objects.filter(user=request.user).defer("content")[:10],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def import_run(request, pk):
+    _require(request, "institutions.add_institution")
+    run = get_object_or_404(ImportRun.objects.defer("content"), pk=pk)
+    if run.user_id != request.user.pk and not request.user.is_superuser:
+        return permission_denied(request)
+    if request.method == "POST":
+        if run.status != ImportRun.Status.VALID:
+            messages.error(request, _("This import cannot be confirmed any more."))
+        else:
+            run = services.import_run_confirm(run=run, user=request.user)
+            if run.status == ImportRun.Status.DONE:
+                messages.success(request, _("The list was imported."))
+            elif run.status == ImportRun.Status.INVALID:
+                messages.error(request, _("The data changed since the check; see the errors."))
+        return redirect("institutions_import_run", pk=run.pk)
+    report = run.report or {}
+    return TemplateResponse(
+        request,
+        "institutions/admin/import_run.html",
+        {
+            "run": run,
+            "report": report,
+            "errors": report.get("errors", [])[:500],
+            "error_count": len(report.get("errors", [])),
+            "in_progress": run.status
+            in (ImportRun.Status.PENDING, ImportRun.Status.VALIDATING, ImportRun.Status.WRITING),
+        },
+    )
+
+
+def import_template(request, fmt):
+    """An empty spreadsheet with the expected columns and one example row."""
+    _require(request, "institutions.add_institution")
+    example = [
+        "KPG-001",
+        "Dinas Kependudukan dan Pencatatan Sipil Kota Kupang",
+        "Kantor Pemerintah",
+        "5371030",
+        "Oebobo",
+        "Jl. S.K. Lerik, Kota Baru",
+        "85",
+        "Maria Ndun",
+        "Kepala Bidang",
+        "maria.ndun@example.org",
+        "0812 3456 7890",
+    ]
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "Institusi"
+        sheet.append(TEMPLATE_COLUMNS)
+        sheet.append(example)
+        output = io.BytesIO()
+        workbook.save(output)
+        response = HttpResponse(
+            output.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        output = io.StringIO()
+        writer = csv.writer(output)
+        writer.writerow(TEMPLATE_COLUMNS)
+        writer.writerow(example)
+        response = HttpResponse("\ufeff" + output.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="template-institusi.{fmt}"'
+    return response
+
+
+# --- Duplicates, merging and erasure -----------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def contact_duplicates(request):
+    _require(request, "institutions.change_contact")
+    if request.method == "POST":
+        _require(request, "institutions.delete_contact")
+        ids = [int(pk) for pk in request.POST.getlist("group") if pk.isdigit()]
+        keep_id = request.POST.get("keep", "")
+        contacts = {c.pk: c for c in Contact.objects.filter(pk__in=ids, erased_at__isnull=True)}
+        if not keep_id.isdigit() or int(keep_id) not in contacts or len(contacts) < 2:
+            messages.error(request, _("Choose the contact to keep."))
+        else:
+            keep = contacts.pop(int(keep_id))
+            services.contacts_merge(keep=keep, others=list(contacts.values()), user=request.user)
+            messages.success(
+                request,
+                _("Merged %(count)d contacts into “%(name)s”.")
+                % {"count": len(contacts) + 1, "name": keep.name},
+            )
+        return redirect("institutions_contact_duplicates")
+    return TemplateResponse(
+        request,
+        "institutions/admin/contact_duplicates.html",
+        {"groups": contact_duplicate_groups()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contact_erase(request, pk):
+    _require(request, "institutions.delete_contact")
+    contact = get_object_or_404(Contact, pk=pk)
+    if request.method == "POST":
+        services.contact_erase(contact=contact, user=request.user)
+        messages.success(request, _("The contact's personal data was erased."))
+        return redirect(reverse("wagtailsnippets_institutions_contact:list"))
+    return TemplateResponse(request, "institutions/admin/contact_erase.html", {"contact": contact})
