@@ -1,6 +1,7 @@
 """Admin views of the registry. They check permissions and call services; no rules here."""
 
 import csv
+import datetime
 import io
 
 from django import forms
@@ -10,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -115,7 +117,18 @@ class ContactIndexView(AuditedExportIndexView):
         return super().get_base_queryset().select_related("institution", "media_partner")
 
 
-class InstitutionInspectView(SnippetInspectView):
+class LocalTimeInspectView(SnippetInspectView):
+    """Inspect view that shows date-times in the campaign's time zone (WITA): Wagtail's
+    template applies ``localize`` to the raw value, which skips the conversion."""
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            return timezone.localtime(value)
+        return value
+
+
+class InstitutionInspectView(LocalTimeInspectView):
     template_name = "institutions/admin/institution_inspect.html"
 
     def get_object(self, queryset=None):

@@ -42,6 +42,18 @@ class InstitutionViewSet(SnippetViewSet):
     index_view_class = views.InstitutionIndexView
     inspect_view_class = views.InstitutionInspectView
     inspect_view_enabled = True
+    inspect_view_fields = [
+        "name",
+        "kind",
+        "region",
+        "address",
+        "employees",
+        "status",
+        "external_id",
+        "notes",
+        "created_at",
+        "updated_at",
+    ]
     list_display = [
         "name",
         "kind",
@@ -88,7 +100,25 @@ class ContactViewSet(SnippetViewSet):
     icon = "user"
     menu_label = _("Contacts")
     index_view_class = views.ContactIndexView
+    inspect_view_class = views.LocalTimeInspectView
     inspect_view_enabled = True
+    inspect_view_fields = [
+        "name",
+        "position",
+        "institution",
+        "media_partner",
+        "email",
+        "phone",
+        "preferred_language",
+        "purpose",
+        "consent_source",
+        "lawful_basis",
+        "consent_date",
+        "opted_out_at",
+        "erased_at",
+        "created_at",
+        "updated_at",
+    ]
     list_display = ["name", "position", "organisation", "email", "phone", "updated_at"]
     filterset_class = ContactFilterSet
     list_export = [
@@ -214,4 +244,6 @@ hooks.register("register_bulk_action", SetStatusBulkAction)
 @hooks.register("register_log_actions")
 def register_log_actions(actions):
     actions.register_action("jemputbola.erase", _("Erase personal data"), _("Personal data erased"))
-    actions.register_action("jemputbola.merge", _("Merge duplicates"), _("Duplicates merged into this contact"))
+    actions.register_action(
+        "jemputbola.merge", _("Merge duplicates"), _("Duplicates merged into this contact")
+    )

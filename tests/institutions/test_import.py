@@ -6,12 +6,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 from openpyxl import Workbook
+from wagtail.models import ModelLogEntry
 
 from campaign.core.models import Region
 from campaign.institutions.importing import MAX_FILE_BYTES
 from campaign.institutions.models import Contact, Institution, PersonalDataLog
 from campaign.institutions.services import contact_erase, institutions_import
-from wagtail.models import ModelLogEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +32,7 @@ def csv_bytes(*rows, header=HEADER, delimiter=",", encoding="utf-8"):
 
 def run(content, *, dry_run=False, filename="daftar.csv"):
     with translation.override("en"):
-        return institutions_import(
-            content=content, filename=filename, source="test", dry_run=dry_run
-        )
+        return institutions_import(content=content, filename=filename, source="test", dry_run=dry_run)
 
 
 def errors_of(result):
@@ -64,10 +62,22 @@ def test_good_file_is_written_with_contacts_in_e164(regions):
         (",,Kantor Pemerintah,5371,,,,,,", "name", "The name is missing."),
         (",Kantor X,Kementerian,5371,,,,,,", "kind", "Unknown kind “Kementerian”."),
         (",Kantor X,Kantor Pemerintah,9999,,,,,,", "region_code", "Unknown region code “9999”."),
-        (",Kantor X,Kantor Pemerintah,53,,,,,,", "region_code", "Use the code of a district or a regency, not “53”."),
+        (
+            ",Kantor X,Kantor Pemerintah,53,,,,,,",
+            "region_code",
+            "Use the code of a district or a regency, not “53”.",
+        ),
         (",Kantor X,Kantor Pemerintah,5371,,banyak,,,,", "employees", "“banyak” is not a whole number."),
-        (",Kantor X,Kantor Pemerintah,5371,,,Ina,,ina@,,", "contact_email", "“ina@” is not a valid email address."),
-        (",Kantor X,Kantor Pemerintah,5371,,,Ina,,,12345", "contact_phone", "“12345” is not a valid phone number."),
+        (
+            ",Kantor X,Kantor Pemerintah,5371,,,Ina,,ina@,,",
+            "contact_email",
+            "“ina@” is not a valid email address.",
+        ),
+        (
+            ",Kantor X,Kantor Pemerintah,5371,,,Ina,,,12345",
+            "contact_phone",
+            "“12345” is not a valid phone number.",
+        ),
         (",Kantor X,Kantor Pemerintah,5371,,,,,ina@example.org,", "contact_name", "A contact needs a name."),
     ],
 )
@@ -80,12 +90,14 @@ def test_each_bad_row_kind_names_row_and_column_and_nothing_is_written(regions, 
 
 def test_region_by_name_unknown_and_ambiguous(regions):
     header = "name,kind,region"
-    result = run(csv_bytes(
-        "Kantor A,Swasta,oebobo",
-        "Kantor B,Swasta,Atlantis",
-        "Kantor C,Swasta,Kota Kupang",
-        header=header,
-    ))
+    result = run(
+        csv_bytes(
+            "Kantor A,Swasta,oebobo",
+            "Kantor B,Swasta,Atlantis",
+            "Kantor C,Swasta,Kota Kupang",
+            header=header,
+        )
+    )
     assert [(e.row, e.column, e.message) for e in result.errors] == [
         (3, "region", "Unknown region “Atlantis”.")
     ]
@@ -99,12 +111,14 @@ def test_region_by_name_unknown_and_ambiguous(regions):
 
 
 def test_duplicates_within_the_file_point_to_the_first_row(regions):
-    result = run(csv_bytes(
-        GOOD[0],
-        ",DINAS  KESEHATAN kota kupang,Kantor Pemerintah,5371031,,,,,,",  # same name, same region
-        "KPG-1,Lain,Swasta,5371,,,,,,",  # same external ID
-        ",Kantor Y,Swasta,5371,,,Ina,,MARIA@example.org,",  # same email, other case
-    ))
+    result = run(
+        csv_bytes(
+            GOOD[0],
+            ",DINAS  KESEHATAN kota kupang,Kantor Pemerintah,5371031,,,,,,",  # same name, same region
+            "KPG-1,Lain,Swasta,5371,,,,,,",  # same external ID
+            ",Kantor Y,Swasta,5371,,,Ina,,MARIA@example.org,",  # same email, other case
+        )
+    )
     assert [(e.row, e.column, e.message) for e in result.errors] == [
         (3, "name", "Duplicate of row 2."),
         (4, "external_id", "Duplicate of row 2."),
@@ -159,10 +173,33 @@ def test_encodings_and_delimiters(regions, encoding, delimiter):
 def test_indonesian_headers_and_xlsx(regions):
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["nama", "jenis", "kode_wilayah", "alamat", "jumlah_pegawai", "nama_kontak",
-                  "jabatan_kontak", "email_kontak", "telepon_kontak", "kolom_lain"])
-    sheet.append(["Bank NTT", "BUMD", 5371031, "Jl. Lalamentik", 600, "Agnes Tefa", "Humas",
-                  "agnes@example.org", 81234567891])
+    sheet.append(
+        [
+            "nama",
+            "jenis",
+            "kode_wilayah",
+            "alamat",
+            "jumlah_pegawai",
+            "nama_kontak",
+            "jabatan_kontak",
+            "email_kontak",
+            "telepon_kontak",
+            "kolom_lain",
+        ]
+    )
+    sheet.append(
+        [
+            "Bank NTT",
+            "BUMD",
+            5371031,
+            "Jl. Lalamentik",
+            600,
+            "Agnes Tefa",
+            "Humas",
+            "agnes@example.org",
+            81234567891,
+        ]
+    )
     output = io.BytesIO()
     workbook.save(output)
 
