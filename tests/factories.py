@@ -79,9 +79,7 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Dinas Contoh {n}")
     kind = factory.SubFactory(InstitutionKindFactory)
     region = factory.LazyFunction(
-        lambda: RegionFactory(
-            code="5371", name="Kota Kupang", parent=RegionFactory(code="53", name="NTT")
-        )
+        lambda: RegionFactory(code="5371", name="Kota Kupang", parent=RegionFactory(code="53", name="NTT"))
     )
 
 

@@ -8,7 +8,6 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.search import index
 
 
 def normalise_name(value: str) -> str:
@@ -35,7 +34,7 @@ class InstitutionKind(models.Model):
         return self.name
 
 
-class Institution(index.Indexed, models.Model):
+class Institution(models.Model):
     class Status(models.TextChoices):
         NOT_CONTACTED = "not_contacted", _("Not contacted")
         INVITED = "invited", _("Invited")
@@ -86,14 +85,6 @@ class Institution(index.Indexed, models.Model):
         FieldRowPanel([FieldPanel("employees"), FieldPanel("external_id")]),
         FieldPanel("notes"),
     ]
-    search_fields = [
-        index.SearchField("name"),
-        index.SearchField("address"),
-        index.AutocompleteField("name"),
-        index.FilterField("kind"),
-        index.FilterField("region"),
-        index.FilterField("status"),
-    ]
 
     class Meta:
         ordering = ["name"]
@@ -127,7 +118,7 @@ class Institution(index.Indexed, models.Model):
         self.name_normalised = normalise_name(self.name)
 
 
-class MediaPartner(index.Indexed, models.Model):
+class MediaPartner(models.Model):
     class Medium(models.TextChoices):
         PRINT = "print", _("Print")
         RADIO = "radio", _("Radio")
@@ -154,11 +145,6 @@ class MediaPartner(index.Indexed, models.Model):
         FieldPanel("website"),
         FieldPanel("notes"),
     ]
-    search_fields = [
-        index.SearchField("name"),
-        index.AutocompleteField("name"),
-        index.FilterField("medium"),
-    ]
 
     class Meta:
         ordering = ["name"]
@@ -169,7 +155,7 @@ class MediaPartner(index.Indexed, models.Model):
         return self.name
 
 
-class Contact(index.Indexed, models.Model):
+class Contact(models.Model):
     """A person to invite: at an institution, or at a media partner (exactly one)."""
 
     class LawfulBasis(models.TextChoices):
@@ -250,14 +236,6 @@ class Contact(index.Indexed, models.Model):
             ],
             heading=_("Personal data record"),
         ),
-    ]
-    search_fields = [
-        index.SearchField("name"),
-        index.SearchField("email"),
-        index.SearchField("position"),
-        index.AutocompleteField("name"),
-        index.FilterField("institution"),
-        index.FilterField("media_partner"),
     ]
 
     class Meta:

@@ -77,6 +77,8 @@ class InstitutionViewSet(SnippetViewSet):
         "updated_at",
     ]
     export_filename = "institusi"
+    # Plain database search (no search index to keep in step with bulk imports).
+    search_fields = ["name", "address", "external_id"]
     ordering = ["name"]
     list_per_page = 50
 
@@ -136,6 +138,7 @@ class ContactViewSet(SnippetViewSet):
         "opted_out_at",
     ]
     export_filename = "kontak"
+    search_fields = ["name", "email", "phone", "position"]
     list_per_page = 50
 
 
@@ -147,6 +150,7 @@ class MediaPartnerViewSet(SnippetViewSet):
     list_display = ["name", "medium", "region", views.contact_count_column]
     list_filter = ["medium"]
     list_export = ["name", "medium", "region", "website"]
+    search_fields = ["name"]
 
 
 class InstitutionKindViewSet(SnippetViewSet):

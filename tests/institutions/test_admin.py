@@ -243,9 +243,18 @@ def test_template_downloads(client, staff, regions):
 
 def test_inspect_shows_times_in_wita(client, staff):
     institution = InstitutionFactory()
-    Institution.objects.filter(pk=institution.pk).update(
-        created_at="2020-03-02T01:30:00+00:00"
-    )
+    Institution.objects.filter(pk=institution.pk).update(created_at="2020-03-02T01:30:00+00:00")
     url = reverse("wagtailsnippets_institutions_institution:inspect", args=[institution.pk])
     html = client.get(url).content.decode()
     assert "2 Maret 2020, 9.30" in html  # 01:30 UTC is 09:30 WITA
+
+
+def test_admin_search_finds_imported_institutions(client, staff, regions):
+    institutions_import(
+        content=b"nama,jenis,kode_wilayah\nPoliteknik Negeri Kupang,Lembaga Pendidikan,5371020\n",
+        filename="a.csv",
+        source="t",
+    )
+    InstitutionFactory(name="Dinas Lain")
+    html = client.get(INSTITUTIONS + "?q=politeknik").content.decode()
+    assert "Politeknik Negeri Kupang" in html and "Dinas Lain" not in html
