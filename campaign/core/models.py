@@ -1,3 +1,5 @@
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -115,6 +117,13 @@ class Campaign(ClusterableModel):
     is_active = models.BooleanField(
         _("active"), default=False, help_text=_("The campaign the public site shows.")
     )
+    official_online_count = models.PositiveBigIntegerField(
+        _("official online count"),
+        null=True,
+        blank=True,
+        help_text=_("People counted online by the official census system, when known."),
+    )
+    official_count_date = models.DateField(_("official count as of"), null=True, blank=True)
 
     panels = [
         FieldPanel("name"),
@@ -124,6 +133,7 @@ class Campaign(ClusterableModel):
         FieldPanel("target_url"),
         FieldPanel("area"),
         FieldRowPanel([FieldPanel("population_base"), FieldPanel("goal_percent")]),
+        FieldRowPanel([FieldPanel("official_online_count"), FieldPanel("official_count_date")]),
         FieldPanel("is_active"),
     ]
 
@@ -157,6 +167,12 @@ class Campaign(ClusterableModel):
     @property
     def goal_people(self):
         return round(self.population_base * self.goal_percent / 100)
+
+    def weeks(self):
+        """The Monday of every campaign week, first to last (extensions included)."""
+        first = self.online_start - datetime.timedelta(days=self.online_start.weekday())
+        count = (self.effective_end - first).days // 7 + 1
+        return [first + datetime.timedelta(weeks=n) for n in range(count)]
 
 
 class CampaignExtension(Orderable):

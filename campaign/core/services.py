@@ -156,11 +156,34 @@ _REGISTRY_EDIT = [
 _REGISTRY_VIEW = [
     f"institutions.view_{model}" for model in ("institution", "contact", "mediapartner", "institutionkind")
 ]
+_FIELDWORK_EDIT = [
+    f"institutions.{action}_{model}"
+    for model in ("team", "guidedsession", "assignment", "coordinationmeeting")
+    for action in ("add", "change", "delete", "view")
+] + ["institutions.manage_all_teams"]
+# Field members record their own team's sessions, plans and Rakorcam attendance.
+_FIELDWORK_OWN = [
+    "institutions.view_team",
+    "institutions.add_guidedsession",
+    "institutions.change_guidedsession",
+    "institutions.view_guidedsession",
+    "institutions.add_assignment",
+    "institutions.view_assignment",
+    "institutions.add_coordinationmeeting",
+    "institutions.change_coordinationmeeting",
+    "institutions.view_coordinationmeeting",
+]
 ROLE_PERMISSIONS = {
-    DISSEMINATION_STAFF: ["wagtailadmin.access_admin", *_MEDIA, *_CAMPAIGN, *_REGISTRY_EDIT],
-    HEAD_OF_SECTION: ["wagtailadmin.access_admin", *_MEDIA, *_CAMPAIGN, *_REGISTRY_EDIT],
+    DISSEMINATION_STAFF: [
+        "wagtailadmin.access_admin",
+        *_MEDIA,
+        *_CAMPAIGN,
+        *_REGISTRY_EDIT,
+        *_FIELDWORK_EDIT,
+    ],
+    HEAD_OF_SECTION: ["wagtailadmin.access_admin", *_MEDIA, *_CAMPAIGN, *_REGISTRY_EDIT, *_FIELDWORK_EDIT],
     # Field teams see the institutions they visit and their contacts; no export, no delete.
-    FIELD_TEAM: ["wagtailadmin.access_admin", "core.view_region", *_REGISTRY_VIEW],
+    FIELD_TEAM: ["wagtailadmin.access_admin", "core.view_region", *_REGISTRY_VIEW, *_FIELDWORK_OWN],
 }
 # Page permissions on the whole tree: staff draft, the head of section publishes.
 ROLE_PAGE_PERMISSIONS = {

@@ -230,3 +230,6 @@ def load(*, stdout, with_users):
                 lawful_basis=Contact.LawfulBasis.CONSENT,
             )
     stdout.write(f"Media partners: {MediaPartner.objects.count()}.")
+    from .demo_fieldwork import load as load_fieldwork
+
+    load_fieldwork(stdout=stdout)

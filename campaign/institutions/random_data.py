@@ -100,3 +100,55 @@ def create(
         if stdout:
             stdout.write(f"  institutions: {created_institutions:,}/{institutions:,}")
     return created_institutions, created_contacts
+
+
+@transaction.atomic
+def create_fieldwork(
+    *, campaign, sessions: int, teams_per_regency: int = 6, seed: int = 53, batch=10_000, stdout=None
+) -> int:
+    """Teams in every regency and ``sessions`` guided sessions over the campaign weeks."""
+    from .models import GuidedSession, Team
+
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    teams = []
+    for regency in Region.objects.filter(level="regency"):
+        for number in range(1, teams_per_regency + 1):
+            team, _created = Team.objects.get_or_create(
+                campaign=campaign,
+                name=f"Tim {regency.code}-{number}",
+                defaults={"area": regency, "default_weekly_target": 10 + number % 2},
+            )
+            teams.append(team)
+    institution_ids = list(Institution.objects.values_list("pk", flat=True))
+    days = (campaign.effective_end - campaign.online_start).days
+    tz = timezone.get_current_timezone()
+    statuses = [GuidedSession.Status.HELD] * 6 + [
+        GuidedSession.Status.PLANNED,
+        GuidedSession.Status.CANCELLED,
+        GuidedSession.Status.RESCHEDULED,
+    ]
+    now = timezone.now()
+    made = 0
+    for offset in range(0, sessions, batch):
+        rows = []
+        for _ in range(min(batch, sessions - offset)):
+            status = rng.choice(statuses)
+            guided = rng.randint(5, 60) if status == GuidedSession.Status.HELD else 0
+            day = campaign.online_start + datetime.timedelta(days=rng.randint(0, days))
+            rows.append(
+                GuidedSession(
+                    institution_id=rng.choice(institution_ids),
+                    team=rng.choice(teams),
+                    starts_at=datetime.datetime.combine(day, datetime.time(rng.randint(8, 15)), tzinfo=tz),
+                    status=status,
+                    people_guided=guided,
+                    people_completed=rng.randint(0, guided),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        GuidedSession.objects.bulk_create(rows, batch_size=2000)
+        made += len(rows)
+        if stdout:
+            stdout.write(f"  sessions: {made:,}/{sessions:,}")
+    return made

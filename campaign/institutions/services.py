@@ -565,3 +565,141 @@ def institutions_set_status(*, institutions, status, user=None) -> int:
         institution.save(update_fields=["status", "updated_at"])
         log(institution, "wagtail.edit", user=user, data={"status": status})
     return len(changed)
+
+
+# --- Field work: plans, sessions, institution status ------------------------------------
+
+
+class NotYourTeam(PermissionError):
+    """A field team member tried to act for a team they are not in."""
+
+
+def user_sees_all_teams(user) -> bool:
+    return user.is_superuser or user.has_perm("institutions.manage_all_teams")
+
+
+def _check_team(user, team):
+    if user is not None and not user_sees_all_teams(user):
+        if not team.members.filter(pk=user.pk).exists() and team.leader_id != user.pk:
+            raise NotYourTeam(_("You can only record work for your own team."))
+
+
+@transaction.atomic
+def assignments_create(*, institutions, team, week, planned_date=None, user=None):
+    """Plan institutions for a team's week; those already planned that week are skipped.
+
+    Returns (created, skipped) lists of institutions.
+    """
+    from .models import Assignment, week_start
+
+    if week_start(week) != week:
+        raise ValidationError({"week": _("A campaign week starts on a Monday.")})
+    campaign_weeks = team.campaign.weeks()
+    if week not in campaign_weeks:
+        raise ValidationError({"week": _("The week is outside the campaign's online phase.")})
+    _check_team(user, team)
+    ids = [institution.pk for institution in institutions]
+    taken = set(
+        Assignment.objects.filter(week=week, institution_id__in=ids).values_list("institution_id", flat=True)
+    )
+    created, skipped = [], []
+    rows = []
+    for institution in institutions:
+        if institution.pk in taken:
+            skipped.append(institution)
+            continue
+        assignment = Assignment(
+            institution=institution, team=team, week=week, planned_date=planned_date, created_by=user
+        )
+        assignment.full_clean(validate_constraints=False)
+        rows.append(assignment)
+        created.append(institution)
+    Assignment.objects.bulk_create(rows)
+    return created, skipped
+
+
+@transaction.atomic
+def session_record(*, session=None, user=None, **fields):
+    """Create or update a guided session and bring the institution's status in line.
+
+    A field team member may only record (or move a session to) their own team.
+    """
+    from .models import GuidedSession
+
+    session = session or GuidedSession()
+    if session.pk:
+        _check_team(user, session.team)
+    for name, value in fields.items():
+        setattr(session, name, value)
+    _check_team(user, session.team)
+    if session.recorded_by_id is None and getattr(user, "is_authenticated", False):
+        session.recorded_by = user
+    session.full_clean()
+    is_new = session.pk is None
+    session.save()
+    log(session, "wagtail.create" if is_new else "wagtail.edit", user=user)
+    institution_status_refresh(institution_ids=[session.institution_id])
+    return session
+
+
+def institution_status_refresh(*, institution_ids) -> int:
+    """Derive institutions' campaign status from their sessions.
+
+    A held session means "guided"; a planned or rescheduled one "session planned"; when
+    every session is cancelled (or deleted) the institution is "invited". A completion
+    reported by the institution is never downgraded. Returns how many changed.
+    """
+    from .models import GuidedSession
+
+    Status = Institution.Status
+    held, planned, any_session = set(), set(), set()
+    for institution_id, status in (
+        GuidedSession.objects.filter(institution_id__in=institution_ids)
+        .values_list("institution_id", "status")
+        .distinct()
+    ):
+        any_session.add(institution_id)
+        if status == GuidedSession.Status.HELD:
+            held.add(institution_id)
+        elif status in (GuidedSession.Status.PLANNED, GuidedSession.Status.RESCHEDULED):
+            planned.add(institution_id)
+    changed = []
+    for institution in Institution.objects.filter(pk__in=institution_ids).only("pk", "status"):
+        current = institution.status
+        if current == Status.COMPLETED_REPORTED:
+            continue
+        if institution.pk in held:
+            new = Status.GUIDED
+        elif institution.pk in planned:
+            new = Status.SESSION_PLANNED
+        elif institution.pk in any_session or current in (Status.SESSION_PLANNED, Status.GUIDED):
+            # Only cancelled sessions (or none left): they were contacted, nothing more.
+            new = Status.INVITED
+        else:
+            new = current
+        if new != current:
+            institution.status = new
+            changed.append(institution)
+    Institution.objects.bulk_update(changed, ["status"], batch_size=1000)
+    return len(changed)
+
+
+@transaction.atomic
+def team_save(*, campaign, name, members=(), week_targets=(), **fields):
+    """Create or update a team by name within a campaign; ``week_targets`` holds
+    (Monday, target) overrides and replaces the stored ones."""
+    from .models import Team, TeamWeekTarget
+
+    team = Team.objects.filter(campaign=campaign, name=name).first() or Team(campaign=campaign, name=name)
+    for field_name, value in fields.items():
+        setattr(team, field_name, value)
+    team.full_clean()
+    team.save()
+    team.members.set(members)
+    team.save()
+    TeamWeekTarget.objects.filter(team=team).delete()
+    for week, target in week_targets:
+        override = TeamWeekTarget(team=team, week=week, target=target)
+        override.full_clean()
+        override.save()
+    return team

@@ -251,3 +251,259 @@ def register_log_actions(actions):
     actions.register_action(
         "jemputbola.merge", _("Merge duplicates"), _("Duplicates merged into this contact")
     )
+
+
+# --- Field work ----------------------------------------------------------------------
+
+from wagtail.admin.menu import MenuItem  # noqa: E402
+from wagtail.admin.ui.components import Component  # noqa: E402
+from wagtail.snippets.views.snippets import (  # noqa: E402
+    CreateView as SnippetCreateView,
+)
+from wagtail.snippets.views.snippets import (  # noqa: E402
+    DeleteView as SnippetDeleteView,
+)
+from wagtail.snippets.views.snippets import (  # noqa: E402
+    EditView as SnippetEditView,
+)
+from wagtail.snippets.views.snippets import (  # noqa: E402
+    IndexView as SnippetIndexView,
+)
+
+from . import fieldwork_views  # noqa: E402
+from .dashboard import dashboard_data, sessions_visible_to, teams_of  # noqa: E402
+from .models import Assignment, CoordinationMeeting, GuidedSession, Team  # noqa: E402
+
+
+class TeamScopedMixin:
+    """Field members see and change only their own teams' sessions: another team's
+    session is a 404, and the team field offers only their teams."""
+
+    def get_queryset(self):
+        # Single-object views look the object up here: another team's session is a 404.
+        return sessions_visible_to(self.request.user)
+
+    def get_form(self, *args, **kwargs):
+        form = super().get_form(*args, **kwargs)
+        if not services.user_sees_all_teams(self.request.user) and "team" in form.fields:
+            form.fields["team"].queryset = teams_of(self.request.user)
+        return form
+
+
+class SessionIndexView(SnippetIndexView):
+    def get_base_queryset(self):
+        return sessions_visible_to(self.request.user).select_related("institution", "team")
+
+
+class SessionCreateView(TeamScopedMixin, SnippetCreateView):
+    pass
+
+
+class SessionEditView(TeamScopedMixin, SnippetEditView):
+    pass
+
+
+class SessionDeleteView(TeamScopedMixin, SnippetDeleteView):
+    pass
+
+
+class SessionViewSet(SnippetViewSet):
+    model = GuidedSession
+    icon = "group"
+    menu_label = _("Guided sessions")
+    index_view_class = SessionIndexView
+    add_view_class = SessionCreateView
+    edit_view_class = SessionEditView
+    delete_view_class = SessionDeleteView
+    list_display = [
+        "institution",
+        "team",
+        "starts_at",
+        Column("status", label=_("Status"), accessor="get_status_display"),
+        "people_guided",
+        "people_completed",
+    ]
+    list_filter = ["status", "team", "follow_up_needed"]
+    search_fields = ["institution__name", "notes"]
+    list_per_page = 50
+
+
+class TeamViewSet(SnippetViewSet):
+    model = Team
+    icon = "group"
+    menu_label = _("Teams")
+    list_display = ["name", "area", "leader", "default_weekly_target"]
+    list_filter = ["campaign"]
+
+
+class MeetingViewSet(SnippetViewSet):
+    model = CoordinationMeeting
+    icon = "date"
+    menu_label = _("Rakorcam")
+    list_display = ["district", "date", "attendees"]
+    list_filter = ["campaign"]
+
+
+class AssignmentViewSet(SnippetViewSet):
+    model = Assignment
+    icon = "list-ul"
+    menu_label = _("Visit plans")
+    list_display = ["institution", "team", "week", "planned_date"]
+    list_filter = ["week", "team"]
+    search_fields = ["institution__name"]
+    list_per_page = 50
+
+
+class FieldWorkGroup(SnippetViewSetGroup):
+    items = (TeamViewSet, SessionViewSet, AssignmentViewSet, MeetingViewSet)
+    menu_icon = "group"
+    menu_label = _("Field work")
+    menu_name = "fieldwork"
+    # After the registry: teams work through the institutions registered before.
+    menu_order = 170
+
+
+register_snippet(FieldWorkGroup)
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def refresh_institution_status(request, instance):
+    if isinstance(instance, GuidedSession):
+        services.institution_status_refresh(institution_ids=[instance.institution_id])
+
+
+@hooks.register("after_delete_snippet")
+def refresh_after_delete(request, instances):
+    ids = [i.institution_id for i in instances if isinstance(i, GuidedSession)]
+    if ids:
+        services.institution_status_refresh(institution_ids=ids)
+
+
+@hooks.register("register_admin_urls")
+def register_fieldwork_urls():
+    views = fieldwork_views
+    return [
+        path("campaign/dashboard/", views.dashboard, name="institutions_dashboard"),
+        path("campaign/dashboard/report.pdf", views.weekly_report_pdf, name="institutions_weekly_report"),
+        path("campaign/plan/", views.planning, name="institutions_planning"),
+        path(
+            "reports/sessions/",
+            views.report_permission(views.SessionsReportView, "institutions.view_guidedsession"),
+            name="institutions_report_sessions",
+        ),
+        path(
+            "reports/sessions/results/",
+            views.report_permission(views.SessionsReportView, "institutions.view_guidedsession"),
+            name="institutions_report_sessions_results",
+        ),
+        path(
+            "reports/not-reached/",
+            views.report_permission(views.NotReachedReportView, "institutions.view_institution"),
+            name="institutions_report_not_reached",
+        ),
+        path(
+            "reports/not-reached/results/",
+            views.report_permission(views.NotReachedReportView, "institutions.view_institution"),
+            name="institutions_report_not_reached_results",
+        ),
+        path(
+            "reports/team-performance/",
+            views.report_permission(views.TeamPerformanceReportView, "institutions.view_guidedsession"),
+            name="institutions_report_team_performance",
+        ),
+        path(
+            "reports/team-performance/results/",
+            views.report_permission(views.TeamPerformanceReportView, "institutions.view_guidedsession"),
+            name="institutions_report_team_performance_results",
+        ),
+    ]
+
+
+class PermissionMenuItem(MenuItem):
+    def __init__(self, *args, permission, **kwargs):
+        self.permission = permission
+        super().__init__(*args, **kwargs)
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_admin_menu_item")
+def dashboard_menu_item():
+    return PermissionMenuItem(
+        _("Campaign dashboard"),
+        reverse("institutions_dashboard"),
+        icon_name="view",
+        order=140,
+        permission="institutions.view_guidedsession",
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def planning_menu_item():
+    return PermissionMenuItem(
+        _("Weekly plan"),
+        reverse("institutions_planning"),
+        icon_name="date",
+        order=165,
+        permission="institutions.add_assignment",
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def sessions_report_item():
+    return PermissionMenuItem(
+        _("Guided sessions"),
+        reverse("institutions_report_sessions"),
+        icon_name="group",
+        order=700,
+        permission="institutions.view_guidedsession",
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def not_reached_report_item():
+    return PermissionMenuItem(
+        _("Institutions not yet reached"),
+        reverse("institutions_report_not_reached"),
+        icon_name="warning",
+        order=710,
+        permission="institutions.view_institution",
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def team_report_item():
+    return PermissionMenuItem(
+        _("Team performance by week"),
+        reverse("institutions_report_team_performance"),
+        icon_name="list-ul",
+        order=720,
+        permission="institutions.view_guidedsession",
+    )
+
+
+class DashboardSummaryPanel(Component):
+    """The campaign at a glance on the admin home page, the user's team first."""
+
+    name = "campaign_summary"
+    order = 50
+    template_name = "institutions/admin/home_panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        from campaign.core.selectors import campaign_get_active
+
+        campaign = campaign_get_active()
+        if campaign is None:
+            return {"data": None}
+        return {"data": dashboard_data(campaign=campaign, user=self.request.user)}
+
+
+@hooks.register("construct_homepage_panels")
+def add_summary_panel(request, panels):
+    if request.user.has_perm("institutions.view_guidedsession"):
+        panels.append(DashboardSummaryPanel(request))

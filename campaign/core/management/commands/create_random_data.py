@@ -14,9 +14,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--institutions", type=int, default=50_000)
         parser.add_argument("--contacts-per-institution", type=int, default=2)
+        parser.add_argument("--sessions", type=int, default=200_000)
         parser.add_argument("--seed", type=int, default=53)
 
-    def handle(self, *args, institutions, contacts_per_institution, seed, **options):
+    def handle(self, *args, institutions, contacts_per_institution, sessions, seed, **options):
         from campaign.institutions import random_data
 
         started = time.perf_counter()
@@ -27,9 +28,19 @@ class Command(BaseCommand):
             seed=seed,
             stdout=self.stdout,
         )
+        from campaign.core.selectors import campaign_get_active
+
+        campaign = campaign_get_active()
+        made_sessions = 0
+        if campaign is None:
+            self.stdout.write("No active campaign (run load_demo_data first): no sessions created.")
+        else:
+            made_sessions = random_data.create_fieldwork(
+                campaign=campaign, sessions=sessions, seed=seed, stdout=self.stdout
+            )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created {made:,} institutions and {contacts:,} contacts in "
+                f"Created {made:,} institutions, {contacts:,} contacts and {made_sessions:,} sessions in "
                 f"{time.perf_counter() - started:.1f} s."
             )
         )

@@ -1,0 +1,268 @@
+"""Admin views for field work: dashboard, weekly planning, reports and the weekly PDF."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+from wagtail.admin import messages
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views.reports import ReportView
+
+from campaign.core.selectors import campaign_get_active
+
+from . import charts, services
+from .dashboard import (
+    current_week,
+    dashboard_data,
+    institutions_not_reached,
+    sessions_visible_to,
+    team_week_performance,
+    teams_of,
+)
+from .models import Institution, Team, week_start
+
+
+def _campaign_or_404():
+    campaign = campaign_get_active()
+    if campaign is None:
+        raise Http404(_("No campaign is active."))
+    return campaign
+
+
+def _week_param(request, campaign):
+    value = request.GET.get("week", "")
+    try:
+        week = week_start(datetime.date.fromisoformat(value))
+    except ValueError:
+        return current_week(campaign)
+    return week if week in campaign.weeks() else current_week(campaign)
+
+
+def _require(request, permission):
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def dashboard(request):
+    _require(request, "institutions.view_guidedsession")
+    campaign = _campaign_or_404()
+    data = dashboard_data(campaign=campaign, week=_week_param(request, campaign), user=request.user)
+    return TemplateResponse(
+        request,
+        "institutions/admin/dashboard.html",
+        {
+            "data": data,
+            "team_chart": charts.team_bars(data.teams),
+            "weekly_chart": charts.weekly_columns(data.series, data.week),
+            "goal_chart": charts.goal_bar(data.participation["estimated"], data.participation["goal"]),
+            "previous_week": data.week - datetime.timedelta(weeks=1),
+            "next_week": data.week + datetime.timedelta(weeks=1),
+            "has_previous": data.week > data.weeks[0],
+            "has_next": data.week < data.weeks[-1],
+        },
+    )
+
+
+def weekly_report_pdf(request):
+    _require(request, "institutions.view_guidedsession")
+    campaign = _campaign_or_404()
+    from .pdf import weekly_report
+
+    data = dashboard_data(campaign=campaign, week=_week_param(request, campaign), user=None)
+    response = HttpResponse(weekly_report(data), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="laporan-mingguan-{data.week:%Y-%m-%d}.pdf"'
+    return response
+
+
+class AssignForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label=gettext_lazy("Team"))
+    planned_date = forms.DateField(
+        label=gettext_lazy("Planned day (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    institutions = forms.ModelMultipleChoiceField(
+        queryset=Institution.objects.all(), widget=forms.CheckboxSelectMultiple, required=True
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def planning(request):
+    """Plan a week: each team's planned count against its target, the institutions not
+    yet planned by district, and bulk assignment (tick institutions, pick a team)."""
+    _require(request, "institutions.add_assignment")
+    campaign = _campaign_or_404()
+    week = _week_param(request, campaign)
+    teams = Team.objects.filter(campaign=campaign)
+    if not services.user_sees_all_teams(request.user):
+        teams = teams.filter(pk__in=teams_of(request.user))
+    form = AssignForm(request.POST or None)
+    form.fields["team"].queryset = teams
+    if request.method == "POST" and form.is_valid():
+        try:
+            created, skipped = services.assignments_create(
+                institutions=list(form.cleaned_data["institutions"]),
+                team=form.cleaned_data["team"],
+                week=week,
+                planned_date=form.cleaned_data["planned_date"],
+                user=request.user,
+            )
+        except (ValidationError, services.NotYourTeam) as error:
+            messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(
+                request,
+                _("%(created)d institutions planned for %(team)s; %(skipped)d were already planned.")
+                % {"created": len(created), "team": form.cleaned_data["team"], "skipped": len(skipped)},
+            )
+        return redirect(f"{request.path}?week={week:%Y-%m-%d}&district={request.GET.get('district', '')}")
+
+    data = dashboard_data(campaign=campaign, week=week, user=request.user)
+    area_codes = list(campaign.area.values_list("code", flat=True)) or [""]
+    area_q = Q()
+    for code in area_codes:
+        area_q |= Q(region__code__startswith=code)
+    unplanned = institutions_not_reached(campaign=campaign).filter(area_q).exclude(assignments__week=week)
+    district_counts = list(
+        unplanned.values("region__code", "region__name").annotate(n=Count("pk")).order_by("region__code")
+    )
+    district = request.GET.get("district", "")
+    listed = unplanned.filter(region__code__startswith=district)[:200] if district else []
+    return TemplateResponse(
+        request,
+        "institutions/admin/planning.html",
+        {
+            "data": data,
+            "form": form,
+            "teams": teams,
+            "week": week,
+            "weeks": campaign.weeks(),
+            "district": district,
+            "district_counts": district_counts,
+            "listed": listed,
+        },
+    )
+
+
+class SessionsReportView(ReportView):
+    page_title = gettext_lazy("Guided sessions")
+    header_icon = "group"
+    columns = [
+        DateColumn("starts_at", label=gettext_lazy("Date and time")),
+        Column("team", label=gettext_lazy("Team")),
+        Column("institution", label=gettext_lazy("Institution")),
+        Column("status", label=gettext_lazy("Status"), accessor="get_status_display"),
+        Column("people_guided", label=gettext_lazy("People guided")),
+        Column("people_completed", label=gettext_lazy("People completed")),
+    ]
+    index_url_name = "institutions_report_sessions"
+    index_results_url_name = "institutions_report_sessions_results"
+    list_export = [
+        "starts_at",
+        "team.name",
+        "institution.name",
+        "institution.kind.name",
+        "institution.region.name",
+        "status",
+        "people_guided",
+        "people_completed",
+        "follow_up_needed",
+        "notes",
+    ]
+    export_headings = {
+        "starts_at": gettext_lazy("Date and time"),
+        "team.name": gettext_lazy("Team"),
+        "institution.name": gettext_lazy("Institution"),
+        "institution.kind.name": gettext_lazy("Kind"),
+        "institution.region.name": gettext_lazy("Region"),
+        "status": gettext_lazy("Status"),
+        "people_guided": gettext_lazy("People guided"),
+        "people_completed": gettext_lazy("People completed"),
+        "follow_up_needed": gettext_lazy("Follow-up needed"),
+        "notes": gettext_lazy("Notes"),
+    }
+    export_filename = "sesi-pendampingan"
+    any_permission_required = ["view"]
+
+    def get_queryset(self):
+        return (
+            sessions_visible_to(self.request.user)
+            .select_related("institution__kind", "institution__region")
+            .order_by("-starts_at")
+        )
+
+
+class NotReachedReportView(ReportView):
+    page_title = gettext_lazy("Institutions not yet reached")
+    header_icon = "warning"
+    columns = [
+        Column("name", label=gettext_lazy("Institution")),
+        Column("kind", label=gettext_lazy("Kind")),
+        Column("region", label=gettext_lazy("Region")),
+        Column("status", label=gettext_lazy("Status"), accessor="get_status_display"),
+        Column("employees", label=gettext_lazy("Employees")),
+    ]
+    index_url_name = "institutions_report_not_reached"
+    index_results_url_name = "institutions_report_not_reached_results"
+    list_export = ["name", "kind.name", "region.code", "region.name", "status", "employees"]
+    export_headings = {
+        "name": gettext_lazy("Institution"),
+        "kind.name": gettext_lazy("Kind"),
+        "region.code": gettext_lazy("Region code"),
+        "region.name": gettext_lazy("Region"),
+        "status": gettext_lazy("Status"),
+        "employees": gettext_lazy("Employees"),
+    }
+    export_filename = "institusi-belum-dijangkau"
+
+    def get_queryset(self):
+        return institutions_not_reached(campaign=campaign_get_active())
+
+
+class TeamPerformanceReportView(ReportView):
+    page_title = gettext_lazy("Team performance by week")
+    header_icon = "list-ul"
+    columns = [
+        Column("week", label=gettext_lazy("Week starting")),
+        Column("team", label=gettext_lazy("Team")),
+        Column("target", label=gettext_lazy("Target")),
+        Column("planned", label=gettext_lazy("Planned")),
+        Column("held", label=gettext_lazy("Held")),
+        Column("guided", label=gettext_lazy("People guided")),
+        Column("completed", label=gettext_lazy("People completed")),
+    ]
+    index_url_name = "institutions_report_team_performance"
+    index_results_url_name = "institutions_report_team_performance_results"
+    list_export = ["week", "team", "target", "planned", "held", "guided", "completed"]
+    export_headings = {
+        "week": gettext_lazy("Week starting"),
+        "team": gettext_lazy("Team"),
+        "target": gettext_lazy("Target"),
+        "planned": gettext_lazy("Planned"),
+        "held": gettext_lazy("Held"),
+        "guided": gettext_lazy("People guided"),
+        "completed": gettext_lazy("People completed"),
+    }
+    export_filename = "kinerja-tim"
+    paginate_by = 60
+
+    def get_queryset(self):
+        campaign = campaign_get_active()
+        return team_week_performance(campaign=campaign) if campaign else []
+
+
+def report_permission(view_class, permission):
+    """Wrap a report view so only users with ``permission`` reach it."""
+
+    def view(request, *args, **kwargs):
+        _require(request, permission)
+        return view_class.as_view()(request, *args, **kwargs)
+
+    return view

@@ -1,0 +1,213 @@
+"""The weekly progress report for leadership, as a PDF: a pure function of the
+dashboard data that returns bytes (reportlab, vector charts, user text escaped)."""
+
+import datetime
+import io
+from xml.sax.saxutils import escape
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+BLUE = colors.HexColor("#0b4f8a")
+ORANGE = colors.HexColor("#f7941d")
+GREY = colors.HexColor("#c9d3de")
+LIGHT = colors.HexColor("#9cc3e6")
+
+
+def _styles():
+    base = getSampleStyleSheet()
+    return {
+        "title": ParagraphStyle(
+            "title",
+            parent=base["Title"],
+            textColor=BLUE,
+            fontSize=18,
+            leading=22,
+            alignment=TA_LEFT,
+            spaceAfter=2 * mm,
+        ),
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], textColor=BLUE, fontSize=13, spaceBefore=5 * mm),
+        "body": ParagraphStyle("body", parent=base["BodyText"], fontSize=10, leading=13),
+        "small": ParagraphStyle(
+            "small", parent=base["BodyText"], fontSize=8, leading=10, textColor=colors.HexColor("#4a4a4a")
+        ),
+    }
+
+
+def _number(value):
+    return formats.number_format(value, force_grouping=True)
+
+
+def _team_chart(data, width):
+    drawing = Drawing(width, 22 + 18 * max(len(data.teams), 1))
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 70, 10
+    chart.width, chart.height = width - 90, 18 * max(len(data.teams), 1)
+    teams = list(reversed(data.teams))
+    chart.data = [[r.target for r in teams], [r.planned for r in teams], [r.held for r in teams]]
+    chart.categoryAxis.categoryNames = [r.team.name[:14] for r in teams]
+    chart.categoryAxis.labels.fontSize = 8
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labels.fontSize = 8
+    chart.bars[0].fillColor, chart.bars[1].fillColor, chart.bars[2].fillColor = GREY, LIGHT, BLUE
+    for index in range(3):
+        chart.bars[index].strokeColor = None
+    drawing.add(chart)
+    return drawing
+
+
+def _weekly_chart(data, width):
+    drawing = Drawing(width, 150)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 30, 30, width - 40, 105
+    chart.data = [[p.target for p in data.series], [p.held for p in data.series]]
+    chart.categoryAxis.categoryNames = [p.week.strftime("%d/%m") for p in data.series]
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labels.fontSize = 8
+    chart.bars[0].fillColor, chart.bars[1].fillColor = ORANGE, BLUE
+    chart.bars[0].strokeColor = chart.bars[1].strokeColor = None
+    drawing.add(chart)
+    drawing.add(String(30, 5, _("Orange: weekly target · Blue: held"), fontSize=8))
+    return drawing
+
+
+def weekly_report(data) -> bytes:
+    """A4 report of one campaign week (``data`` from ``dashboard.dashboard_data``)."""
+    output = io.BytesIO()
+    document = SimpleDocTemplate(
+        output,
+        pagesize=A4,
+        leftMargin=16 * mm,
+        rightMargin=16 * mm,
+        topMargin=14 * mm,
+        bottomMargin=14 * mm,
+        title=_("Weekly progress report"),
+        author="Jemput Bola",
+    )
+    styles = _styles()
+    width = A4[0] - 32 * mm
+    last_day = data.week + datetime.timedelta(days=6)
+    period = f"{formats.date_format(data.week, 'j F Y')} – {formats.date_format(last_day, 'j F Y')}"
+    story = [
+        Paragraph(escape(_("Weekly progress report")), styles["title"]),
+        Paragraph(
+            f"<b>{escape(data.campaign.name)}</b><br/>{escape(_('Week'))}: {escape(period)}", styles["body"]
+        ),
+        Spacer(1, 4 * mm),
+    ]
+    totals, week, participation = data.totals, data.week_totals, data.participation
+    summary = [
+        [_("This week"), "", _("Whole campaign"), ""],
+        [_("Target"), _number(week["target"]), _("Institutions reached"), _number(totals["reached"])],
+        [_("Planned"), _number(week["planned"]), _("People guided"), _number(totals["guided"])],
+        [_("Held"), _number(week["held"]), _("People completed"), _number(totals["completed"])],
+        [
+            _("People completed"),
+            _number(week["completed"]),
+            _("Weeks ahead (+) / behind (−)"),
+            f"{data.weeks_ahead:+.1f}",
+        ],
+    ]
+    table = Table(summary, colWidths=[width * 0.28, width * 0.17, width * 0.38, width * 0.17])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("TEXTCOLOR", (0, 0), (-1, 0), BLUE),
+                ("FONTSIZE", (0, 0), (-1, -1), 10),
+                ("ALIGN", (1, 1), (1, -1), "RIGHT"),
+                ("ALIGN", (3, 1), (3, -1), "RIGHT"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, BLUE),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f2f6fa")]),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    story += [table, Spacer(1, 3 * mm)]
+
+    goal_text = _(
+        "Estimated online participation: %(estimated)s people (%(percent)s%% of the goal of %(goal)s)."
+    ) % {
+        "estimated": _number(participation["estimated"]),
+        "percent": formats.number_format(participation["percent_of_goal"], 1),
+        "goal": _number(participation["goal"]),
+    }
+    story.append(Paragraph(escape(goal_text), styles["body"]))
+    if participation["official"]:
+        story.append(
+            Paragraph(
+                escape(
+                    _("Includes the official online count of %(count)s as of %(date)s.")
+                    % {
+                        "count": _number(participation["official"]),
+                        "date": formats.date_format(participation["official_date"], "j F Y")
+                        if participation["official_date"]
+                        else "—",
+                    }
+                ),
+                styles["small"],
+            )
+        )
+
+    story += [
+        Paragraph(escape(_("Teams this week")), styles["h2"]),
+        _team_chart(data, width),
+        Spacer(1, 4 * mm),
+    ]
+    rows = [[_("Team"), _("Target"), _("Planned"), _("Held"), _("Guided"), _("Completed"), "%"]]
+    for row in data.teams:
+        rows.append(
+            [
+                Paragraph(escape(row.team.name), styles["body"]),
+                row.target,
+                row.planned,
+                row.held,
+                row.guided,
+                row.completed,
+                f"{row.percent}%",
+            ]
+        )
+    teams_table = Table(rows, colWidths=[width * 0.28] + [width * 0.13] * 5 + [width * 0.07], repeatRows=1)
+    teams_table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, BLUE),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f2f6fa")]),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    story += [teams_table, Paragraph(escape(_("Week by week")), styles["h2"]), _weekly_chart(data, width)]
+
+    if data.by_kind:
+        story.append(Paragraph(escape(_("Institutions reached by kind")), styles["h2"]))
+        kind_rows = [[_("Kind"), _("Reached"), _("Registered")]] + [
+            [Paragraph(escape(k["kind"]), styles["body"]), _number(k["reached"]), _number(k["total"])]
+            for k in data.by_kind
+        ]
+        kinds = Table(kind_rows, colWidths=[width * 0.5, width * 0.25, width * 0.25])
+        kinds.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                    ("FONTSIZE", (0, 0), (-1, -1), 9),
+                    ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.8, BLUE),
+                ]
+            )
+        )
+        story.append(kinds)
+    document.build(story)
+    return output.getvalue()

@@ -1,0 +1,47 @@
+import subprocess
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import SCREENSHOTS, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page, live_server, username, password):
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
+def test_dashboard_desktop_phone_and_weekly_pdf(live_server, page, phone_page, settings):
+    settings.DEBUG = True
+    call_command("load_demo_data", stdout=StringIO())
+    settings.DEBUG = False
+
+    _sign_in(page, live_server, "editor", "jemputbola-editor")
+    page.goto(live_server.url + "/admin/campaign/dashboard/?week=2020-03-02")
+    assert page.get_by_role("heading", name="Dasbor kampanye").is_visible()
+    # Week of 2 March 2020: the six Kupang teams planned 63 institutions.
+    assert page.locator(".jb-kpi").nth(1).inner_text().startswith("63")
+    assert page.locator("svg.chart").count() == 3
+    assert page.csp_violations == []
+    screenshot(page, "dashboard-desktop")
+
+    _sign_in(phone_page, live_server, "tim4", "jemputbola-tim")
+    phone_page.goto(live_server.url + "/admin/campaign/dashboard/?week=2020-03-02")
+    # A field member's own team comes first.
+    assert "Tim 4" in phone_page.locator(".jb-table tbody tr").first.inner_text()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(phone_page, "dashboard-phone")
+
+    response = page.request.get(live_server.url + "/admin/campaign/dashboard/report.pdf?week=2020-03-02")
+    assert response.headers["content-type"] == "application/pdf"
+    pdf = SCREENSHOTS / "weekly-report.pdf"
+    pdf.write_bytes(response.body())
+    subprocess.run(["pdftoppm", "-r", "70", "-png", str(pdf), str(SCREENSHOTS / "weekly-report")], check=True)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Laporan kemajuan mingguan" in text and "Tim 6" in text

@@ -1,0 +1,342 @@
+import datetime
+import subprocess
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from campaign.core.models import CampaignExtension
+from campaign.core.services import DISSEMINATION_STAFF, FIELD_TEAM, HEAD_OF_SECTION, roles_sync
+from campaign.institutions.dashboard import current_week, dashboard_data, team_week_performance
+from campaign.institutions.models import GuidedSession, Institution, TeamWeekTarget, week_start
+from campaign.institutions.pdf import weekly_report
+from campaign.institutions.services import (
+    NotYourTeam,
+    assignments_create,
+    institution_status_refresh,
+    session_record,
+    team_save,
+)
+from tests.factories import CampaignFactory, InstitutionFactory, RegionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+WITA = datetime.timezone(datetime.timedelta(hours=8))
+WEEK = datetime.date(2020, 2, 24)  # a Monday in the SP2020 online phase
+
+
+@pytest.fixture
+def campaign():
+    campaign = CampaignFactory()
+    CampaignExtension.objects.create(campaign=campaign, new_end=datetime.date(2020, 5, 29))
+    return campaign
+
+
+@pytest.fixture
+def kupang():
+    return RegionFactory(code="5371", name="Kota Kupang", parent=RegionFactory(code="53", name="NTT"))
+
+
+@pytest.fixture
+def teams(campaign, kupang):
+    members = [UserFactory(username=f"anggota{n}") for n in range(2)]
+    return [
+        team_save(campaign=campaign, name=f"Tim {n + 1}", area=kupang, default_weekly_target=10 + n,
+                  members=[members[n]])
+        for n in range(2)
+    ]
+
+
+def held(institution, team, when, guided=20, completed=15):
+    return session_record(
+        institution=institution, team=team, starts_at=when, status=GuidedSession.Status.HELD,
+        people_guided=guided, people_completed=completed,
+    )
+
+
+# --- Week arithmetic -------------------------------------------------------------------
+
+
+def test_weeks_start_on_monday_and_follow_the_extension(campaign):
+    weeks = campaign.weeks()
+    assert weeks[0] == datetime.date(2020, 2, 10)  # 15 Feb 2020 was a Saturday
+    assert all(week.weekday() == 0 for week in weeks)
+    assert weeks[-1] == datetime.date(2020, 5, 25)  # the week of 29 May (extension)
+    assert len(weeks) == 16
+    assert week_start(datetime.date(2020, 3, 1)) == WEEK  # Sunday belongs to its Monday
+
+
+def test_week_boundaries_are_counted_in_wita(campaign, teams):
+    institutions = InstitutionFactory.create_batch(2)
+    # Sunday 23:30 WITA is still the week of 24 Feb; it is 15:30 UTC.
+    held(institutions[0], teams[0], datetime.datetime(2020, 3, 1, 23, 30, tzinfo=WITA))
+    # Monday 00:30 WITA starts the next week, though it is still Sunday in UTC.
+    held(institutions[1], teams[0], datetime.datetime(2020, 3, 2, 0, 30, tzinfo=WITA))
+
+    first = dashboard_data(campaign=campaign, week=WEEK)
+    second = dashboard_data(campaign=campaign, week=WEEK + datetime.timedelta(weeks=1))
+
+    assert first.week_totals["held"] == 1 and second.week_totals["held"] == 1
+    points = {p.week: p.held for p in first.series}
+    assert points[WEEK] == 1 and points[WEEK + datetime.timedelta(weeks=1)] == 1
+
+
+def test_week_overrides_change_only_their_week(campaign, teams):
+    TeamWeekTarget.objects.create(team=teams[0], week=WEEK, target=4)
+    this_week = dashboard_data(campaign=campaign, week=WEEK)
+    next_week = dashboard_data(campaign=campaign, week=WEEK + datetime.timedelta(weeks=1))
+    assert [r.target for r in this_week.teams] == [4, 11]
+    assert [r.target for r in next_week.teams] == [10, 11]
+    assert this_week.week_totals["target"] == 15
+
+
+def test_current_week_is_clamped_to_the_campaign(campaign, teams):
+    assert current_week(campaign, today=datetime.date(2020, 3, 4)) == datetime.date(2020, 3, 2)
+    assert current_week(campaign, today=datetime.date(2019, 1, 1)) == datetime.date(2020, 2, 10)
+    # After the campaign: the week of the latest held session.
+    held(InstitutionFactory(), teams[0], datetime.datetime(2020, 3, 11, 10, tzinfo=WITA))
+    assert current_week(campaign, today=datetime.date(2026, 11, 24)) == datetime.date(2020, 3, 9)
+
+
+def test_weeks_ahead_or_behind(campaign, teams):
+    # Three weeks in, with 21 institutions a week expected and 42 reached: one behind.
+    for n in range(42):
+        held(InstitutionFactory(), teams[n % 2], datetime.datetime(2020, 2, 12, 9, tzinfo=WITA))
+    data = dashboard_data(campaign=campaign, week=WEEK)
+    assert data.weeks_ahead == -1.0
+
+
+# --- Plans and sessions ---------------------------------------------------------------
+
+
+def test_assignments_skip_institutions_already_planned_that_week(campaign, teams):
+    institutions = InstitutionFactory.create_batch(3)
+    created, skipped = assignments_create(institutions=institutions[:2], team=teams[0], week=WEEK)
+    created2, skipped2 = assignments_create(institutions=institutions, team=teams[1], week=WEEK)
+    assert (len(created), len(skipped)) == (2, 0)
+    assert (len(created2), len(skipped2)) == (1, 2)
+    data = dashboard_data(campaign=campaign, week=WEEK)
+    assert [r.planned for r in data.teams] == [2, 1]
+
+
+@pytest.mark.parametrize("week", [datetime.date(2020, 2, 25), datetime.date(2020, 7, 6)])
+def test_assignment_week_must_be_a_campaign_monday(campaign, teams, week):
+    with pytest.raises(ValidationError):
+        assignments_create(institutions=[InstitutionFactory()], team=teams[0], week=week)
+
+
+def test_session_numbers_are_validated(teams):
+    institution = InstitutionFactory()
+    when = datetime.datetime(2020, 2, 25, 9, tzinfo=WITA)
+    with pytest.raises(ValidationError):
+        held(institution, teams[0], when, guided=5, completed=6)
+    with pytest.raises(ValidationError):
+        session_record(institution=institution, team=teams[0], starts_at=when, people_guided=3,
+                       status=GuidedSession.Status.PLANNED)
+    assert not GuidedSession.objects.exists()
+
+
+def test_institution_status_follows_its_sessions(teams):
+    institution = InstitutionFactory()
+    when = datetime.datetime(2020, 2, 25, 9, tzinfo=WITA)
+    planned = session_record(institution=institution, team=teams[0], starts_at=when)
+    institution.refresh_from_db()
+    assert institution.status == Institution.Status.SESSION_PLANNED
+
+    session_record(session=planned, status=GuidedSession.Status.CANCELLED)
+    institution.refresh_from_db()
+    assert institution.status == Institution.Status.INVITED
+
+    held(institution, teams[0], when + datetime.timedelta(days=7))
+    institution.refresh_from_db()
+    assert institution.status == Institution.Status.GUIDED
+
+    Institution.objects.filter(pk=institution.pk).update(status=Institution.Status.COMPLETED_REPORTED)
+    GuidedSession.objects.filter(institution=institution).delete()
+    institution_status_refresh(institution_ids=[institution.pk])
+    institution.refresh_from_db()
+    assert institution.status == Institution.Status.COMPLETED_REPORTED  # never downgraded
+
+
+def test_field_member_records_only_for_own_team(teams):
+    member = teams[0].members.get()
+    when = datetime.datetime(2020, 2, 25, 9, tzinfo=WITA)
+    session_record(institution=InstitutionFactory(), team=teams[0], starts_at=when, user=member)
+    with pytest.raises(NotYourTeam):
+        session_record(institution=InstitutionFactory(), team=teams[1], starts_at=when, user=member)
+    own = GuidedSession.objects.get()
+    with pytest.raises(NotYourTeam):
+        session_record(session=own, team=teams[1], user=member)  # cannot move it either
+    own.refresh_from_db()
+    assert own.team == teams[0]
+
+
+# --- Dashboard, reports, permissions ----------------------------------------------------
+
+
+def test_dashboard_numbers_add_up(campaign, teams):
+    institutions = InstitutionFactory.create_batch(4)
+    when = datetime.datetime(2020, 2, 25, 9, tzinfo=WITA)
+    held(institutions[0], teams[0], when, 20, 15)
+    held(institutions[1], teams[0], when, 10, 10)
+    held(institutions[2], teams[1], when, 30, 12)
+    session_record(institution=institutions[3], team=teams[1], starts_at=when)  # planned only
+    campaign.official_online_count = 100_000
+    campaign.save()
+
+    data = dashboard_data(campaign=campaign, week=WEEK)
+
+    assert [(r.held, r.guided, r.completed) for r in data.teams] == [(2, 30, 25), (1, 30, 12)]
+    assert data.totals == {"reached": 3, "sessions": 3, "guided": 60, "completed": 37, "planned_open": 1}
+    assert data.participation["estimated"] == 100_037
+    assert data.participation["goal"] == 1_242_000
+    reached = {row["kind"]: row["reached"] for row in data.by_kind}
+    assert reached["Kantor Pemerintah"] == 3
+    performance = [r for r in team_week_performance(campaign=campaign) if r["week"] == WEEK]
+    assert [(r["team"], r["held"], r["completed"]) for r in performance] == [("Tim 1", 2, 25), ("Tim 2", 1, 12)]
+
+
+def _grow(teams, n):
+    when = datetime.datetime(2020, 2, 25, 9, tzinfo=WITA)
+    for index in range(n):
+        held(InstitutionFactory(), teams[index % 2], when + datetime.timedelta(days=index % 20))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("institutions_dashboard"),
+        reverse("institutions_report_sessions"),
+        reverse("institutions_report_not_reached"),
+        reverse("institutions_report_team_performance"),
+        reverse("institutions_planning") + "?district=5371",
+    ],
+)
+def test_dashboard_and_reports_use_constant_queries(client, campaign, teams, url, django_assert_num_queries):
+    client.force_login(UserFactory(is_superuser=True))
+    _grow(teams, 3)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    _grow(teams, 30)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_weekly_pdf_is_indonesian_and_escapes_team_names(client, campaign, teams, tmp_path):
+    teams[0].name = 'R&D <Unit> <a href="x">'
+    teams[0].save()
+    held(InstitutionFactory(), teams[0], datetime.datetime(2020, 2, 25, 9, tzinfo=WITA))
+    client.force_login(UserFactory(is_superuser=True))
+
+    response = client.get(reverse("institutions_weekly_report") + "?week=2020-02-24")
+
+    assert response["Content-Type"] == "application/pdf"
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Laporan kemajuan mingguan" in text
+    assert "24 Februari 2020" in text
+    assert 'R&D <Unit> <a href="x">' in text
+    assert b"/URI" not in response.content
+
+
+def test_weekly_report_function_returns_a_pdf(campaign, teams):
+    pdf = weekly_report(dashboard_data(campaign=campaign, week=WEEK))
+    assert pdf.startswith(b"%PDF") and len(pdf) > 2000
+
+
+MATRIX = [
+    # role, view, own?, expected status
+    (None, "dashboard", None, 302),
+    (FIELD_TEAM, "dashboard", None, 200),
+    (FIELD_TEAM, "planning", None, 200),
+    (FIELD_TEAM, "report_sessions", None, 200),
+    (FIELD_TEAM, "session_list", None, 200),
+    (FIELD_TEAM, "session_edit", True, 200),
+    (FIELD_TEAM, "session_edit", False, 404),
+    (FIELD_TEAM, "session_delete", False, 404),
+    (FIELD_TEAM, "team_edit", True, 302),
+    (DISSEMINATION_STAFF, "dashboard", None, 200),
+    (DISSEMINATION_STAFF, "session_edit", False, 200),
+    (DISSEMINATION_STAFF, "team_edit", True, 200),
+    (HEAD_OF_SECTION, "report_team", None, 200),
+    (HEAD_OF_SECTION, "report_not_reached", None, 200),
+]
+
+
+@pytest.mark.parametrize(("role", "view", "own", "expected"), MATRIX)
+def test_permission_matrix(client, campaign, teams, role, view, own, expected):
+    groups = roles_sync()
+    member = teams[0].members.get()
+    when = datetime.datetime(2020, 2, 25, 9, tzinfo=WITA)
+    mine = session_record(institution=InstitutionFactory(), team=teams[0], starts_at=when)
+    theirs = session_record(institution=InstitutionFactory(), team=teams[1], starts_at=when)
+    if role == FIELD_TEAM:
+        member.groups.set([groups[FIELD_TEAM]])
+        client.force_login(member)
+    elif role:
+        client.force_login(UserFactory(groups=[groups[role]]))
+    session = mine if own else theirs
+    urls = {
+        "dashboard": reverse("institutions_dashboard"),
+        "planning": reverse("institutions_planning"),
+        "report_sessions": reverse("institutions_report_sessions"),
+        "report_team": reverse("institutions_report_team_performance"),
+        "report_not_reached": reverse("institutions_report_not_reached"),
+        "session_list": reverse("wagtailsnippets_institutions_guidedsession:list"),
+        "session_edit": reverse("wagtailsnippets_institutions_guidedsession:edit", args=[session.pk]),
+        "session_delete": reverse("wagtailsnippets_institutions_guidedsession:delete", args=[session.pk]),
+        "team_edit": reverse("wagtailsnippets_institutions_team:edit", args=[teams[0].pk]),
+    }
+    assert client.get(urls[view]).status_code == expected
+
+
+def test_field_member_sees_only_own_sessions_and_cannot_edit_others(client, campaign, teams):
+    groups = roles_sync()
+    member = teams[0].members.get()
+    member.groups.set([groups[FIELD_TEAM]])
+    client.force_login(member)
+    when = datetime.datetime(2020, 2, 25, 9, tzinfo=WITA)
+    mine = session_record(institution=InstitutionFactory(name="Kantor Saya"), team=teams[0], starts_at=when)
+    theirs = session_record(institution=InstitutionFactory(name="Kantor Lain"), team=teams[1], starts_at=when)
+
+    listing = client.get(reverse("wagtailsnippets_institutions_guidedsession:list")).content.decode()
+    assert "Kantor Saya" in listing and "Kantor Lain" not in listing
+    response = client.post(
+        reverse("wagtailsnippets_institutions_guidedsession:edit", args=[theirs.pk]),
+        {"institution": theirs.institution_id, "team": teams[1].pk, "status": "cancelled",
+         "starts_at": "2020-02-25 09:00", "people_guided": 0, "people_completed": 0},
+    )
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == GuidedSession.Status.PLANNED
+    # Editing their own session to another team is refused by the form.
+    response = client.post(
+        reverse("wagtailsnippets_institutions_guidedsession:edit", args=[mine.pk]),
+        {"institution": mine.institution_id, "team": teams[1].pk, "status": "planned",
+         "starts_at": "2020-02-25 09:00", "people_guided": 0, "people_completed": 0},
+    )
+    mine.refresh_from_db()
+    assert mine.team == teams[0]
+    assert timezone.is_aware(mine.starts_at)
+
+
+def test_planning_assigns_ticked_institutions(client, campaign, teams, kupang):
+    client.force_login(UserFactory(is_superuser=True))
+    campaign.area.set([kupang])
+    district = RegionFactory(code="5371030", name="Oebobo", parent=kupang)
+    institutions = InstitutionFactory.create_batch(3, region=district)
+    url = reverse("institutions_planning") + "?week=2020-02-24&district=5371030"
+    page = client.get(url).content.decode()
+    assert all(i.name in page for i in institutions)
+
+    client.post(url, {"team": teams[1].pk, "institutions": [i.pk for i in institutions[:2]]})
+
+    data = dashboard_data(campaign=campaign, week=WEEK)
+    assert [r.planned for r in data.teams] == [0, 2]
+    page = client.get(url).content.decode()
+    assert institutions[2].name in page and institutions[0].name not in page
