@@ -41,16 +41,25 @@ def kupang():
 def teams(campaign, kupang):
     members = [UserFactory(username=f"anggota{n}") for n in range(2)]
     return [
-        team_save(campaign=campaign, name=f"Tim {n + 1}", area=kupang, default_weekly_target=10 + n,
-                  members=[members[n]])
+        team_save(
+            campaign=campaign,
+            name=f"Tim {n + 1}",
+            area=kupang,
+            default_weekly_target=10 + n,
+            members=[members[n]],
+        )
         for n in range(2)
     ]
 
 
 def held(institution, team, when, guided=20, completed=15):
     return session_record(
-        institution=institution, team=team, starts_at=when, status=GuidedSession.Status.HELD,
-        people_guided=guided, people_completed=completed,
+        institution=institution,
+        team=team,
+        starts_at=when,
+        status=GuidedSession.Status.HELD,
+        people_guided=guided,
+        people_completed=completed,
     )
 
 
@@ -131,8 +140,13 @@ def test_session_numbers_are_validated(teams):
     with pytest.raises(ValidationError):
         held(institution, teams[0], when, guided=5, completed=6)
     with pytest.raises(ValidationError):
-        session_record(institution=institution, team=teams[0], starts_at=when, people_guided=3,
-                       status=GuidedSession.Status.PLANNED)
+        session_record(
+            institution=institution,
+            team=teams[0],
+            starts_at=when,
+            people_guided=3,
+            status=GuidedSession.Status.PLANNED,
+        )
     assert not GuidedSession.objects.exists()
 
 
@@ -193,7 +207,10 @@ def test_dashboard_numbers_add_up(campaign, teams):
     reached = {row["kind"]: row["reached"] for row in data.by_kind}
     assert reached["Kantor Pemerintah"] == 3
     performance = [r for r in team_week_performance(campaign=campaign) if r["week"] == WEEK]
-    assert [(r["team"], r["held"], r["completed"]) for r in performance] == [("Tim 1", 2, 25), ("Tim 2", 1, 12)]
+    assert [(r["team"], r["held"], r["completed"]) for r in performance] == [
+        ("Tim 1", 2, 25),
+        ("Tim 2", 1, 12),
+    ]
 
 
 def _grow(teams, n):
@@ -236,8 +253,9 @@ def test_weekly_pdf_is_indonesian_and_escapes_team_names(client, campaign, teams
     assert response["Content-Type"] == "application/pdf"
     path = tmp_path / "report.pdf"
     path.write_bytes(response.content)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Laporan kemajuan mingguan" in text
     assert "24 Februari 2020" in text
     assert 'R&D <Unit> <a href="x">' in text
@@ -308,8 +326,14 @@ def test_field_member_sees_only_own_sessions_and_cannot_edit_others(client, camp
     assert "Kantor Saya" in listing and "Kantor Lain" not in listing
     response = client.post(
         reverse("wagtailsnippets_institutions_guidedsession:edit", args=[theirs.pk]),
-        {"institution": theirs.institution_id, "team": teams[1].pk, "status": "cancelled",
-         "starts_at": "2020-02-25 09:00", "people_guided": 0, "people_completed": 0},
+        {
+            "institution": theirs.institution_id,
+            "team": teams[1].pk,
+            "status": "cancelled",
+            "starts_at": "2020-02-25 09:00",
+            "people_guided": 0,
+            "people_completed": 0,
+        },
     )
     assert response.status_code == 404
     theirs.refresh_from_db()
@@ -317,8 +341,14 @@ def test_field_member_sees_only_own_sessions_and_cannot_edit_others(client, camp
     # Editing their own session to another team is refused by the form.
     response = client.post(
         reverse("wagtailsnippets_institutions_guidedsession:edit", args=[mine.pk]),
-        {"institution": mine.institution_id, "team": teams[1].pk, "status": "planned",
-         "starts_at": "2020-02-25 09:00", "people_guided": 0, "people_completed": 0},
+        {
+            "institution": mine.institution_id,
+            "team": teams[1].pk,
+            "status": "planned",
+            "starts_at": "2020-02-25 09:00",
+            "people_guided": 0,
+            "people_completed": 0,
+        },
     )
     mine.refresh_from_db()
     assert mine.team == teams[0]
