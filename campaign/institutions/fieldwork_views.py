@@ -27,6 +27,7 @@ from .dashboard import (
     teams_of,
 )
 from .models import Institution, Team, week_start
+from .views import FormulaSafeExportMixin
 
 
 def _campaign_or_404():
@@ -151,7 +152,7 @@ def planning(request):
     )
 
 
-class SessionsReportView(ReportView):
+class SessionsReportView(FormulaSafeExportMixin, ReportView):
     page_title = gettext_lazy("Guided sessions")
     header_icon = "group"
     columns = [
@@ -199,7 +200,7 @@ class SessionsReportView(ReportView):
         )
 
 
-class NotReachedReportView(ReportView):
+class NotReachedReportView(FormulaSafeExportMixin, ReportView):
     page_title = gettext_lazy("Institutions not yet reached")
     header_icon = "warning"
     columns = [
@@ -226,7 +227,7 @@ class NotReachedReportView(ReportView):
         return institutions_not_reached(campaign=campaign_get_active())
 
 
-class TeamPerformanceReportView(ReportView):
+class TeamPerformanceReportView(FormulaSafeExportMixin, ReportView):
     page_title = gettext_lazy("Team performance by week")
     header_icon = "list-ul"
     columns = [

@@ -38,20 +38,12 @@ def escape_formula(value):
     return value
 
 
-class AuditedExportIndexView(SnippetIndexView):
-    """Index view whose CSV/XLSX export needs a permission, escapes formulas and is
-    recorded in the personal data log."""
+class FormulaSafeExportMixin:
+    """CSV exports with every text cell made inert for spreadsheet programs (XLSX cells
+    are written as text by Wagtail already)."""
 
-    export_permission = None  # "app_label.codename"
     # Typed columns (validated, e.g. E.164 phone numbers) that cannot hold a formula.
     formula_safe_fields = ()
-
-    def can_export(self):
-        return self.request.user.has_perm(self.export_permission)
-
-    @property
-    def show_export_buttons(self):
-        return bool(self.list_export) and self.can_export()
 
     def get_preprocess_function(self, field, value, export_format):
         function = super().get_preprocess_function(field, value, export_format)
@@ -59,7 +51,21 @@ class AuditedExportIndexView(SnippetIndexView):
             return function
         if export_format == self.FORMAT_CSV:
             return lambda v: escape_formula(function(v) if function else v)
-        return function  # XLSX: Wagtail writes such cells as text, never as formulas
+        return function
+
+
+class AuditedExportIndexView(FormulaSafeExportMixin, SnippetIndexView):
+    """Index view whose CSV/XLSX export needs a permission, escapes formulas and is
+    recorded in the personal data log."""
+
+    export_permission = None  # "app_label.codename"
+
+    def can_export(self):
+        return self.request.user.has_perm(self.export_permission)
+
+    @property
+    def show_export_buttons(self):
+        return bool(self.list_export) and self.can_export()
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         if not self.can_export():

@@ -370,3 +370,14 @@ def test_planning_assigns_ticked_institutions(client, campaign, teams, kupang):
     assert [r.planned for r in data.teams] == [0, 2]
     page = client.get(url).content.decode()
     assert institutions[2].name in page and institutions[0].name not in page
+
+
+def test_sessions_report_exports_csv_with_formulas_escaped(client, campaign, teams):
+    when = datetime.datetime(2020, 2, 25, 9, tzinfo=WITA)
+    session = held(InstitutionFactory(name="=cmd|' /C calc'!A0"), teams[0], when)
+    session.notes = "@SUM(1+1)"
+    session.save()
+    client.force_login(UserFactory(is_superuser=True))
+    response = client.get(reverse("institutions_report_sessions") + "?export=csv")
+    body = b"".join(response.streaming_content).decode()
+    assert "'=cmd|' /C calc'!A0" in body and "'@SUM(1+1)" in body
