@@ -32,6 +32,9 @@ class TeamWeek:
         return round(100 * self.held / self.target) if self.target else 0
 
 
+CHART_TEAMS = 20
+
+
 @dataclass
 class WeekPoint:
     week: datetime.date
@@ -53,6 +56,17 @@ class Dashboard:
     series: list = field(default_factory=list)
     participation: dict = field(default_factory=dict)
     weeks_ahead: float = 0.0
+
+    @property
+    def chart_teams(self):
+        """The teams a chart can show legibly: all of them, or the ones furthest behind."""
+        if len(self.teams) <= CHART_TEAMS:
+            return self.teams
+        return sorted(self.teams, key=lambda row: (row.percent, row.team.name))[:CHART_TEAMS]
+
+    @property
+    def chart_is_partial(self):
+        return len(self.teams) > CHART_TEAMS
 
 
 def current_week(campaign, today=None) -> datetime.date:

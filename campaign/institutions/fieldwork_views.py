@@ -60,7 +60,7 @@ def dashboard(request):
         "institutions/admin/dashboard.html",
         {
             "data": data,
-            "team_chart": charts.team_bars(data.teams),
+            "team_chart": charts.team_bars(data.chart_teams),
             "weekly_chart": charts.weekly_columns(data.series, data.week),
             "goal_chart": charts.goal_bar(data.participation["estimated"], data.participation["goal"]),
             "previous_week": data.week - datetime.timedelta(weeks=1),

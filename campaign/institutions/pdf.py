@@ -47,11 +47,12 @@ def _number(value):
 
 
 def _team_chart(data, width):
-    drawing = Drawing(width, 22 + 18 * max(len(data.teams), 1))
+    rows = data.chart_teams
+    drawing = Drawing(width, 22 + 18 * max(len(rows), 1))
     chart = HorizontalBarChart()
     chart.x, chart.y = 70, 10
-    chart.width, chart.height = width - 90, 18 * max(len(data.teams), 1)
-    teams = list(reversed(data.teams))
+    chart.width, chart.height = width - 90, 18 * max(len(rows), 1)
+    teams = list(reversed(rows))
     chart.data = [[r.target for r in teams], [r.planned for r in teams], [r.held for r in teams]]
     chart.categoryAxis.categoryNames = [r.team.name[:14] for r in teams]
     chart.categoryAxis.labels.fontSize = 8
@@ -160,6 +161,19 @@ def weekly_report(data) -> bytes:
 
     story += [
         Paragraph(escape(_("Teams this week")), styles["h2"]),
+        *(
+            [
+                Paragraph(
+                    escape(
+                        _("The chart shows the %(n)d teams furthest behind their target.")
+                        % {"n": len(data.chart_teams)}
+                    ),
+                    styles["small"],
+                )
+            ]
+            if data.chart_is_partial
+            else []
+        ),
         _team_chart(data, width),
         Spacer(1, 4 * mm),
     ]

@@ -381,3 +381,16 @@ def test_sessions_report_exports_csv_with_formulas_escaped(client, campaign, tea
     response = client.get(reverse("institutions_report_sessions") + "?export=csv")
     body = b"".join(response.streaming_content).decode()
     assert "'=cmd|' /C calc'!A0" in body and "'@SUM(1+1)" in body
+
+
+def test_weekly_pdf_and_dashboard_scale_to_a_province_of_teams(client, campaign, kupang):
+    teams = [team_save(campaign=campaign, name=f"Tim {n:03d}", area=kupang) for n in range(60)]
+    held(InstitutionFactory(), teams[5], datetime.datetime(2020, 2, 25, 9, tzinfo=WITA))
+    data = dashboard_data(campaign=campaign, week=WEEK)
+    assert data.chart_is_partial and len(data.chart_teams) == 20
+    assert teams[5] not in [row.team for row in data.chart_teams]  # the one on track is left out
+    pdf = weekly_report(data)
+    assert pdf.startswith(b"%PDF")
+    client.force_login(UserFactory(is_superuser=True))
+    html = client.get(reverse("institutions_dashboard") + "?week=2020-02-24").content.decode()
+    assert html.count("<tr") >= 61  # every team in the table
