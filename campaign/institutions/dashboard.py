@@ -4,13 +4,13 @@ queries, whatever the number of institutions and sessions."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from .models import Assignment, GuidedSession, Institution, InstitutionKind, Team, week_start
 
 HELD = GuidedSession.Status.HELD
+REACHED = [Institution.Status.GUIDED, Institution.Status.COMPLETED_REPORTED]
 
 
 @dataclass
@@ -76,25 +76,16 @@ def current_week(campaign, today=None) -> datetime.date:
     today = today or timezone.localdate()
     week = week_start(today)
     if week > weeks[-1]:
-        latest = (
-            GuidedSession.objects.filter(team__campaign=campaign, status=HELD)
-            .order_by("-starts_at")
-            .values_list("starts_at", flat=True)
-            .first()
-        )
+        latest = GuidedSession.objects.filter(
+            team_id__in=Team.objects.filter(campaign=campaign).values("pk"), status=HELD
+        ).aggregate(latest=Max("week"))["latest"]
         if latest is not None:
-            week = week_start(timezone.localtime(latest).date())
+            week = latest
     return min(max(week, weeks[0]), weeks[-1])
 
 
 def week_target(team, week, overrides) -> int:
     return overrides.get((team.pk, week), team.default_weekly_target)
-
-
-def _week_bounds(week):
-    tz = timezone.get_current_timezone()
-    start = datetime.datetime.combine(week, datetime.time.min, tzinfo=tz)
-    return start, start + datetime.timedelta(days=7)
 
 
 def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dashboard:
@@ -109,16 +100,16 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
     }
 
     for row in (
-        Assignment.objects.filter(team__campaign=campaign, week=week)
-        .values("team_id")
-        .annotate(n=Count("pk"))
+        Assignment.objects.filter(team_id__in=list(rows), week=week).values("team_id").annotate(n=Count("pk"))
     ):
         rows[row["team_id"]].planned = row["n"]
 
-    start, end = _week_bounds(week)
-    sessions = GuidedSession.objects.filter(team__campaign=campaign)
+    # Sessions are filtered by the campaign's team ids (no join) and grouped by their
+    # stored week: every query below is answered from the session_weekly_report index.
+    sessions = GuidedSession.objects.filter(team_id__in=list(rows))
+    held_sessions = sessions.filter(status=HELD)
     for row in (
-        sessions.filter(status=HELD, starts_at__gte=start, starts_at__lt=end)
+        held_sessions.filter(week=week)
         .values("team_id")
         .annotate(
             held=Count("institution_id", distinct=True),
@@ -142,50 +133,44 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
         "completed": sum(r.completed for r in team_rows),
     }
 
-    held_sessions = sessions.filter(status=HELD)
-    totals = held_sessions.aggregate(
-        reached=Count("institution_id", distinct=True),
+    series = {w: WeekPoint(week=w, target=sum(week_target(t, w, overrides) for t in teams)) for w in weeks}
+    totals = {"sessions": 0, "guided": 0, "completed": 0}
+    for row in held_sessions.values("week").annotate(
         sessions=Count("pk"),
+        held=Count("institution_id", distinct=True),
         guided=Sum("people_guided"),
         completed=Sum("people_completed"),
-    )
-    totals = {key: value or 0 for key, value in totals.items()}
+    ):
+        totals["sessions"] += row["sessions"]
+        totals["guided"] += row["guided"] or 0
+        totals["completed"] += row["completed"] or 0
+        point = series.get(row["week"])
+        if point:
+            point.held += row["held"]
+            point.completed += row["completed"] or 0
+    series = list(series.values())
     totals["planned_open"] = sessions.filter(
         status__in=[GuidedSession.Status.PLANNED, GuidedSession.Status.RESCHEDULED]
     ).count()
 
+    # "Reached" reads the institutions' status, which services derive from their
+    # sessions (a held session makes an institution "guided").
+    reached = Institution.objects.filter(status__in=REACHED)
     kinds = {kind.pk: kind.name for kind in InstitutionKind.objects.all()}
     all_by_kind = dict(
         Institution.objects.values("kind_id").annotate(n=Count("pk")).values_list("kind_id", "n")
     )
-    reached_by_kind = dict(
-        held_sessions.values("institution__kind_id")
-        .annotate(n=Count("institution_id", distinct=True))
-        .values_list("institution__kind_id", "n")
-    )
+    reached_by_kind = dict(reached.values("kind_id").annotate(n=Count("pk")).values_list("kind_id", "n"))
+    totals["reached"] = sum(reached_by_kind.values())
     by_kind = [
         {"kind": name, "reached": reached_by_kind.get(pk, 0), "total": all_by_kind.get(pk, 0)}
         for pk, name in kinds.items()
     ]
     by_district = list(
-        held_sessions.values("institution__region__code", "institution__region__name")
-        .annotate(reached=Count("institution_id", distinct=True), completed=Sum("people_completed"))
-        .order_by("-reached", "institution__region__code")[:district_limit]
+        reached.values("region__code", "region__name")
+        .annotate(reached=Count("pk"))
+        .order_by("-reached", "region__code")[:district_limit]
     )
-
-    # One query for every week: held sessions per local day, folded into weeks here.
-    per_day = (
-        held_sessions.annotate(day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()))
-        .values("day")
-        .annotate(held=Count("pk"), completed=Sum("people_completed"))
-    )
-    series = {w: WeekPoint(week=w, target=sum(week_target(t, w, overrides) for t in teams)) for w in weeks}
-    for row in per_day:
-        point = series.get(week_start(row["day"]))
-        if point:
-            point.held += row["held"]
-            point.completed += row["completed"] or 0
-    series = list(series.values())
 
     done_weeks = [p for p in series if p.week <= week]
     cumulative_target = sum(p.target for p in done_weeks)
@@ -226,22 +211,20 @@ def team_week_performance(*, campaign):
     overrides = {(t.team_id, t.week): t.target for team in teams for t in team.week_targets.all()}
     planned = {
         (row["team_id"], row["week"]): row["n"]
-        for row in Assignment.objects.filter(team__campaign=campaign)
+        for row in Assignment.objects.filter(team_id__in=[t.pk for t in teams])
         .values("team_id", "week")
         .annotate(n=Count("pk"))
     }
-    held = {}
-    for row in (
-        GuidedSession.objects.filter(team__campaign=campaign, status=HELD)
-        .annotate(day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()))
-        .values("team_id", "day")
-        .annotate(n=Count("pk"), guided=Sum("people_guided"), completed=Sum("people_completed"))
-    ):
-        key = (row["team_id"], week_start(row["day"]))
-        total = held.setdefault(key, [0, 0, 0])
-        total[0] += row["n"]
-        total[1] += row["guided"] or 0
-        total[2] += row["completed"] or 0
+    held = {
+        (row["team_id"], row["week"]): (row["n"], row["guided"] or 0, row["completed"] or 0)
+        for row in GuidedSession.objects.filter(team_id__in=[t.pk for t in teams], status=HELD)
+        .values("team_id", "week")
+        .annotate(
+            n=Count("institution_id", distinct=True),
+            guided=Sum("people_guided"),
+            completed=Sum("people_completed"),
+        )
+    }
     rows = []
     for week in campaign.weeks():
         for team in sorted(teams, key=lambda t: t.name):
@@ -261,12 +244,9 @@ def team_week_performance(*, campaign):
 
 
 def institutions_not_reached(*, campaign=None):
-    """Institutions with no held session yet (optionally only in a campaign's teams)."""
-    held = GuidedSession.objects.filter(status=HELD)
-    if campaign is not None:
-        held = held.filter(team__campaign=campaign)
+    """Institutions no team has guided yet (their status is derived from sessions)."""
     return (
-        Institution.objects.exclude(pk__in=held.values("institution_id"))
+        Institution.objects.exclude(status__in=REACHED)
         .select_related("kind", "region")
         .order_by("region__code", "name")
     )

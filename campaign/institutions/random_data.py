@@ -135,11 +135,13 @@ def create_fieldwork(
             status = rng.choice(statuses)
             guided = rng.randint(5, 60) if status == GuidedSession.Status.HELD else 0
             day = campaign.online_start + datetime.timedelta(days=rng.randint(0, days))
+            starts_at = datetime.datetime.combine(day, datetime.time(rng.randint(8, 15)), tzinfo=tz)
             rows.append(
                 GuidedSession(
                     institution_id=rng.choice(institution_ids),
                     team=rng.choice(teams),
-                    starts_at=datetime.datetime.combine(day, datetime.time(rng.randint(8, 15)), tzinfo=tz),
+                    starts_at=starts_at,
+                    week=GuidedSession.week_of(starts_at),
                     status=status,
                     people_guided=guided,
                     people_completed=rng.randint(0, guided),
@@ -151,4 +153,8 @@ def create_fieldwork(
         made += len(rows)
         if stdout:
             stdout.write(f"  sessions: {made:,}/{sessions:,}")
+    from .services import institution_status_refresh
+
+    for start in range(0, len(institution_ids), 5_000):
+        institution_status_refresh(institution_ids=institution_ids[start : start + 5_000])
     return made

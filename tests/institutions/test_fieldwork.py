@@ -213,6 +213,29 @@ def test_dashboard_numbers_add_up(campaign, teams):
     ]
 
 
+def test_a_follow_up_visit_counts_the_institution_once(campaign, teams):
+    institution = InstitutionFactory()
+    held(institution, teams[0], datetime.datetime(2020, 2, 25, 9, tzinfo=WITA), 20, 5)
+    held(institution, teams[0], datetime.datetime(2020, 2, 27, 9, tzinfo=WITA), 12, 10)
+
+    data = dashboard_data(campaign=campaign, week=WEEK)
+
+    assert [(r.held, r.guided, r.completed) for r in data.teams] == [(1, 32, 15), (0, 0, 0)]
+    assert (data.totals["reached"], data.totals["sessions"]) == (1, 2)
+    assert next(p for p in data.series if p.week == WEEK).held == 1
+
+
+def test_session_week_follows_its_date_in_wita(teams):
+    institution = InstitutionFactory()
+    # Sunday 23:30 WITA is Sunday 15:30 UTC: still the week that began on 17 February.
+    session = held(institution, teams[0], datetime.datetime(2020, 2, 23, 15, 30, tzinfo=datetime.UTC))
+    assert session.week == datetime.date(2020, 2, 17)
+    session.starts_at = datetime.datetime(2020, 2, 23, 16, 30, tzinfo=datetime.UTC)  # Monday 00:30 WITA
+    session.save()
+    session.refresh_from_db()
+    assert session.week == WEEK
+
+
 def _grow(teams, n):
     when = datetime.datetime(2020, 2, 25, 9, tzinfo=WITA)
     for index in range(n):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -158,6 +159,8 @@ class GuidedSession(models.Model):
     team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="sessions")
     starts_at = models.DateTimeField(_("date and time"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    # The campaign week (Monday, WITA) of ``starts_at``, kept for fast weekly reports.
+    week = models.DateField(editable=False)
     people_guided = models.PositiveIntegerField(_("people guided"), default=0)
     people_completed = models.PositiveIntegerField(
         _("people who completed the form"),
@@ -203,16 +206,34 @@ class GuidedSession(models.Model):
         ]
         indexes = [
             models.Index(fields=["team", "starts_at"]),
-            models.Index(fields=["status", "starts_at"]),
             models.Index(fields=["institution", "status"]),
+            # The sessions report lists the latest first.
+            models.Index(fields=["-starts_at"], name="session_latest_first"),
+            # Covers the dashboard's weekly sums without reading the table.
+            models.Index(
+                fields=["status", "week", "team", "institution", "people_guided", "people_completed"],
+                name="session_weekly_report",
+            ),
         ]
 
     def __str__(self):
         return f"{self.institution} ({self.starts_at:%Y-%m-%d})"
 
+    def save(self, *args, **kwargs):
+        # Derived, not a business rule: the week always follows the date. Code that
+        # bulk-creates sessions sets it itself (see random_data.create_fieldwork).
+        if self.starts_at is not None:
+            self.week = self.week_of(self.starts_at)
+        super().save(*args, **kwargs)
+
     def clean(self):
         if self.status != self.Status.HELD and (self.people_guided or self.people_completed):
             raise ValidationError({"people_guided": _("Only a session that was held has people guided.")})
+
+    @staticmethod
+    def week_of(starts_at):
+        """The campaign week (its Monday, in WITA) of a date and time."""
+        return week_start(timezone.localtime(starts_at).date())
 
 
 class CoordinationMeeting(ClusterableModel):
