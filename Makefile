@@ -9,6 +9,7 @@ STAMP     := $(VENV)/.installed
 HOST      ?= 127.0.0.1
 PORT      ?= 8000
 PYTEST_ARGS ?=
+BENCH     ?=
 
 .PHONY: help install system-deps migrate demo serve test test-postgres lint format check messages bench requirements clean
 
@@ -55,8 +56,8 @@ messages: install ## Extract and compile the translation catalogues
 	$(MANAGE) makemessages -l id -l en --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
 	$(MANAGE) compilemessages --ignore=.venv
 
-bench: install ## Run the benchmarks in bench/ and print a table
-	$(PY) -m bench
+bench: install ## Run the benchmarks in bench/ and print a table (BENCH=dashboard runs only those named so)
+	$(PY) -m bench $(BENCH)
 
 requirements: install ## Re-pin requirements*.txt from requirements*.in
 	$(VENV)/bin/uv pip compile --python $(PY) -q requirements.in -o requirements.txt
