@@ -2,14 +2,16 @@ import datetime
 import subprocess
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.admin.panels import get_edit_handler
 
 from campaign.core.models import CampaignExtension
 from campaign.core.services import DISSEMINATION_STAFF, FIELD_TEAM, HEAD_OF_SECTION, roles_sync
 from campaign.institutions.dashboard import current_week, dashboard_data, team_week_performance
-from campaign.institutions.models import GuidedSession, Institution, TeamWeekTarget, week_start
+from campaign.institutions.models import GuidedSession, Institution, Team, TeamWeekTarget, week_start
 from campaign.institutions.pdf import weekly_report
 from campaign.institutions.services import (
     NotYourTeam,
@@ -417,3 +419,14 @@ def test_weekly_pdf_and_dashboard_scale_to_a_province_of_teams(client, campaign,
     client.force_login(UserFactory(is_superuser=True))
     html = client.get(reverse("institutions_dashboard") + "?week=2020-02-24").content.decode()
     assert html.count("<tr") >= 61  # every team in the table
+
+
+def test_team_form_offers_only_field_team_users(campaign):
+    member = UserFactory(username="anggota")
+    member.groups.add(Group.objects.get(name=FIELD_TEAM))
+    UserFactory(username="redaksi")  # staff, not in the field team group
+
+    form_class = get_edit_handler(Team).get_form_class()
+    offered = {user.username for user in form_class().fields["members"].queryset}
+
+    assert offered == {"anggota"}

@@ -51,6 +51,9 @@ class Team(ClusterableModel):
         verbose_name=_("members"),
         blank=True,
         related_name="field_teams",
+        # The group roles_sync keeps (campaign.core.services.FIELD_TEAM): it is what lets a
+        # member into the admin with their own team's permissions.
+        limit_choices_to={"groups__name": "Field team"},
         help_text=_("Users in the “Field team” group."),
     )
     phone = models.CharField(
