@@ -1,0 +1,190 @@
+from urllib.parse import quote
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from campaign.core.models import Region
+
+from .blocks import NewsBodyBlock
+
+
+class NewsIndexPage(Page):
+    """The list of news and announcements: filters by tag and region, search, feeds."""
+
+    PER_PAGE = 10
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    parent_page_types = ["core.HomePage"]
+    subpage_types = ["news.NewsPage"]
+
+    class Meta:
+        verbose_name = _("news index")
+
+    def route(self, request, path_components):
+        """Find a post in one query (Wagtail's default takes two: page, then specific)."""
+        if len(path_components) == 1:
+            post = (
+                NewsPage.objects.child_of(self)
+                .filter(slug=path_components[0])
+                .select_related("hero_image", "region")
+                .first()
+            )
+            if post is not None:
+                post._cached_parent_obj = self
+                return post.route(request, [])
+        return super().route(request, path_components)
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        filters = selectors.news_filters_from_query(request.GET)
+        if filters is None:
+            raise Http404("Unknown filter")
+        live = selectors.news_live(index=self)
+        posts = selectors.news_list(index=self, live=live, **filters.as_kwargs())
+        paginator = Paginator(posts, self.PER_PAGE)
+        try:
+            page_of_posts = paginator.page(request.GET.get("page") or 1)
+        except (EmptyPage, PageNotAnInteger) as error:
+            raise Http404("No such page") from error
+        selectors.news_prefetch_for_listing(posts=page_of_posts.object_list)
+        context.update(
+            {
+                "posts": page_of_posts,
+                "filters": filters,
+                "filter_query": filters.as_query(),
+                "tags": selectors.news_tags_in_use(index=self, live=live),
+                "regions": selectors.news_regions_in_use(index=self, live=live),
+            }
+        )
+        return context
+
+
+class NewsPageTag(TaggedItemBase):
+    content_object = ParentalKey("news.NewsPage", on_delete=models.CASCADE, related_name="tagged_items")
+
+
+class NewsPage(Page):
+    """One news post or announcement."""
+
+    date = models.DateField(_("date"), default=timezone.localdate)
+    lead = models.TextField(
+        _("lead"),
+        max_length=400,
+        help_text=_("One or two sentences: shown in lists, feeds and link previews."),
+    )
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("main image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hero_caption = models.CharField(_("main image caption"), max_length=300, blank=True)
+    hero_credit = models.CharField(_("main image credit"), max_length=150, blank=True)
+    body = StreamField(NewsBodyBlock(), verbose_name=_("body"))
+    reporter = models.CharField(_("reporter"), max_length=150, blank=True)
+    editor = models.CharField(_("editor"), max_length=150, blank=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        limit_choices_to={"level__in": [Region.Level.PROVINCE, Region.Level.REGENCY]},
+        related_name="news_pages",
+        help_text=_("The province or regency the news is about, if any."),
+    )
+    tags = ClusterTaggableManager(through=NewsPageTag, blank=True, verbose_name=_("tags"))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("lead"),
+        MultiFieldPanel(
+            [FieldPanel("hero_image"), FieldPanel("hero_caption"), FieldPanel("hero_credit")],
+            heading=_("Main image"),
+        ),
+        FieldPanel("body"),
+        FieldRowPanel([FieldPanel("reporter"), FieldPanel("editor")]),
+        FieldPanel("tags"),
+        FieldPanel("region"),
+        InlinePanel(
+            "related_links",
+            label=_("Read also"),
+            help_text=_("Chosen posts come first; posts sharing tags fill the rest."),
+        ),
+    ]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("lead"),
+        index.SearchField("body"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.FilterField("date"),
+        index.FilterField("region"),
+    ]
+
+    parent_page_types = ["news.NewsIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("news post")
+        verbose_name_plural = _("news posts")
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        tags = list(self.tags.all())
+        related = selectors.news_related(post=self, tags=tags, renditions=False)
+        # The renditions of the main image and the "read also" cards in one query: no
+        # cache round trip per picture size.
+        images = [post.hero_image for post in [self, *related] if post.hero_image is not None]
+        prefetch_related_objects(images, Prefetch("renditions", to_attr="prefetched_renditions"))
+        share_url = request.build_absolute_uri(self.get_url(request=request) or request.path)
+        parent = self.get_parent()
+        context.update(
+            {
+                "post_tags": tags,
+                "related_posts": related,
+                "index_url": parent.get_url(request=request) if parent else None,
+                "share_url": share_url,
+                "whatsapp_url": "https://wa.me/?text=" + quote(f"{self.title}\n{share_url}"),
+            }
+        )
+        return context
+
+    @property
+    def description(self):
+        """What link previews and feeds show: the SEO description, else the lead."""
+        return self.search_description or self.lead
+
+
+class NewsPageRelatedLink(Orderable):
+    """A "Read also" post picked by the editor."""
+
+    page = ParentalKey(NewsPage, on_delete=models.CASCADE, related_name="related_links")
+    related = models.ForeignKey(NewsPage, verbose_name=_("post"), on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("related")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("related post")
+        verbose_name_plural = _("related posts")

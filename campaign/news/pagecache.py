@@ -1,0 +1,151 @@
+"""A server-side cache of public pages, shared by every web worker on a host.
+
+Anonymous visitors on a weak connection read the same few pages (the news index, the
+latest posts, the home page); rendering them once per publication instead of once per
+visit keeps a small office server fast. A hit is answered before sessions, CSRF,
+authentication and rendering run, so it costs about what a static file costs.
+
+What may be stored, and why it is safe:
+
+- only GET requests without a session or messages cookie, so nobody logged in (or holding
+  a password-restricted page's session) ever reads or fills the cache;
+- only responses a view marked cacheable (Wagtail pages through the ``on_serve_page``
+  hook, the feeds and the sitemap through ``cacheable``), with status 200, that set no
+  cookie (a CSRF token or a message sets one) and are not marked private or no-store;
+- keyed on scheme, host, path, the few query parameters pages understand and the
+  language; any other query parameter (search, tracking) skips the cache altogether.
+
+Publishing or unpublishing a page, moving one, or changing an image or a site setting
+purges everything at once (``services.page_cache_purge``): a new generation token makes
+every earlier key unreachable, which works the same on a file, database or Redis cache.
+"""
+
+import hashlib
+import uuid
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags, quote_etag
+from django.utils.translation import get_language_from_path
+
+CACHE_ALIAS = "default"
+GENERATION_KEY = "pagecache:generation"
+# Query parameters whose every value is a distinct, cacheable page.
+CACHEABLE_PARAMETERS = frozenset({"page", "tag", "region"})
+MAX_PARAMETER_LENGTH = 64
+HIT_HEADER = "X-Page-Cache"
+_CACHEABLE_ATTRIBUTE = "_page_cache_allowed"
+
+
+def _cache():
+    return caches[CACHE_ALIAS]
+
+
+def generation():
+    """The current generation token, part of every key."""
+    cache = _cache()
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex[:16], None)
+        token = cache.get(GENERATION_KEY)
+    return token
+
+
+def start_new_generation():
+    """Make every cached page unreachable at once; old entries expire on their own.
+
+    A request that began before this keeps the key it computed then, so a page rendered
+    from the old content is never stored under the new generation.
+    """
+    token = uuid.uuid4().hex[:16]
+    _cache().set(GENERATION_KEY, token, None)
+    return token
+
+
+def mark_cacheable(request):
+    """Called by views whose anonymous output is the same for everyone."""
+    setattr(request, _CACHEABLE_ATTRIBUTE, True)
+
+
+def cacheable(view):
+    """Decorator for function views (feeds, sitemap) that may be cached."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        mark_cacheable(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def request_key(request):
+    """The cache key for ``request``, or None when it must not touch the cache."""
+    if settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET":
+        return None
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return None
+    path = request.path
+    if path.startswith(getattr(settings, "WAGTAILADMIN_PATH_PREFIX", "/admin/")):
+        return None
+    parameters = []
+    for name, values in request.GET.lists():
+        if not any(values):
+            continue  # ?q=&tag= from a submitted empty filter form: the plain page
+        if name not in CACHEABLE_PARAMETERS or len(values) != 1:
+            return None
+        if len(values[0]) > MAX_PARAMETER_LENGTH:
+            return None
+        parameters.append((name, values[0]))
+    language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    url = f"{request.scheme}://{request.get_host()}{path}?{urlencode(sorted(parameters))}"
+    digest = hashlib.sha256(f"{language}|{url}".encode()).hexdigest()
+    return f"pagecache:{generation()}:{digest}"
+
+
+def response_is_storable(request, response):
+    if not getattr(request, _CACHEABLE_ATTRIBUTE, False):
+        return False
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    return not any(word in cache_control for word in ("private", "no-store", "no-cache"))
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = request_key(request)
+        if key is None:
+            return self.get_response(request)
+        entry = _cache().get(key)
+        if entry is not None:
+            return self._from_entry(request, entry)
+        response = self.get_response(request)
+        if response_is_storable(request, response):
+            content = response.content
+            etag = quote_etag(hashlib.sha256(content).hexdigest()[:32])
+            response.headers["ETag"] = etag
+            headers = list(response.items())
+            _cache().set(key, (headers, content), settings.PAGE_CACHE_SECONDS)
+            response.headers[HIT_HEADER] = "miss"
+        return response
+
+    @staticmethod
+    def _from_entry(request, entry):
+        headers, content = entry
+        etag = dict(headers).get("ETag")
+        if etag and etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+            response = HttpResponseNotModified()
+            response.headers["ETag"] = etag
+        else:
+            response = HttpResponse(content, headers=headers)
+        response.headers[HIT_HEADER] = "hit"
+        return response

@@ -1,0 +1,183 @@
+"""The public page cache: hits are cheap, edits show at once, nothing personal is kept."""
+
+import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
+from wagtail.models import PageViewRestriction
+
+from campaign.core.models import CampaignSettings
+from campaign.news import pagecache
+from campaign.news.models import NewsPage
+from tests.factories import NewsPageFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
+
+HIT = "X-Page-Cache"
+
+
+@pytest.fixture
+def post(news_index):
+    # The site settings row is created on first use, and saving it purges the cache:
+    # create it up front, as any running site has it.
+    CampaignSettings.for_site(news_index.get_site())
+    post = NewsPageFactory(parent=news_index, title="Sensus dibuka 15 Februari")
+    post.save_revision().publish()
+    return post
+
+
+def _get(client, url, **kwargs):
+    response = client.get(url, **kwargs)
+    return response, response.get(HIT), response.content.decode()
+
+
+def test_second_visit_is_a_hit_and_a_published_edit_shows_at_once(client, post, news_index):
+    _, first, html = _get(client, post.url)
+    assert first == "miss" and "Sensus dibuka 15 Februari" in html
+    # A change that bypasses publishing is not seen: the page really comes from the cache.
+    NewsPage.objects.filter(pk=post.pk).update(title="Diubah diam-diam")
+    _, second, html = _get(client, post.url)
+    assert second == "hit" and "Sensus dibuka 15 Februari" in html
+    _get(client, news_index.url)
+
+    post.title = "Sensus diperpanjang hingga 29 Mei 2020"
+    post.save_revision().publish()
+
+    _, third, html = _get(client, post.url)
+    assert third == "miss" and "Sensus diperpanjang hingga 29 Mei 2020" in html
+    _, _, index_html = _get(client, news_index.url)
+    assert "Sensus diperpanjang hingga 29 Mei 2020" in index_html
+    assert _get(client, post.url)[1] == "hit"
+
+
+def test_unpublishing_removes_the_post_everywhere_at_once(client, post, news_index):
+    _get(client, post.url)
+    _get(client, news_index.url)
+    _get(client, "/feeds/news/rss.xml")
+
+    post.unpublish()
+
+    assert client.get(post.url).status_code == 404
+    assert post.title not in _get(client, news_index.url)[2]
+    assert post.title not in _get(client, "/feeds/news/rss.xml")[2]
+
+
+def test_feeds_and_sitemap_are_cached_and_purged(client, post, news_index):
+    for url in ("/feeds/news/rss.xml", "/feeds/news/atom.xml", "/sitemap.xml"):
+        assert _get(client, url)[1] == "miss"
+        assert _get(client, url)[1] == "hit"
+    NewsPageFactory(parent=news_index, title="Berita baru").save_revision().publish()
+    assert "Berita baru" in _get(client, "/feeds/news/rss.xml")[2]
+
+
+def test_a_hit_gets_its_own_security_headers_and_answers_conditional_requests(client, post):
+    miss, _, _ = _get(client, post.url)
+    hit, state, _ = _get(client, post.url)
+    assert state == "hit"
+    assert "default-src 'self'" in hit["Content-Security-Policy"]
+    assert hit["X-Frame-Options"] == "DENY"
+    assert hit["ETag"] == miss["ETag"]
+
+    not_modified = client.get(post.url, headers={"If-None-Match": hit["ETag"]})
+    assert not_modified.status_code == 304 and not_modified.content == b""
+
+
+def test_logged_in_visitors_neither_read_nor_fill_the_cache(client, post):
+    _get(client, post.url)
+    client.force_login(UserFactory())
+
+    response, state, _ = _get(client, post.url)
+    assert response.status_code == 200 and state is None
+    client.logout()
+    NewsPage.objects.filter(pk=post.pk).update(title="Judul lain")
+    client.cookies.pop("sessionid", None)
+    assert _get(client, post.url)[1] == "hit"
+
+
+def test_visitors_with_a_session_or_messages_cookie_skip_the_cache(client, post):
+    _get(client, post.url)
+    client.cookies["sessionid"] = "anything"
+    assert _get(client, post.url)[1] is None
+    del client.cookies["sessionid"]
+    client.cookies["messages"] = "anything"
+    assert _get(client, post.url)[1] is None
+
+
+def test_password_protected_page_with_its_csrf_form_is_never_cached(client, post):
+    PageViewRestriction.objects.create(
+        page=post, restriction_type=PageViewRestriction.PASSWORD, password="rahasia"
+    )
+    first, state, html = _get(client, post.url)
+    assert 'name="csrfmiddlewaretoken"' in html and state is None
+    client.cookies.clear()
+    assert _get(client, post.url)[1] is None
+
+
+def test_responses_setting_a_cookie_or_private_are_not_stored():
+    request = RequestFactory().get("/berita/")
+    pagecache.mark_cacheable(request)
+    assert pagecache.response_is_storable(request, HttpResponse("ok"))
+
+    with_cookie = HttpResponse("ok")
+    with_cookie.set_cookie("csrftoken", "x")
+    private = HttpResponse("ok", headers={"Cache-Control": "private"})
+    for response in (with_cookie, private, HttpResponse("nope", status=404)):
+        assert not pagecache.response_is_storable(request, response)
+    assert not pagecache.response_is_storable(RequestFactory().get("/"), HttpResponse("ok"))
+
+
+def test_filters_and_languages_are_cached_apart_and_search_is_not_cached(client, post, news_index):
+    NewsPageFactory(parent=news_index, title="Rakorcam", tags=["rakorcam"])
+
+    assert _get(client, news_index.url)[1] == "miss"
+    assert _get(client, news_index.url, data={"tag": "rakorcam"})[1] == "miss"
+    _, state, html = _get(client, news_index.url, data={"tag": "rakorcam"})
+    assert state == "hit" and post.title not in html
+    # A submitted empty filter form is the plain page.
+    assert _get(client, news_index.url + "?q=&tag=&region=")[1] == "hit"
+    assert _get(client, "/en" + news_index.url)[1] == "miss"
+    assert '<html lang="en">' in _get(client, "/en" + news_index.url)[2]
+    for query in ({"q": "sensus"}, {"utm_source": "wa"}, {"tag": ["a", "b"]}):
+        assert _get(client, news_index.url, data=query)[1] is None
+    assert client.get(news_index.url, {"tag": "tidak-ada"}).status_code == 404
+    assert _get(client, news_index.url, data={"tag": "tidak-ada"})[1] is None
+
+
+def test_changing_the_site_settings_purges_the_cache(client, post, home_page):
+    _get(client, post.url)
+    settings = CampaignSettings.for_site(home_page.get_site())
+    settings.hotline = "(0380) 821755"
+    settings.save()
+
+    _, state, html = _get(client, post.url)
+    assert state == "miss" and "(0380) 821755" in html
+
+
+def test_page_cache_off_means_no_cache_at_all(client, post, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    _get(client, post.url)
+    assert _get(client, post.url)[1] is None
+
+
+def test_purge_happens_again_when_the_publishing_transaction_commits(
+    post, django_capture_on_commit_callbacks
+):
+    from campaign.news import pagecache
+
+    before = pagecache.generation()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        post.save_revision().publish()
+        during = pagecache.generation()
+    after = pagecache.generation()
+
+    assert callbacks and len({before, during, after}) == 3
+
+
+def test_migrate_purges_the_cache_so_a_deploy_shows_new_templates(client, post):
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    _get(client, post.url)
+    config = apps.get_app_config("news")
+    post_migrate.send(sender=config, app_config=config, verbosity=0, interactive=False, using="default")
+
+    assert _get(client, post.url)[1] == "miss"

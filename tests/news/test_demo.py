@@ -1,0 +1,54 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from taggit.models import Tag
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import WorkflowState
+
+from campaign.core.models import HomePage
+from campaign.news.models import NewsIndexPage, NewsPage
+from campaign.news.services import NEWS_WORKFLOW_NAME
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return {
+        "posts": NewsPage.objects.count(),
+        "live": NewsPage.objects.live().count(),
+        "images": get_image_model().objects.count(),
+        "documents": get_document_model().objects.count(),
+        "tags": Tag.objects.count(),
+        "moderation": WorkflowState.objects.count(),
+    }
+
+
+def test_demo_news_is_linked_from_home_reviewed_by_workflow_and_idempotent(client, settings):
+    settings.DEBUG = True
+    call_command("load_demo_data", stdout=StringIO())
+    first = _counts()
+    call_command("load_demo_data", stdout=StringIO())
+    settings.DEBUG = False
+
+    assert _counts() == first
+    assert first["live"] == 12 and first["posts"] == 13  # and one draft in review
+    assert first["moderation"] == 1
+    index = NewsIndexPage.objects.get()
+    assert index.get_parent().specific_class is HomePage and index.show_in_menus
+    assert index.get_workflow().name == NEWS_WORKFLOW_NAME
+    draft = NewsPage.objects.get(live=False)
+    assert draft.workflow_in_progress
+
+    home = client.get("/").content.decode()
+    assert f'href="{index.url}"' in home
+    listing = client.get(index.url).content.decode()
+    assert "981.552 Warga NTT Sudah Isi Sensus Penduduk Online" in listing
+    post = NewsPage.objects.get(slug="981552-warga-ntt-sudah-isi-sensus-online")
+    html = client.get(post.url).content.decode()
+    assert "Darwis Sitorus" in html and "29 Mei 2020" in html
+    assert post.region.code == "53" and post.hero_image is not None
+    assert {tag.slug for tag in post.tags.all()} == {"hasil", "sensus-online"}
+    kupang = client.get(index.url, {"region": "5371"}).content.decode()
+    assert "Enam Tim Pendamping" in kupang and "Rakorcam" not in kupang
