@@ -6,3 +6,6 @@ class InvitationsConfig(AppConfig):
     name = "campaign.invitations"
     label = "invitations"
     verbose_name = _("Invitations")
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - connects the anymail tracking receiver

@@ -1,0 +1,232 @@
+"""Invitations at benchmark volume: 100,000 messages sent by the database task worker
+through anymail's test backend, then 10,000 provider webhook events replayed.
+
+Sending: one batch of 100,000 recipients (100,000 institutions, one contact each),
+chunks of 500, no rate limit; ``db_worker --batch`` runs every chunk task in this
+process. Measured: wall time of the worker (messages/s) and every SQL statement it
+ran, task bookkeeping included (queries/message). Filling the batch (audience count,
+exclusions, 100,000 rows written) is timed on its own.
+
+Webhooks: 10,000 Postmark events (7,000 deliveries, 2,500 opens, 500 hard bounces)
+posted with basic auth through anymail's real view and our receiver (events/s), then
+the same 10,000 again (all duplicates).
+"""
+
+import base64
+import datetime
+import itertools
+import json
+import time
+
+from anymail.backends.test import EmailBackend as AnymailTestBackend
+from anymail.signals import pre_send
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from bench.common import Result
+from campaign.core.models import Campaign, Region
+from campaign.core.services import regions_load
+from campaign.institutions.models import Contact, Institution, InstitutionKind
+from campaign.institutions.services import institution_kinds_seed, team_save
+from campaign.invitations import services
+from campaign.invitations.models import Audience, Batch, Recipient, Suppression, TrackingEvent
+
+MESSAGES = 100_000
+EVENTS = 10_000
+_ids = itertools.count()
+
+
+class BenchTestBackend(AnymailTestBackend):
+    """anymail's test backend with unique message IDs: its own ID is the message's
+    index in ``mail.outbox``, found by a linear search, which is quadratic over
+    100,000 messages. The outbox is emptied before each message (see ``_empty``)."""
+
+    def get_esp_message_id(self, message):
+        return f"bench-{next(_ids)}"
+
+
+def _empty(sender, message, esp_name, **kwargs):
+    mail.outbox = []
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _setup():
+    regions_load()
+    kinds = institution_kinds_seed()
+    districts = list(Region.objects.filter(level="district").values_list("pk", flat=True))
+    now = timezone.now()
+    institutions = [
+        Institution(
+            name=f"Institusi Undangan {n:06d}",
+            name_normalised=f"institusi undangan {n:06d}",
+            kind=kinds[n % len(kinds)],
+            region_id=districts[n % len(districts)],
+            created_at=now,
+            updated_at=now,
+        )
+        for n in range(MESSAGES)
+    ]
+    Institution.objects.bulk_create(institutions, batch_size=2000)
+    contacts = [
+        Contact(
+            institution=institution,
+            name=f"Kontak {n}",
+            position="Sekretaris",
+            email=f"undangan{n}@bench.example.org",
+            consent_source="bench",
+            consent_date=datetime.date(2020, 2, 1),
+            created_at=now,
+            updated_at=now,
+        )
+        for n, institution in enumerate(Institution.objects.order_by("pk"))
+    ]
+    Contact.objects.bulk_create(contacts, batch_size=2000)
+    campaign = Campaign.objects.create(
+        name="Sensus Penduduk 2020",
+        short_name="SP2020",
+        online_start=datetime.date(2020, 2, 15),
+        online_end=datetime.date(2020, 3, 31),
+        population_base=5_400_000,
+        goal_percent=23,
+    )
+    kupang = Region.objects.get(code="5371")
+    team = team_save(campaign=campaign, name="Tim 1", area=kupang)
+    assert InstitutionKind.objects.exists()
+    return team
+
+
+def _postmark_events(rows):
+    """(body, ) for each event: deliveries, opens, hard bounces, in that mix."""
+    base = datetime.datetime(2020, 2, 20, 9, 0, tzinfo=datetime.UTC)
+    bodies = []
+    for n, (email, message_id) in enumerate(rows):
+        at = (base + datetime.timedelta(seconds=n)).isoformat().replace("+00:00", "Z")
+        if n % 20 == 0:
+            bodies.append(
+                {
+                    "RecordType": "Bounce",
+                    "ID": 900_000_000 + n,
+                    "Type": "HardBounce",
+                    "MessageID": message_id,
+                    "Email": email,
+                    "BouncedAt": at,
+                    "Details": "smtp;550 5.1.1 mailbox does not exist",
+                }
+            )
+        elif n % 4 == 1:
+            bodies.append(
+                {"RecordType": "Open", "MessageID": message_id, "Recipient": email, "ReceivedAt": at}
+            )
+        else:
+            bodies.append(
+                {"RecordType": "Delivery", "MessageID": message_id, "Recipient": email, "DeliveredAt": at}
+            )
+    return [json.dumps(body) for body in bodies]
+
+
+def run():
+    team = _setup()
+    template = services.email_template_save(
+        name="Bench",
+        subject_id="Undangan pendampingan Sensus Penduduk Online untuk {{ institution }}",
+        body_id=(
+            "<p>Yth. {{ contact_name }} ({{ contact_position }}),</p><p>Tim {{ team }} datang pada "
+            "{{ session_date }}.</p><p>Jawab: {{ rsvp_link }}</p><p>Panduan: {{ guide_link }}</p>"
+        ),
+    )
+    audience = services.audience_save(name="Semua", target=Audience.Target.INSTITUTIONS)
+    batch = services.batch_create(
+        template=template,
+        audience=audience,
+        team=team,
+        proposed_at=timezone.now() + datetime.timedelta(days=7),
+        chunk_size=500,
+        rate_per_minute=0,
+    )
+    pre_send.connect(_empty, dispatch_uid="bench-empty-outbox")
+    with override_settings(MAILERS={"default": {"BACKEND": "bench.bench_invitations.BenchTestBackend"}}):
+        started = time.perf_counter()
+        services.batch_start(batch=batch)  # queues the first chunk task in the database
+        fill_seconds = time.perf_counter() - started
+
+        counter = QueryCounter()
+        started = time.perf_counter()
+        with connection.execute_wrapper(counter):
+            call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+        send_seconds = time.perf_counter() - started
+    pre_send.disconnect(dispatch_uid="bench-empty-outbox")
+
+    batch.refresh_from_db()
+    sent = batch.recipients.filter(status=Recipient.Status.SENT).count()
+    assert batch.status == Batch.Status.DONE and sent == MESSAGES, (batch.status, sent)
+
+    rows = list(batch.recipients.order_by("pk").values_list("email", "message_id")[:EVENTS])
+    bodies = _postmark_events(rows)
+    client = Client()
+    auth = "Basic " + base64.b64encode(b"bench:bench").decode()
+    with override_settings(ANYMAIL={"WEBHOOK_SECRET": ["bench:bench"]}):
+
+        def replay():
+            counter = QueryCounter()
+            started = time.perf_counter()
+            with connection.execute_wrapper(counter):
+                for body in bodies:
+                    response = client.post(
+                        "/anymail/postmark/tracking/",
+                        data=body,
+                        content_type="application/json",
+                        HTTP_AUTHORIZATION=auth,
+                    )
+                    assert response.status_code == 200, response.status_code
+            return time.perf_counter() - started, counter.count
+
+        first_seconds, first_queries = replay()
+        again_seconds, _ = replay()
+    assert TrackingEvent.objects.count() == EVENTS
+    assert Suppression.objects.count() == EVENTS // 20
+    delivered = batch.recipients.filter(status=Recipient.Status.DELIVERED).count()
+    vendor = connection.vendor
+    return [
+        Result(
+            f"invitations: fill batch, {MESSAGES:,} recipients",
+            MESSAGES / fill_seconds,
+            "rows/s",
+            note=f"{fill_seconds:.1f} s (audience, exclusions, bulk insert)",
+        ),
+        Result(
+            f"invitations: send {MESSAGES:,} via db_worker",
+            MESSAGES / send_seconds,
+            "msg/s",
+            goal="> 1,000",
+            note=f"{send_seconds:.1f} s, chunks of 500, {vendor}",
+        ),
+        Result(
+            "invitations: queries per message", counter.count / MESSAGES, "queries", note="worker, all SQL"
+        ),
+        Result(
+            f"webhooks: {EVENTS:,} Postmark events",
+            EVENTS / first_seconds,
+            "events/s",
+            goal="> 500",
+            note=f"{first_seconds:.1f} s, {first_queries / EVENTS:.1f} queries/event, "
+            f"{delivered:,} delivered",
+        ),
+        Result(
+            f"webhooks: same {EVENTS:,} again (duplicates)",
+            EVENTS / again_seconds,
+            "events/s",
+            note=f"{again_seconds:.1f} s",
+        ),
+    ]

@@ -1,0 +1,187 @@
+"""Admin pages beyond the snippet listings: batch report and actions, template preview
+and test send, audience count, an institution's invitation history, outbox messages."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.csp import CSP
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_POST
+
+from campaign.institutions.models import Institution
+
+from . import selectors, services
+from .models import Audience, Batch, EmailTemplate, OutboxMessage, Recipient
+
+# Email HTML carries inline styles and nothing else: no script, no requests out.
+_EMAIL_PREVIEW_CSP = {
+    "default-src": [CSP.NONE],
+    "style-src": [CSP.UNSAFE_INLINE],
+    "img-src": ["data:"],
+    "frame-ancestors": [CSP.SELF],
+}
+
+
+def _require(request, permission):
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def batch_report(request, pk):
+    _require(request, "invitations.view_batch")
+    batch = get_object_or_404(Batch.objects.select_related("template", "audience", "parent"), pk=pk)
+    funnel = selectors.batch_funnel(batch=batch)
+    excluded = [
+        (str(selectors.EXCLUSION_LABELS.get(key, key)), number)
+        for key, number in sorted((batch.excluded.get("excluded") or {}).items(), key=lambda item: -item[1])
+    ]
+    return TemplateResponse(
+        request,
+        "invitations/admin/batch_report.html",
+        {
+            "batch": batch,
+            "funnel": funnel,
+            "steps": funnel.steps(),
+            "excluded": excluded,
+            "summary": selectors.audience_summary(audience=batch.audience)
+            if batch.status == Batch.Status.DRAFT and batch.audience_id
+            else None,
+            "can_send": request.user.has_perm("invitations.send_batch"),
+            "recipients_url": f"/admin/snippets/invitations/recipient/?batch={batch.pk}",
+        },
+    )
+
+
+class RemindForm(forms.Form):
+    after_days = forms.IntegerField(
+        label=gettext_lazy("Days since sending"), min_value=0, max_value=60, initial=3
+    )
+
+
+@require_POST
+def batch_action(request, pk, action):
+    _require(request, "invitations.send_batch")
+    batch = get_object_or_404(Batch, pk=pk)
+    done = False
+    try:
+        if action == "start":
+            services.batch_start(batch=batch, user=request.user)
+            done = True
+        elif action == "pause":
+            done = services.batch_pause(batch=batch, user=request.user)
+        elif action == "resume":
+            done = services.batch_resume(batch=batch, user=request.user)
+        elif action == "cancel":
+            done = services.batch_cancel(batch=batch, user=request.user)
+        elif action == "remind":
+            form = RemindForm(request.POST)
+            if form.is_valid():
+                reminder = services.batch_remind(
+                    batch=batch, after_days=form.cleaned_data["after_days"], user=request.user
+                )
+                messages.success(
+                    request,
+                    _("Reminder batch created with %(count)d recipients; check it and start it.")
+                    % {"count": reminder.recipients.count()},
+                )
+                return redirect("invitations_batch_report", pk=reminder.pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("invitations_batch_report", pk=batch.pk)
+    if done:
+        messages.success(request, _("Done."))
+    else:
+        messages.warning(request, _("Nothing changed: the batch is already in another state."))
+    return redirect("invitations_batch_report", pk=batch.pk)
+
+
+def _preview_recipient(request):
+    recipient_id = request.GET.get("recipient", "")
+    if recipient_id.isdigit():
+        return (
+            Recipient.objects.select_related("contact", "institution", "media_partner", "team")
+            .filter(pk=int(recipient_id))
+            .first()
+        )
+    return None
+
+
+def template_preview(request, pk):
+    _require(request, "invitations.view_emailtemplate")
+    template = get_object_or_404(EmailTemplate, pk=pk)
+    recipient = _preview_recipient(request)
+    language = request.GET.get("language", "id") if request.GET.get("language") in ("id", "en") else "id"
+    if request.method == "POST":
+        try:
+            address = services.template_test_send(
+                template=template, user=request.user, recipient=recipient, language=language
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Test message sent to %(email)s.") % {"email": address})
+        return redirect(request.get_full_path())
+    rendered, values = services.template_preview(template=template, recipient=recipient, language=language)
+    return TemplateResponse(
+        request,
+        "invitations/admin/template_preview.html",
+        {
+            "template": template,
+            "rendered": rendered,
+            "values": values,
+            "recipient": recipient,
+            "language": language,
+            "recent_recipients": Recipient.objects.filter(batch__template=template)
+            .exclude(status=Recipient.Status.SKIPPED)
+            .order_by("-pk")[:20],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@xframe_options_sameorigin
+@csp_override(_EMAIL_PREVIEW_CSP)
+def template_preview_html(request, pk):
+    _require(request, "invitations.view_emailtemplate")
+    template = get_object_or_404(EmailTemplate, pk=pk)
+    language = request.GET.get("language", "id") if request.GET.get("language") in ("id", "en") else "id"
+    rendered, _values = services.template_preview(
+        template=template, recipient=_preview_recipient(request), language=language
+    )
+    return HttpResponse(rendered.html)
+
+
+@xframe_options_sameorigin
+@csp_override(_EMAIL_PREVIEW_CSP)
+def outbox_html(request, pk):
+    _require(request, "invitations.view_outboxmessage")
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    return HttpResponse(message.html or "<pre>" + message.text + "</pre>")
+
+
+def audience_report(request, pk):
+    _require(request, "invitations.view_audience")
+    audience = get_object_or_404(Audience, pk=pk)
+    summary = selectors.audience_summary(audience=audience)
+    return TemplateResponse(
+        request, "invitations/admin/audience_report.html", {"audience": audience, "summary": summary}
+    )
+
+
+def institution_history(request, pk):
+    _require(request, "invitations.view_recipient")
+    institution = get_object_or_404(Institution, pk=pk)
+    return TemplateResponse(
+        request,
+        "invitations/admin/institution_history.html",
+        {
+            "institution": institution,
+            "recipients": selectors.institution_invitations(institution=institution),
+        },
+    )

@@ -1,0 +1,174 @@
+"""Demo invitations: a template, two audiences, and batches with recipients in every
+status (as if a provider had reported back), plus a few messages in the Outbox.
+Idempotent: demo objects are found by name and left as they are."""
+
+import datetime
+import itertools
+
+from django.db import transaction
+from django.utils import timezone
+
+from campaign.institutions.models import Contact, Team
+
+from . import services
+from .models import Audience, Batch, EmailTemplate, OutboxMessage, Recipient, RsvpAnswer, Suppression
+
+TEMPLATE = {
+    "name": "Undangan pendampingan SP2020",
+    "subject_id": "Undangan pendampingan Sensus Penduduk Online untuk {{ institution }}",
+    "body_id": (
+        "<p>Yth. Bapak/Ibu {{ contact_name }} ({{ contact_position }}),</p>"
+        "<p>Badan Pusat Statistik Provinsi Nusa Tenggara Timur sedang menjalankan <b>Sensus "
+        "Penduduk Online 2020</b> (15 Februari – 31 Maret 2020). Tim pendamping kami, "
+        "<b>{{ team }}</b>, ingin datang ke {{ institution }} untuk memandu pimpinan dan "
+        "pegawai mengisi sensus sampai datanya tercatat.</p>"
+        "<p>Usulan waktu kami: <b>{{ session_date }}</b>. Mohon jawab undangan ini: terima, "
+        "tolak, atau usulkan waktu lain.</p>"
+        "<ul><li>Siapkan Kartu Keluarga dan NIK setiap pegawai.</li>"
+        "<li>Lembar panduan untuk instansi Anda: {{ guide_link }}</li></ul>"
+        "<p>Terima kasih atas dukungan Bapak/Ibu.</p>"
+    ),
+    "subject_en": "Online Population Census guidance for {{ institution }}",
+    "body_en": (
+        "<p>Dear {{ contact_name }},</p>"
+        "<p>Statistics Indonesia (BPS) for Nusa Tenggara Timur is running the <b>2020 Online "
+        "Population Census</b>. Our team <b>{{ team }}</b> would like to visit {{ institution }} "
+        "on <b>{{ session_date }}</b> to guide your staff through the form.</p>"
+        "<p>Please accept, decline or propose another time.</p>"
+    ),
+}
+# Every status a recipient can be in, with the facts that go with it.
+STATES = [
+    ("pending", {}),
+    ("sending", {}),
+    ("sent", {}),
+    ("delivered", {}),
+    ("delivered", {"opened": True}),
+    ("delivered", {"opened": True, "clicked": True, "answer": "accept"}),
+    ("delivered", {"opened": True, "answer": "propose"}),
+    ("delivered", {"opened": True, "machine": True, "answer": "decline"}),
+    ("bounced", {"bounce": "hard"}),
+    ("bounced", {"bounce": "soft"}),
+    ("complained", {"opened": True}),
+    ("failed", {"error": "Provider refused the address."}),
+    ("skipped", {"error": "Address is suppressed"}),
+]
+
+
+@transaction.atomic
+def load(*, stdout, with_users):
+    template = EmailTemplate.objects.filter(name=TEMPLATE["name"]).first() or services.email_template_save(
+        **TEMPLATE
+    )
+    audience = Audience.objects.filter(name="Institusi Kota Kupang").first()
+    if audience is None:
+        audience = services.audience_save(name="Institusi Kota Kupang", target=Audience.Target.INSTITUTIONS)
+    if not Audience.objects.filter(name="Media cetak dan radio").exists():
+        services.audience_save(
+            name="Media cetak dan radio", target=Audience.Target.MEDIA, mediums=["print", "radio"]
+        )
+
+    contacts = list(
+        Contact.objects.filter(institution__isnull=False, erased_at__isnull=True)
+        .exclude(email="")
+        .select_related("institution")
+        .order_by("pk")[: len(STATES) * 3]
+    )
+    if not contacts:
+        stdout.write("Invitations: no institution contacts yet, no demo batches.")
+        return
+    team = Team.objects.order_by("pk").first()
+    proposed = timezone.make_aware(datetime.datetime(2020, 2, 26, 9, 0))
+    if not Batch.objects.filter(name="Gelombang 1 — Kota Kupang").exists():
+        _demo_batch("Gelombang 1 — Kota Kupang", template, audience, team, proposed, contacts)
+    if not Batch.objects.filter(name="Gelombang 2 — terjadwal").exists():
+        services.batch_create(
+            name="Gelombang 2 — terjadwal",
+            template=template,
+            audience=audience,
+            team=team,
+            proposed_at=proposed + datetime.timedelta(days=7),
+            scheduled_at=timezone.now() + datetime.timedelta(days=2),
+        )
+    if not OutboxMessage.objects.exists():
+        batch = Batch.objects.get(name="Gelombang 1 — Kota Kupang")
+        for recipient in batch.recipients.exclude(status__in=["pending", "sending", "skipped"])[:5]:
+            rendered, _values = services.template_preview(template=template, recipient=recipient)
+            OutboxMessage.objects.create(
+                message_id=recipient.message_id,
+                from_email="BPS Provinsi NTT <sensus@ntt.example.org>",
+                to=f"{recipient.name} <{recipient.email}>",
+                subject=rendered.subject,
+                text=rendered.text,
+                html=rendered.html,
+                headers={"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+            )
+    stdout.write(
+        f"Invitations: {Batch.objects.count()} batches, {Recipient.objects.count()} recipients, "
+        f"{Suppression.objects.count()} suppressed addresses."
+    )
+
+
+def _demo_batch(name, template, audience, team, proposed, contacts):
+    """A sent batch whose recipients went through every status (no mail is sent)."""
+    batch = services.batch_create(
+        name=name, template=template, audience=audience, team=team, proposed_at=proposed
+    )
+    now = timezone.now()
+    sent_at = now - datetime.timedelta(days=4)
+    rows = []
+    for index, (contact, (status, facts)) in enumerate(zip(contacts, itertools.cycle(STATES), strict=False)):
+        sent = status not in ("pending", "sending", "skipped")
+        opened = sent_at + datetime.timedelta(hours=2) if facts.get("opened") else None
+        rows.append(
+            Recipient(
+                batch=batch,
+                contact=contact,
+                institution=contact.institution,
+                team=team,
+                email=contact.email.lower(),
+                name=contact.name,
+                language=contact.preferred_language,
+                proposed_at=proposed,
+                status=status,
+                status_at=sent_at + datetime.timedelta(minutes=5),
+                message_id=f"<demo-{batch.pk}-{index}@outbox.jemputbola>" if sent else "",
+                sent_at=sent_at if sent else None,
+                delivered_at=sent_at + datetime.timedelta(minutes=1)
+                if status in ("delivered", "complained")
+                else None,
+                bounce_kind=facts.get("bounce", ""),
+                opened_at=opened,
+                human_opened_at=None if facts.get("machine") else opened,
+                open_count=1 if opened else 0,
+                machine_open_count=1 if facts.get("machine") else 0,
+                clicked_at=opened + datetime.timedelta(minutes=1) if facts.get("clicked") else None,
+                click_count=1 if facts.get("clicked") else 0,
+                error=facts.get("error", ""),
+                attempts=1 if status != "pending" else 0,
+            )
+        )
+    Recipient.objects.bulk_create(rows, ignore_conflicts=True)
+    Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.SENDING, started_at=sent_at)
+    for recipient in batch.recipients.filter(status__in=["bounced", "complained"]):
+        reason = (
+            Suppression.Reason.COMPLAINT
+            if recipient.status == "complained"
+            else Suppression.Reason.HARD_BOUNCE
+            if recipient.bounce_kind == "hard"
+            else None
+        )
+        if reason:
+            services.suppression_add(email=recipient.email, reason=reason, source="demo")
+    # Answers go through the real service: sessions are planned, confirmations queued.
+    for recipient in batch.recipients.filter(status="delivered").order_by("pk"):
+        index = list(batch.recipients.order_by("pk").values_list("pk", flat=True)).index(recipient.pk)
+        answer = STATES[index % len(STATES)][1].get("answer")
+        if answer and not RsvpAnswer.objects.filter(recipient=recipient).exists():
+            services.rsvp_record(
+                recipient=recipient,
+                answer=answer,
+                proposed_at=proposed + datetime.timedelta(days=1, hours=4) if answer == "propose" else None,
+                now=proposed - datetime.timedelta(days=3),
+            )
+    return batch

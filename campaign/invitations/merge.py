@@ -1,0 +1,161 @@
+"""Merge fields: the one registry of what a template may say about its recipient, and
+the rendering of a template into subject, HTML and plain text.
+
+A template is compiled once per batch and language (rich text expanded, layout
+rendered, plain text derived) into skeletons holding ``{{ field }}`` placeholders; each
+recipient then costs one substitution per skeleton. Values are escaped for HTML and left
+as they are for plain text and the subject.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from django.utils.translation import gettext_lazy as _
+
+MERGE_FIELDS = {
+    "contact_name": _("Contact's name"),
+    "contact_position": _("Contact's position"),
+    "institution": _("Institution or media outlet"),
+    "team": _("Guiding team"),
+    "session_date": _("Proposed session date and time"),
+    "rsvp_link": _("Link to accept, decline or propose another time"),
+    "guide_link": _("Link to the institution's own guide sheet"),
+    "press_room_link": _("Press room link"),
+    "unsubscribe_link": _("Unsubscribe link"),
+}
+LINK_FIELDS = {name for name in MERGE_FIELDS if name.endswith("_link")}
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_HREF_PLACEHOLDER = re.compile(r"""href=(["'])\s*\{\{\s*([a-z_]+)\s*\}\}\s*\1""")
+# Characters that end a header line somewhere (RFC 5322 and Python's str.splitlines).
+_LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+class HeaderInjection(ValueError):
+    """A value meant for a header (subject, recipient name) holds a line break."""
+
+
+def unknown_merge_fields(text: str) -> list[str]:
+    return sorted({name for name in PLACEHOLDER.findall(text or "") if name not in MERGE_FIELDS})
+
+
+def placeholders() -> dict[str, str]:
+    """Each field mapped to its own placeholder: the context that renders a skeleton."""
+    return {name: "{{" + name + "}}" for name in MERGE_FIELDS}
+
+
+def check_header(value: str) -> str:
+    if _LINE_BREAKS.search(value or ""):
+        raise HeaderInjection(value)
+    return value
+
+
+def _fill(skeleton: str, values: dict[str, str], escape) -> str:
+    return PLACEHOLDER.sub(lambda m: escape(values.get(m.group(1), "")), skeleton)
+
+
+def _fill_html(skeleton: str, values: dict[str, str]) -> str:
+    def href(match):
+        return f'href="{html.escape(values.get(match.group(2), ""), quote=True)}"'
+
+    def text(match):
+        name = match.group(1)
+        value = values.get(name, "")
+        if name in LINK_FIELDS and value:
+            escaped = html.escape(value, quote=True)
+            return f'<a href="{escaped}">{escaped}</a>'
+        return html.escape(value, quote=True)
+
+    return PLACEHOLDER.sub(text, _HREF_PLACEHOLDER.sub(href, skeleton))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Compiled:
+    subject: str
+    html: str
+    text: str
+
+    def render(self, values: dict[str, str]) -> Rendered:
+        """Raises HeaderInjection when the merged subject would span lines."""
+        subject = check_header(_fill(self.subject, values, str))
+        return Rendered(
+            subject=subject,
+            html=_fill_html(self.html, values),
+            text=_fill(self.text, values, str),
+        )
+
+
+# --- HTML to plain text -----------------------------------------------------------------
+
+
+class _TextMaker(HTMLParser):
+    _BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "ul", "ol", "table", "tr", "hr", "blockquote"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.links: list[str | None] = []
+        self.lists: list[list] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("style", "script", "head", "title"):
+            self.skip += 1
+        elif tag in self._BLOCKS:
+            self.parts.append("\n\n")
+            if tag == "hr":
+                self.parts.append("----------\n\n")
+            if tag in ("ul", "ol"):
+                self.lists.append([tag, 0])
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag == "li":
+            if self.lists:
+                self.lists[-1][1] += 1
+                kind, number = self.lists[-1]
+                self.parts.append(f"\n{number}. " if kind == "ol" else "\n- ")
+            else:
+                self.parts.append("\n- ")
+        elif tag == "a":
+            self.links.append(attrs.get("href"))
+            self.parts.append("")
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script", "head", "title"):
+            self.skip = max(0, self.skip - 1)
+        elif tag in self._BLOCKS:
+            if tag in ("ul", "ol") and self.lists:
+                self.lists.pop()
+            self.parts.append("\n\n")
+        elif tag == "a" and self.links:
+            href = self.links.pop()
+            # A link whose text is its own address is written once.
+            if href and not href.startswith("mailto:"):
+                tail = "".join(self.parts[-3:])
+                if href not in tail:
+                    self.parts.append(f" ({href})")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+    def text(self):
+        raw = "".join(self.parts)
+        lines = [line.strip() for line in raw.split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def html_to_text(value: str) -> str:
+    maker = _TextMaker()
+    maker.feed(value)
+    maker.close()
+    return maker.text()

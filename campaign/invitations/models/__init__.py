@@ -1,0 +1,11 @@
+"""The invitations app's models: what is sent (templates, audiences, batches, one row per
+recipient) and what came back (tracking events, suppressions, RSVP answers)."""
+
+from .messaging import (  # noqa: F401
+    Audience,
+    Batch,
+    EmailTemplate,
+    Recipient,
+    RsvpAnswer,
+)
+from .tracking import OutboxMessage, Suppression, TrackingEvent  # noqa: F401

@@ -1,0 +1,365 @@
+"""What is sent: email templates, saved audiences, batches and their recipients."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+
+from ..merge import unknown_merge_fields
+
+EMAIL_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"]
+
+
+def validate_header_text(value):
+    """A subject is one header line: CR/LF (or other line breaks) would let a value
+    inject headers."""
+    if any(ch in value for ch in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
+        raise ValidationError(_("Line breaks are not allowed here."), code="header_injection")
+
+
+def validate_merge_fields(value):
+    unknown = unknown_merge_fields(value or "")
+    if unknown:
+        raise ValidationError(
+            _("Unknown merge fields: %(fields)s."),
+            params={"fields": ", ".join("{{ " + name + " }}" for name in unknown)},
+            code="unknown_merge_field",
+        )
+
+
+class EmailTemplate(models.Model):
+    """Subject and body of an invitation, in Indonesian and English."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    subject_id = models.CharField(
+        _("subject (Indonesian)"), max_length=200, validators=[validate_header_text, validate_merge_fields]
+    )
+    body_id = RichTextField(
+        _("body (Indonesian)"), features=EMAIL_FEATURES, validators=[validate_merge_fields]
+    )
+    subject_en = models.CharField(
+        _("subject (English)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_header_text, validate_merge_fields],
+        help_text=_("Leave empty to send the Indonesian version to everyone."),
+    )
+    body_en = RichTextField(
+        _("body (English)"), features=EMAIL_FEATURES, blank=True, validators=[validate_merge_fields]
+    )
+    button_label_id = models.CharField(_("button text (Indonesian)"), max_length=60, default="Jawab undangan")
+    button_label_en = models.CharField(_("button text (English)"), max_length=60, default="Reply")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    panels = [
+        FieldPanel("name"),
+        HelpPanel(heading=_("Merge fields"), template="invitations/admin/merge_fields_panel.html"),
+        MultiFieldPanel(
+            [FieldPanel("subject_id"), FieldPanel("body_id"), FieldPanel("button_label_id")],
+            heading=_("Indonesian"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("subject_en"), FieldPanel("body_en"), FieldPanel("button_label_en")],
+            heading=_("English"),
+        ),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("email template")
+        verbose_name_plural = _("email templates")
+
+    def __str__(self):
+        return self.name
+
+    def version(self, language):
+        """(subject, body, button label) in ``language``, falling back to Indonesian."""
+        if language == "en" and self.subject_en and self.body_en:
+            return self.subject_en, self.body_en, self.button_label_en
+        return self.subject_id, self.body_id, self.button_label_id
+
+
+class Audience(models.Model):
+    """A saved filter: who a batch goes to. Counted again when a batch starts."""
+
+    class Target(models.TextChoices):
+        INSTITUTIONS = "institutions", _("Institution contacts")
+        MEDIA = "media", _("Media partner contacts")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    target = models.CharField(_("who"), max_length=12, choices=Target.choices, default=Target.INSTITUTIONS)
+    kinds = models.ManyToManyField(
+        "institutions.InstitutionKind", verbose_name=_("institution kinds"), blank=True, related_name="+"
+    )
+    regions = models.ManyToManyField(
+        "core.Region",
+        verbose_name=_("regions"),
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level__in": ["province", "regency", "district"]},
+        help_text=_("A regency includes all its districts."),
+    )
+    statuses = models.JSONField(_("campaign statuses"), default=list, blank=True)
+    teams = models.ManyToManyField("institutions.Team", verbose_name=_("teams"), blank=True, related_name="+")
+    week = models.DateField(
+        _("planned week"),
+        null=True,
+        blank=True,
+        help_text=_("Only institutions planned for this week (a Monday)."),
+    )
+    mediums = models.JSONField(_("media"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("target"),
+        MultiFieldPanel(
+            [
+                FieldPanel("kinds"),
+                FieldPanel("regions"),
+                FieldPanel("statuses"),
+                FieldRowPanel([FieldPanel("teams"), FieldPanel("week")]),
+            ],
+            heading=_("Institutions"),
+        ),
+        MultiFieldPanel([FieldPanel("mediums")], heading=_("Media partners")),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("audience")
+        verbose_name_plural = _("audiences")
+
+    def __str__(self):
+        return self.name
+
+
+class Batch(models.Model):
+    """One sending of a template to an audience; one Recipient row per address."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        PAUSED = "paused", _("Paused")
+        CANCELLED = "cancelled", _("Cancelled")
+        DONE = "done", _("Done")
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        REMINDER = "reminder", _("Reminder")
+
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INVITATION)
+    template = models.ForeignKey(
+        EmailTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="batches"
+    )
+    audience = models.ForeignKey(
+        Audience,
+        verbose_name=_("audience"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="batches",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("reminder of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    team = models.ForeignKey(
+        "institutions.Team",
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Guides institutions that have no visit plan."),
+    )
+    proposed_at = models.DateTimeField(
+        _("proposed session time"),
+        null=True,
+        blank=True,
+        help_text=_("Used when an institution's visit plan has no day."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    rate_per_minute = models.PositiveIntegerField(
+        _("messages per minute"), default=600, help_text=_("0 sends as fast as the provider accepts.")
+    )
+    chunk_size = models.PositiveIntegerField(
+        _("messages per task"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_("At most the provider's batch size."),
+    )
+    max_consecutive_errors = models.PositiveSmallIntegerField(
+        _("pause after this many errors in a row"), default=5, validators=[MinValueValidator(1)]
+    )
+    consecutive_errors = models.PositiveSmallIntegerField(default=0, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    excluded = models.JSONField(default=dict, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True, editable=False)
+
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("template"), FieldPanel("audience")]),
+        FieldRowPanel([FieldPanel("team"), FieldPanel("proposed_at")]),
+        FieldPanel("scheduled_at"),
+        FieldRowPanel(
+            [FieldPanel("rate_per_minute"), FieldPanel("chunk_size"), FieldPanel("max_consecutive_errors")]
+        ),
+    ]
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("batch")
+        verbose_name_plural = _("batches")
+        permissions = [("send_batch", _("Can send, pause and cancel batches"))]
+
+    def __str__(self):
+        return self.name
+
+
+class Recipient(models.Model):
+    """One address in one batch. The status only moves forward; opens and clicks are
+    separate facts, so a late "opened" never hides a bounce."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        BOUNCED = "bounced", _("Bounced")
+        FAILED = "failed", _("Failed")
+        COMPLAINED = "complained", _("Marked as spam")
+        SKIPPED = "skipped", _("Not sent")
+
+    class Answer(models.TextChoices):
+        ACCEPT = "accept", _("Accepted")
+        DECLINE = "decline", _("Declined")
+        PROPOSE = "propose", _("Proposed another time")
+
+    # Written in bulk by senders and webhooks: keep Wagtail's reference index out of it.
+    wagtail_reference_index_ignore = True
+
+    batch = models.ForeignKey(
+        Batch, verbose_name=_("batch"), on_delete=models.CASCADE, related_name="recipients"
+    )
+    contact = models.ForeignKey(
+        "institutions.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+    )
+    media_partner = models.ForeignKey(
+        "institutions.MediaPartner",
+        verbose_name=_("media partner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "institutions.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    email = models.EmailField(_("email"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=2, default="id")
+    proposed_at = models.DateTimeField(_("proposed session time"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    status_at = models.DateTimeField(_("status since"), null=True, blank=True)
+    message_id = models.CharField(_("message ID"), max_length=255, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    # The worker run that claimed the row (pending → sending): it alone may send it.
+    claim = models.CharField(max_length=32, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    bounce_kind = models.CharField(_("bounce"), max_length=4, blank=True)  # "hard" / "soft"
+    opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+    human_opened_at = models.DateTimeField(_("first opened by a person"), null=True, blank=True)
+    open_count = models.PositiveIntegerField(_("opens"), default=0)
+    machine_open_count = models.PositiveIntegerField(_("machine opens"), default=0)
+    clicked_at = models.DateTimeField(_("first clicked"), null=True, blank=True)
+    click_count = models.PositiveIntegerField(_("clicks"), default=0)
+    answer = models.CharField(_("answer"), max_length=8, choices=Answer.choices, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answer_time = models.DateTimeField(_("proposed by the contact"), null=True, blank=True)
+    session = models.ForeignKey(
+        "institutions.GuidedSession",
+        verbose_name=_("guided session"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["batch", "pk"]
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients")
+        permissions = [("export_recipient", _("Can export recipients"))]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "email"], name="recipient_once_per_batch"),
+        ]
+        indexes = [
+            models.Index(fields=["batch", "status"], name="recipient_batch_status"),
+            models.Index(fields=["email"], name="recipient_email"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+    @property
+    def organisation(self):
+        return self.institution or self.media_partner
+
+
+class RsvpAnswer(models.Model):
+    """Every answer a contact gave, in order: the recipient row keeps the latest."""
+
+    recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="answers")
+    answer = models.CharField(_("answer"), max_length=8, choices=Recipient.Answer.choices)
+    proposed_at = models.DateTimeField(_("proposed time"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("answered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["recipient", "created_at", "pk"]
+        verbose_name = _("RSVP answer")
+        verbose_name_plural = _("RSVP answers")
+
+    def __str__(self):
+        return f"{self.recipient}: {self.answer}"

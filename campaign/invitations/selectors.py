@@ -1,0 +1,187 @@
+"""Read queries of the invitations app: who an audience reaches, funnels, histories."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from campaign.institutions.models import Assignment, Contact, GuidedSession
+
+from .models import Audience, Batch, Recipient, Suppression
+
+EXCLUSION_LABELS = {
+    "no_email": _("No email address"),
+    "opted_out": _("Opted out"),
+    "erased": _("Erased on request"),
+    "duplicate": _("Same address as another contact"),
+    **{f"suppressed_{value}": label for value, label in Suppression.Reason.choices},
+}
+
+
+def audience_contacts(*, audience: Audience):
+    """Every contact the audience's filters select, before exclusions."""
+    if audience.target == Audience.Target.MEDIA:
+        contacts = Contact.objects.filter(media_partner__isnull=False)
+        if audience.mediums:
+            contacts = contacts.filter(media_partner__medium__in=audience.mediums)
+        return contacts
+    contacts = Contact.objects.filter(institution__isnull=False)
+    kinds = list(audience.kinds.values_list("pk", flat=True)) if audience.pk else []
+    if kinds:
+        contacts = contacts.filter(institution__kind_id__in=kinds)
+    codes = list(audience.regions.values_list("code", flat=True)) if audience.pk else []
+    if codes:
+        region_filter = Q()
+        for code in codes:
+            # A regency includes the institutions of all its districts.
+            region_filter |= Q(institution__region__code__startswith=code)
+        contacts = contacts.filter(region_filter)
+    if audience.statuses:
+        contacts = contacts.filter(institution__status__in=audience.statuses)
+    teams = list(audience.teams.values_list("pk", flat=True)) if audience.pk else []
+    if teams or audience.week:
+        plans = Assignment.objects.all()
+        if teams:
+            plans = plans.filter(team_id__in=teams)
+        if audience.week:
+            plans = plans.filter(week=audience.week)
+        contacts = contacts.filter(institution__in=plans.values("institution_id"))
+    return contacts
+
+
+@dataclass
+class AudienceSummary:
+    selected: int = 0
+    eligible: list = field(default_factory=list)  # contact ids, one per address
+    excluded: Counter = field(default_factory=Counter)
+
+    @property
+    def count(self):
+        return len(self.eligible)
+
+    @property
+    def excluded_total(self):
+        return sum(self.excluded.values())
+
+    def excluded_labelled(self):
+        return [(str(EXCLUSION_LABELS.get(key, key)), number) for key, number in self.excluded.most_common()]
+
+
+def audience_summary(*, audience: Audience) -> AudienceSummary:
+    """How many addresses a batch to this audience would reach, and who is left out, why.
+
+    One address gets one message per batch, whichever contacts share it.
+    """
+    summary = AudienceSummary()
+    rows = (
+        audience_contacts(audience=audience)
+        .order_by("pk")
+        .values_list("pk", "email", "opted_out_at", "erased_at")
+    )
+    suppressed = dict(Suppression.objects.values_list("email", "reason"))
+    seen = set()
+    for pk, email, opted_out_at, erased_at in rows.iterator(chunk_size=5000):
+        summary.selected += 1
+        address = (email or "").strip().lower()
+        if erased_at is not None:
+            summary.excluded["erased"] += 1
+        elif opted_out_at is not None:
+            summary.excluded["opted_out"] += 1
+        elif not address:
+            summary.excluded["no_email"] += 1
+        elif address in suppressed:
+            summary.excluded[f"suppressed_{suppressed[address]}"] += 1
+        elif address in seen:
+            summary.excluded["duplicate"] += 1
+        else:
+            seen.add(address)
+            summary.eligible.append(pk)
+    return summary
+
+
+def latest_plans(*, institution_ids=None, institutions=None, week=None) -> dict[int, tuple]:
+    """institution id → (team id, planned day) of its plan for ``week``, else its latest."""
+    plans = Assignment.objects.all()
+    if institutions is not None:
+        plans = plans.filter(institution__in=institutions)
+    else:
+        plans = plans.filter(institution_id__in=institution_ids)
+    if week:
+        plans = plans.filter(week=week)
+    result = {}
+    for institution_id, team_id, planned_date in plans.order_by("week", "pk").values_list(
+        "institution_id", "team_id", "planned_date"
+    ):
+        result[institution_id] = (team_id, planned_date)
+    return result
+
+
+# --- Reporting -------------------------------------------------------------------------
+
+
+@dataclass
+class Funnel:
+    audience: int
+    sent: int
+    delivered: int
+    opened: int
+    opened_by_people: int
+    clicked: int
+    answered: int
+    accepted: int
+    sessions_held: int
+    bounced: int
+    complained: int
+    failed: int
+    skipped: int
+    pending: int
+
+    def steps(self):
+        return [
+            (_("Audience"), self.audience),
+            (_("Sent"), self.sent),
+            (_("Delivered"), self.delivered),
+            (_("Opened"), self.opened),
+            (_("Answered"), self.answered),
+            (_("Session held"), self.sessions_held),
+        ]
+
+
+def batch_funnel(*, batch: Batch) -> Funnel:
+    """audience → sent → delivered → opened → answered → session held, in two queries."""
+    S = Recipient.Status
+    sent_states = [S.SENT, S.DELIVERED, S.BOUNCED, S.COMPLAINED]
+    counts = batch.recipients.aggregate(
+        audience=Count("pk"),
+        sent=Count("pk", filter=Q(status__in=sent_states) | Q(sent_at__isnull=False)),
+        delivered=Count(
+            "pk", filter=Q(status__in=[S.DELIVERED, S.COMPLAINED]) | Q(delivered_at__isnull=False)
+        ),
+        opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        opened_by_people=Count("pk", filter=Q(human_opened_at__isnull=False)),
+        clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+        answered=Count("pk", filter=~Q(answer="")),
+        accepted=Count("pk", filter=Q(answer__in=["accept", "propose"])),
+        bounced=Count("pk", filter=Q(status=S.BOUNCED)),
+        complained=Count("pk", filter=Q(status=S.COMPLAINED)),
+        failed=Count("pk", filter=Q(status=S.FAILED)),
+        skipped=Count("pk", filter=Q(status=S.SKIPPED)),
+        pending=Count("pk", filter=Q(status__in=[S.PENDING, S.SENDING])),
+    )
+    held = (
+        batch.recipients.filter(session__status=GuidedSession.Status.HELD)
+        .values("session_id")
+        .distinct()
+        .count()
+    )
+    return Funnel(sessions_held=held, **counts)
+
+
+def institution_invitations(*, institution):
+    """The invitation history of one institution, newest first."""
+    return (
+        Recipient.objects.filter(institution=institution)
+        .select_related("batch", "session")
+        .order_by("-batch__created_at", "pk")
+    )

@@ -1,0 +1,256 @@
+import django_filters
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from campaign.institutions.models import Institution
+from campaign.institutions.views import AuditedExportIndexView, LocalTimeInspectView
+
+from . import admin_views
+from .models import Audience, Batch, EmailTemplate, OutboxMessage, Recipient, Suppression, TrackingEvent
+
+
+class EmailTemplateViewSet(SnippetViewSet):
+    model = EmailTemplate
+    icon = "mail"
+    menu_label = _("Templates")
+    list_display = ["name", "subject_id", "updated_at"]
+    search_fields = ["name", "subject_id", "subject_en"]
+
+
+class AudienceViewSet(SnippetViewSet):
+    model = Audience
+    icon = "group"
+    menu_label = _("Audiences")
+    list_display = ["name", Column("target", label=_("Who"), accessor="get_target_display"), "updated_at"]
+
+
+class BatchFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(choices=Batch.Status.choices, label=_("Status"))
+    kind = django_filters.ChoiceFilter(choices=Batch.Kind.choices, label=_("Kind"))
+
+    class Meta:
+        model = Batch
+        fields = ["status", "kind"]
+
+
+class BatchViewSet(SnippetViewSet):
+    model = Batch
+    icon = "mail"
+    menu_label = _("Batches")
+    list_display = [
+        "name",
+        "template",
+        "audience",
+        Column("status", label=_("Status"), accessor="get_status_display"),
+        "scheduled_at",
+        "created_at",
+    ]
+    filterset_class = BatchFilterSet
+    ordering = ["-created_at"]
+
+
+class RecipientFilterSet(WagtailFilterSet):
+    batch = django_filters.ModelChoiceFilter(queryset=Batch.objects.all(), label=_("Batch"))
+    status = django_filters.ChoiceFilter(choices=Recipient.Status.choices, label=_("Status"))
+    answer = django_filters.ChoiceFilter(choices=Recipient.Answer.choices, label=_("Answer"))
+    opened = django_filters.BooleanFilter(
+        field_name="opened_at", lookup_expr="isnull", exclude=True, label=_("Opened")
+    )
+    bounce_kind = django_filters.ChoiceFilter(
+        choices=[("hard", _("Hard bounce")), ("soft", _("Soft bounce"))], label=_("Bounce")
+    )
+
+    class Meta:
+        model = Recipient
+        fields = ["batch", "status", "answer", "opened", "bounce_kind"]
+
+
+class RecipientIndexView(AuditedExportIndexView):
+    export_permission = "invitations.export_recipient"
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("batch", "institution", "media_partner")
+
+
+class RecipientViewSet(SnippetViewSet):
+    model = Recipient
+    icon = "user"
+    menu_label = _("Recipients")
+    index_view_class = RecipientIndexView
+    inspect_view_class = LocalTimeInspectView
+    inspect_view_enabled = True
+    add_to_admin_menu = False
+    list_display = [
+        "email",
+        "name",
+        "organisation",
+        "batch",
+        Column("status", label=_("Status"), accessor="get_status_display"),
+        "opened_at",
+        Column("answer", label=_("Answer"), accessor="get_answer_display"),
+    ]
+    filterset_class = RecipientFilterSet
+    list_export = [
+        "batch",
+        "email",
+        "name",
+        "institution",
+        "media_partner",
+        "status",
+        "status_at",
+        "sent_at",
+        "delivered_at",
+        "bounce_kind",
+        "opened_at",
+        "human_opened_at",
+        "open_count",
+        "clicked_at",
+        "answer",
+        "answered_at",
+        "answer_time",
+        "error",
+    ]
+    export_filename = "penerima-undangan"
+    search_fields = ["email", "name"]
+    list_per_page = 50
+
+
+class SuppressionViewSet(SnippetViewSet):
+    model = Suppression
+    icon = "cross"
+    menu_label = _("Suppressed addresses")
+    list_display = [
+        "email",
+        Column("reason", label=_("Reason"), accessor="get_reason_display"),
+        "source",
+        "created_at",
+    ]
+    list_filter = ["reason"]
+    search_fields = ["email"]
+    list_export = ["email", "reason", "source", "detail", "created_at"]
+
+
+class TrackingEventViewSet(SnippetViewSet):
+    model = TrackingEvent
+    icon = "history"
+    menu_label = _("Tracking events")
+    list_display = ["received_at", "provider", "event_type", "email", "occurred_at", "machine"]
+    list_filter = ["provider", "event_type", "machine"]
+    search_fields = ["email", "message_id"]
+    inspect_view_enabled = True
+
+
+class OutboxViewSet(SnippetViewSet):
+    model = OutboxMessage
+    icon = "mail"
+    menu_label = _("Outbox (demo)")
+    list_display = ["created_at", "to", "subject"]
+    search_fields = ["to", "subject"]
+    inspect_view_enabled = True
+    inspect_view_fields = ["created_at", "from_email", "to", "subject", "headers", "attachments", "text"]
+
+
+class InvitationsGroup(SnippetViewSetGroup):
+    items = (
+        BatchViewSet,
+        EmailTemplateViewSet,
+        AudienceViewSet,
+        RecipientViewSet,
+        SuppressionViewSet,
+        TrackingEventViewSet,
+        OutboxViewSet,
+    )
+    menu_icon = "mail"
+    menu_label = _("Invitations")
+    menu_name = "invitations"
+    # After the registry: invitations go to the institutions registered there.
+    menu_order = 170
+
+
+register_snippet(InvitationsGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path("invitations/batch/<int:pk>/", admin_views.batch_report, name="invitations_batch_report"),
+        path(
+            "invitations/batch/<int:pk>/<str:action>/",
+            admin_views.batch_action,
+            name="invitations_batch_action",
+        ),
+        path(
+            "invitations/template/<int:pk>/preview/",
+            admin_views.template_preview,
+            name="invitations_template_preview",
+        ),
+        path(
+            "invitations/template/<int:pk>/preview.html",
+            admin_views.template_preview_html,
+            name="invitations_template_preview_html",
+        ),
+        path(
+            "invitations/audience/<int:pk>/", admin_views.audience_report, name="invitations_audience_report"
+        ),
+        path(
+            "invitations/institution/<int:pk>/",
+            admin_views.institution_history,
+            name="invitations_institution_history",
+        ),
+        path("invitations/outbox/<int:pk>.html", admin_views.outbox_html, name="invitations_outbox_html"),
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def invitation_buttons(snippet, user, next_url=None):
+    if isinstance(snippet, Batch) and user.has_perm("invitations.view_batch"):
+        yield ListingButton(
+            _("Report and sending"),
+            reverse("invitations_batch_report", args=[snippet.pk]),
+            icon_name="mail",
+            priority=5,
+        )
+    elif isinstance(snippet, EmailTemplate) and user.has_perm("invitations.view_emailtemplate"):
+        yield ListingButton(
+            _("Preview and test send"),
+            reverse("invitations_template_preview", args=[snippet.pk]),
+            icon_name="view",
+            priority=5,
+        )
+    elif isinstance(snippet, Audience) and user.has_perm("invitations.view_audience"):
+        yield ListingButton(
+            _("Count and exclusions"),
+            reverse("invitations_audience_report", args=[snippet.pk]),
+            icon_name="list-ul",
+            priority=5,
+        )
+    elif isinstance(snippet, Institution) and user.has_perm("invitations.view_recipient"):
+        yield ListingButton(
+            _("Invitations"),
+            reverse("invitations_institution_history", args=[snippet.pk]),
+            icon_name="mail",
+            priority=80,
+        )
+    elif isinstance(snippet, OutboxMessage) and user.has_perm("invitations.view_outboxmessage"):
+        yield ListingButton(
+            _("Show as received"),
+            reverse("invitations_outbox_html", args=[snippet.pk]),
+            icon_name="view",
+            priority=5,
+        )
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    actions.register_action("jemputbola.batch_start", _("Start sending"), _("Sending started"))
+    actions.register_action("jemputbola.batch_pause", _("Pause sending"), _("Sending paused"))
+    actions.register_action("jemputbola.batch_resume", _("Resume sending"), _("Sending resumed"))
+    actions.register_action("jemputbola.batch_cancel", _("Cancel sending"), _("Sending cancelled"))
+    actions.register_action("jemputbola.rsvp", _("RSVP answer"), _("A contact answered the invitation"))
+    actions.register_action("jemputbola.test_send", _("Test send"), _("Test message sent"))

@@ -1,0 +1,115 @@
+"""Admin pages: listings, batch report and actions, preview and test send, demo data."""
+
+import io
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from campaign.invitations import demo
+from campaign.invitations.models import Batch, OutboxMessage, Recipient
+from tests.factories import BatchFactory, RecipientFactory, UserFactory
+
+from .conftest import make_contacts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, db):
+    user = UserFactory(username="admin", is_superuser=True, is_staff=True)
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["batch", "emailtemplate", "audience", "recipient", "suppression", "trackingevent", "outboxmessage"],
+)
+def test_snippet_listings_open(admin_client, model):
+    RecipientFactory()
+    assert admin_client.get(f"/admin/snippets/invitations/{model}/").status_code == 200
+
+
+def test_batch_report_shows_the_funnel_and_sends_on_start(admin_client, django_capture_on_commit_callbacks):
+    make_contacts(3)
+    batch = BatchFactory()
+    report = admin_client.get(reverse("invitations_batch_report", args=[batch.pk]))
+    assert report.status_code == 200 and b"funnel" in report.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("invitations_batch_action", args=[batch.pk, "start"]))
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.DONE and len(mail.outbox) == 3
+    assert admin_client.get(reverse("invitations_batch_report", args=[batch.pk])).status_code == 200
+    export = admin_client.get(f"/admin/snippets/invitations/recipient/?batch={batch.pk}&export=csv")
+    body = b"".join(export.streaming_content)
+    assert export.status_code == 200 and body.count(b"\n") == 4
+
+
+def test_actions_need_the_send_permission(client):
+    batch = BatchFactory()
+    client.force_login(UserFactory(username="viewer"))
+    response = client.post(reverse("invitations_batch_action", args=[batch.pk, "start"]))
+    assert response.status_code in (302, 403)
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.DRAFT
+
+
+def test_template_preview_and_test_send(admin_client):
+    (contact,) = make_contacts(1)
+    recipient = RecipientFactory(contact=contact)
+    batch_template = recipient.batch.template
+    url = reverse("invitations_template_preview", args=[batch_template.pk]) + f"?recipient={recipient.pk}"
+    page = admin_client.get(url)
+    assert page.status_code == 200 and contact.name.encode() in page.content
+    html = admin_client.get(
+        reverse("invitations_template_preview_html", args=[batch_template.pk]) + f"?recipient={recipient.pk}"
+    )
+    assert html.status_code == 200 and b"<table" in html.content
+    assert "style-src 'unsafe-inline'" in html["Content-Security-Policy"]
+    admin_client.post(url)
+    (message,) = mail.outbox
+    assert message.to == ["admin@example.org"] and message.subject.startswith("[TEST]")
+
+
+def test_audience_report_and_institution_history(admin_client):
+    (contact,) = make_contacts(1)
+    recipient = RecipientFactory(contact=contact)
+    assert (
+        admin_client.get(
+            reverse("invitations_audience_report", args=[recipient.batch.audience_id])
+        ).status_code
+        == 200
+    )
+    page = admin_client.get(reverse("invitations_institution_history", args=[contact.institution_id]))
+    assert page.status_code == 200 and recipient.batch.name.encode() in page.content
+
+
+def test_demo_data_has_every_status_and_is_idempotent(team):
+    make_contacts(30)
+    out = io.StringIO()
+    demo.load(stdout=out, with_users=False)
+    demo.load(stdout=out, with_users=False)
+    statuses = set(Recipient.objects.values_list("status", flat=True))
+    assert statuses == set(Recipient.Status.values)
+    assert Batch.objects.count() == 2
+    assert set(Recipient.objects.exclude(answer="").values_list("answer", flat=True)) == {
+        "accept",
+        "propose",
+        "decline",
+    }
+    assert OutboxMessage.objects.exists()
+
+
+def test_outbox_backend_keeps_messages(settings):
+    from django.core.mail import EmailMultiAlternatives
+
+    settings.MAILERS = {"default": {"BACKEND": "campaign.invitations.outbox.OutboxBackend"}}
+    message = EmailMultiAlternatives(
+        "Halo", "teks", "a@example.org", ["b@example.org"], headers={"X-Test": "1"}
+    )
+    message.attach_alternative("<p>halo</p>", "text/html")
+    message.send()
+    stored = OutboxMessage.objects.get()
+    assert stored.html == "<p>halo</p>" and stored.message_id == message.anymail_status.message_id

@@ -1,0 +1,184 @@
+"""The pages an invitation's links open: unsubscribe and RSVP."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from campaign.institutions.models import GuidedSession, Institution
+from campaign.invitations import tokens
+from campaign.invitations.models import Recipient, RsvpAnswer, Suppression
+from tests.factories import RecipientFactory
+
+from .conftest import WITA
+
+pytestmark = pytest.mark.django_db
+PROPOSED = datetime.datetime(2031, 2, 26, 9, 0, tzinfo=WITA)
+
+
+@pytest.fixture
+def recipient(team):
+    return RecipientFactory(
+        status=Recipient.Status.SENT, team=team, proposed_at=PROPOSED, sent_at=timezone.now()
+    )
+
+
+def unsubscribe_path(recipient):
+    return tokens.unsubscribe_url(recipient.pk).removeprefix("http://testserver")
+
+
+def rsvp_path(recipient):
+    return tokens.rsvp_url(recipient.pk).removeprefix("http://testserver")
+
+
+# --- Unsubscribe ---------------------------------------------------------------------
+
+
+def test_unsubscribe_get_shows_a_confirmation_and_changes_nothing(recipient):
+    response = Client().get(unsubscribe_path(recipient))
+    assert response.status_code == 200
+    assert b'method="post"' in response.content
+    assert recipient.email.encode() in response.content
+    assert "no-store" in response["Cache-Control"]
+    assert not Suppression.objects.exists()
+
+
+def test_one_click_unsubscribe_works_without_cookies_or_csrf_token(recipient):
+    other_pending = RecipientFactory(email=recipient.email, contact=recipient.contact)
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        unsubscribe_path(recipient),
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    suppression = Suppression.objects.get(email=recipient.email)
+    assert suppression.reason == Suppression.Reason.UNSUBSCRIBED and suppression.source == "one-click"
+    other_pending.refresh_from_db()
+    assert other_pending.status == Recipient.Status.SKIPPED
+    # Again: still one suppression, still a 200.
+    assert client.post(unsubscribe_path(recipient)).status_code == 200
+    assert Suppression.objects.count() == 1
+
+
+@pytest.mark.parametrize("kind", ["tampered", "wrong_purpose", "expired", "garbage", "deleted"])
+def test_broken_links_get_a_friendly_page(recipient, kind, settings):
+    if kind == "tampered":
+        token = tokens.make("unsubscribe", recipient.pk)[:-2] + "xx"
+        path = f"/undangan/berhenti/{token}/"
+    elif kind == "wrong_purpose":
+        path = f"/undangan/berhenti/{tokens.make('rsvp', recipient.pk)}/"
+    elif kind == "expired":
+        past = timezone.now() - tokens.RSVP_MAX_AGE - datetime.timedelta(days=1)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("time.time", lambda: past.timestamp())
+            stale = tokens.make("rsvp", recipient.pk)
+        path = f"/undangan/{stale}/"
+    elif kind == "garbage":
+        path = "/undangan/%3Cscript%3E/"
+    else:
+        token = tokens.make("rsvp", recipient.pk)
+        Recipient.objects.filter(pk=recipient.pk).delete()
+        path = f"/undangan/{token}/"
+    for method in ("get", "post"):
+        response = getattr(Client(), method)(path)
+        assert response.status_code == (410 if kind == "expired" else 404)
+        assert b"<h1>" in response.content
+    assert not Suppression.objects.exists() and not RsvpAnswer.objects.exists()
+
+
+# --- RSVP ----------------------------------------------------------------------------------
+
+
+def test_rsvp_get_never_changes_state(recipient):
+    for _ in range(3):
+        response = Client().get(rsvp_path(recipient))
+        assert response.status_code == 200
+    assert b"26 Februari 2031" in response.content
+    recipient.refresh_from_db()
+    assert recipient.answer == "" and not RsvpAnswer.objects.exists()
+    assert not GuidedSession.objects.exists()
+
+
+def test_accepting_plans_a_session_and_mails_a_calendar_file(recipient, django_capture_on_commit_callbacks):
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(rsvp_path(recipient), {"answer": "accept"})
+    assert response.status_code == 302 and response["Location"].endswith("?terima-kasih=1")
+    recipient.refresh_from_db()
+    assert recipient.answer == Recipient.Answer.ACCEPT
+    session = recipient.session
+    assert session.status == GuidedSession.Status.PLANNED and session.starts_at == PROPOSED
+    assert session.team == recipient.team and session.institution == recipient.institution
+    assert Institution.objects.get(pk=recipient.institution_id).status == Institution.Status.SESSION_PLANNED
+
+    (confirmation,) = mail.outbox
+    assert confirmation.to == [f"{recipient.name} <{recipient.email}>"]
+    (attachment,) = confirmation.attachments
+    assert attachment.filename == "undangan.ics" and attachment.mimetype.startswith("text/calendar")
+    ics = attachment.content if isinstance(attachment.content, str) else attachment.content.decode()
+    assert "DTSTART:20310226T010000Z" in ics and "METHOD:PUBLISH" in ics
+    assert "BEGIN:VEVENT" in ics and ics.endswith("END:VCALENDAR\r\n")
+
+    page = client.get(response["Location"])
+    assert b'role="status"' in page.content
+
+
+def test_same_answer_twice_is_recorded_once(recipient, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            Client().post(rsvp_path(recipient), {"answer": "accept"})
+    assert RsvpAnswer.objects.count() == 1 and len(mail.outbox) == 1
+    assert GuidedSession.objects.count() == 1
+
+
+def test_a_second_answer_updates_the_session_and_is_logged(recipient, django_capture_on_commit_callbacks):
+    client = Client()
+    later = datetime.datetime(2031, 3, 3, 13, 30)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(rsvp_path(recipient), {"answer": "accept"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            rsvp_path(recipient), {"answer": "propose", "proposed_at": later.strftime("%Y-%m-%dT%H:%M")}
+        )
+    recipient.refresh_from_db()
+    assert recipient.answer == Recipient.Answer.PROPOSE
+    assert GuidedSession.objects.count() == 1
+    assert timezone.localtime(recipient.session.starts_at).replace(tzinfo=None) == later
+    assert list(recipient.answers.values_list("answer", flat=True)) == ["accept", "propose"]
+    assert len(mail.outbox) == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(rsvp_path(recipient), {"answer": "decline"})
+    recipient.refresh_from_db()
+    assert recipient.session.status == GuidedSession.Status.CANCELLED
+    assert recipient.answers.count() == 3
+    assert "METHOD:CANCEL" in mail.outbox[-1].attachments[0].content
+
+
+def test_proposing_without_a_time_or_in_the_past_shows_the_form_again(recipient):
+    client = Client()
+    response = client.post(rsvp_path(recipient), {"answer": "propose"})
+    assert response.status_code == 200 and b"errorlist" in response.content
+    response = client.post(rsvp_path(recipient), {"answer": "propose", "proposed_at": "2020-01-01T09:00"})
+    assert response.status_code == 200 and b"errorlist" in response.content
+    response = client.post(rsvp_path(recipient), {"answer": "maybe"})
+    assert response.status_code == 200
+    assert not RsvpAnswer.objects.exists()
+
+
+def test_media_partner_answer_is_recorded_without_a_session(django_capture_on_commit_callbacks):
+    from tests.factories import MediaContactFactory
+
+    contact = MediaContactFactory()
+    recipient = RecipientFactory(
+        contact=contact, institution=None, media_partner=contact.media_partner, proposed_at=PROPOSED
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert Client().post(rsvp_path(recipient), {"answer": "accept"}).status_code == 302
+    recipient.refresh_from_db()
+    assert recipient.answer == "accept" and recipient.session is None
+    assert not GuidedSession.objects.exists()
+    assert mail.outbox[0].attachments == []
