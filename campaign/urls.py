@@ -8,20 +8,33 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from campaign.core import views as core_views
+from campaign.news.pagecache import cacheable
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", cacheable(sitemap), name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# QR codes (/q/<code>) and token links: printed or sent, so without a language prefix.
+urlpatterns += [path("", include("campaign.materials.urls"))]
+# Invitation links (RSVP, unsubscribe) and the providers' tracking webhooks
+# (/anymail/<esp>/tracking/, basic auth from ANYMAIL_WEBHOOK_SECRET).
+urlpatterns += [
+    path("", include("campaign.invitations.urls")),
+    path("anymail/", include("anymail.urls")),
+]
+# The field app (an installable PWA for guiding teams); its address never changes.
+urlpatterns += [path("lapangan/", include("campaign.fieldapp.urls"))]
+
 # Public pages: Indonesian at /, English under /en/. Wagtail's catch-all comes last.
 urlpatterns += i18n_patterns(
+    path("feeds/news/", include("campaign.news.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

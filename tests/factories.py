@@ -94,3 +94,192 @@ class ContactFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"+6281234{n:05d}")
     consent_source = "test"
     consent_date = datetime.date(2020, 2, 1)
+
+
+# --- News -----------------------------------------------------------------------------
+
+
+class NewsIndexPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = "news.NewsIndexPage"
+
+    title = "Berita"
+    slug = "berita"
+    show_in_menus = True
+
+
+class NewsPageFactory(wagtail_factories.PageFactory):
+    """A live news post; ``tags=["sensus online"]`` tags it."""
+
+    class Meta:
+        model = "news.NewsPage"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Kabar sensus nomor {n}")
+    slug = factory.Sequence(lambda n: f"kabar-sensus-{n}")
+    date = factory.Sequence(lambda n: datetime.date(2020, 2, 15) + datetime.timedelta(days=n))
+    lead = "Tim pendamping BPS datang ke kantor-kantor di Kota Kupang."
+    body = factory.LazyFunction(
+        lambda: [{"type": "paragraph", "value": "<p>Isi sensus di sensus.bps.go.id.</p>"}]
+    )
+    reporter = "Maria Ndun"
+    editor = "Yohanes Bria"
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(list(extracted))
+            self.save()
+
+
+# --- Materials --------------------------------------------------------------------------
+
+
+class MediaPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "institutions.MediaPartner"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Harian Contoh {n}")
+    medium = "print"
+
+
+class MediaContactFactory(ContactFactory):
+    """A contact at a media partner (not at an institution)."""
+
+    institution = None
+    media_partner = factory.SubFactory(MediaPartnerFactory)
+    position = "Redaktur"
+
+
+def _guide_steps():
+    return [
+        {
+            "type": "step",
+            "value": {
+                "title": "Buka situs sensus.bps.go.id",
+                "text": "Gunakan ponsel atau komputer yang tersambung ke internet.",
+                "tip": "Pastikan alamatnya persis sensus.bps.go.id.",
+                "image": None,
+                "on_poster": True,
+            },
+        },
+        {
+            "type": "step",
+            "value": {
+                "title": "Masukkan Nomor Kartu Keluarga dan NIK",
+                "text": "Ketik Nomor Kartu Keluarga dan NIK kepala keluarga.",
+                "tip": "",
+                "image": None,
+                "on_poster": True,
+            },
+        },
+        {
+            "type": "step",
+            "value": {
+                "title": "Kirim dan simpan bukti pengisian",
+                "text": "Tekan Kirim, lalu simpan bukti pengisian.",
+                "tip": "",
+                "image": None,
+                "on_poster": True,
+            },
+        },
+    ]
+
+
+class GuideIndexPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = "materials.GuideIndexPage"
+
+    title = "Panduan"
+    slug = "panduan"
+    intro = "Panduan mengisi Sensus Penduduk Online."
+    show_in_menus = True
+
+
+class GuidePageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = "materials.GuidePage"
+
+    title = factory.Sequence(lambda n: f"Cara Mengisi Sensus Penduduk Online {n}")
+    slug = factory.Sequence(lambda n: f"cara-mengisi-{n}")
+    intro = "Isi sendiri data keluarga Anda di sensus.bps.go.id."
+    steps = factory.LazyFunction(_guide_steps)
+    closing = "Ajak rekan kerja ikut mengisi!"
+    cta_label = "Isi Sensus Penduduk Online"
+
+
+class PressRoomPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = "materials.PressRoomPage"
+
+    title = "Ruang Pers"
+    slug = "ruang-pers"
+    intro = "Siaran pers dan bahan media."
+    show_in_menus = True
+
+
+class PressReleasePageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = "materials.PressReleasePage"
+
+    title = factory.Sequence(lambda n: f"Siaran pers nomor {n}")
+    slug = factory.Sequence(lambda n: f"siaran-pers-{n}")
+    date = datetime.date(2020, 2, 14)
+    summary = "BPS NTT mengajak warga mengisi Sensus Penduduk Online."
+    body = factory.LazyFunction(lambda: [{"type": "paragraph", "value": "<p>Isi di sensus.bps.go.id.</p>"}])
+
+
+class ScanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "materials.Scan"
+
+    material = "s"
+
+
+# --- Invitations ------------------------------------------------------------------------
+
+
+class EmailTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "invitations.EmailTemplate"
+
+    name = factory.Sequence(lambda n: f"Undangan pendampingan {n}")
+    subject_id = "Undangan pendampingan Sensus Penduduk Online untuk {{ institution }}"
+    body_id = (
+        "<p>Yth. {{ contact_name }} ({{ contact_position }}),</p>"
+        "<p>{{ team }} akan datang pada {{ session_date }}.</p>"
+        "<p>Jawab di {{ rsvp_link }}. Panduan: {{ guide_link }}</p>"
+    )
+    subject_en = "Census online guidance for {{ institution }}"
+    body_en = "<p>Dear {{ contact_name }},</p><p>{{ team }} proposes {{ session_date }}.</p>"
+
+
+class AudienceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "invitations.Audience"
+
+    name = factory.Sequence(lambda n: f"Semua institusi {n}")
+    target = "institutions"
+
+
+class BatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "invitations.Batch"
+
+    name = factory.Sequence(lambda n: f"Gelombang {n}")
+    template = factory.SubFactory(EmailTemplateFactory)
+    audience = factory.SubFactory(AudienceFactory)
+    rate_per_minute = 0
+    chunk_size = 50
+
+
+class RecipientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "invitations.Recipient"
+
+    batch = factory.SubFactory(BatchFactory)
+    contact = factory.SubFactory(ContactFactory)
+    institution = factory.LazyAttribute(lambda r: r.contact.institution if r.contact else None)
+    email = factory.LazyAttribute(lambda r: r.contact.email if r.contact else "someone@example.org")
+    name = factory.LazyAttribute(lambda r: r.contact.name if r.contact else "")

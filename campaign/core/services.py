@@ -173,6 +173,28 @@ _FIELDWORK_OWN = [
     "institutions.change_coordinationmeeting",
     "institutions.view_coordinationmeeting",
 ]
+# Materials: district guide packs, QR scan reports, media partners' embargo links.
+_MATERIALS = [
+    "materials.add_guidepack",
+    "materials.view_guidepack",
+    "materials.view_scan",
+    "materials.issue_embargo_link",
+]
+# Field teams download the packs of the districts they visit.
+_MATERIALS_VIEW = ["materials.view_guidepack"]
+# Invitations: templates, audiences, batches (and sending them), suppressions; reading
+# recipients, tracking events and the demo outbox.
+_INVITATIONS = [
+    f"invitations.{action}_{model}"
+    for model in ("emailtemplate", "audience", "batch", "suppression")
+    for action in ("add", "change", "delete", "view")
+] + [
+    "invitations.send_batch",
+    "invitations.view_recipient",
+    "invitations.export_recipient",
+    "invitations.view_trackingevent",
+    "invitations.view_outboxmessage",
+]
 ROLE_PERMISSIONS = {
     DISSEMINATION_STAFF: [
         "wagtailadmin.access_admin",
@@ -180,10 +202,26 @@ ROLE_PERMISSIONS = {
         *_CAMPAIGN,
         *_REGISTRY_EDIT,
         *_FIELDWORK_EDIT,
+        *_MATERIALS,
+        *_INVITATIONS,
     ],
-    HEAD_OF_SECTION: ["wagtailadmin.access_admin", *_MEDIA, *_CAMPAIGN, *_REGISTRY_EDIT, *_FIELDWORK_EDIT],
+    HEAD_OF_SECTION: [
+        "wagtailadmin.access_admin",
+        *_MEDIA,
+        *_CAMPAIGN,
+        *_REGISTRY_EDIT,
+        *_FIELDWORK_EDIT,
+        *_MATERIALS,
+        *_INVITATIONS,
+    ],
     # Field teams see the institutions they visit and their contacts; no export, no delete.
-    FIELD_TEAM: ["wagtailadmin.access_admin", "core.view_region", *_REGISTRY_VIEW, *_FIELDWORK_OWN],
+    FIELD_TEAM: [
+        "wagtailadmin.access_admin",
+        "core.view_region",
+        *_REGISTRY_VIEW,
+        *_FIELDWORK_OWN,
+        *_MATERIALS_VIEW,
+    ],
 }
 # Page permissions on the whole tree: staff draft, the head of section publishes.
 ROLE_PAGE_PERMISSIONS = {

@@ -4,8 +4,11 @@ Only this module and ``production.py`` read the environment. Defaults here are s
 for development; production-only values (secrets, HTTPS) live in ``production.py``.
 """
 
+import hashlib
 import os
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -65,6 +68,7 @@ INSTALLED_APPS = [
     "campaign.materials",
     "campaign.news",
     "campaign.invitations",
+    "campaign.fieldapp",
     # Last: its post_migrate hook assigns permissions created for all apps above.
     "campaign.core",
 ]
@@ -74,6 +78,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "campaign.core.middleware.AdminContentSecurityPolicyMiddleware",
+    # Early, so a cached public page skips sessions, auth and rendering; after the CSP
+    # middleware, so every hit still gets its own policy header.
+    "campaign.news.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,6 +142,51 @@ if DATABASE_IS_POSTGRES:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ----------------------------------------------------------------------------
+# CACHE_URL picks the backend shared by every web worker on a host:
+#   file:///var/cache/jemputbola   (default: a directory under the system temp dir)
+#   db://django_cache              (DatabaseCache; run `manage.py createcachetable`)
+#   redis://host:6379/0            (needs the redis package)
+#   locmem://                      (one process only: development)
+#   dummy://                       (no caching)
+# Several web hosts need a cache they all share (db:// or redis://), or publishing on
+# one host would not purge the pages cached by the others.
+
+
+def cache_from_url(url):
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": parts.path,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    if parts.scheme == "db":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": parts.netloc or "django_cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    if parts.scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if parts.scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if parts.scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ValueError(f"CACHE_URL: unsupported scheme {parts.scheme!r}")
+
+
+# One directory per checkout and database, so two projects on a machine never share pages.
+_CACHE_DIR = Path(tempfile.gettempdir()) / (
+    "jemputbola-cache-"
+    + hashlib.sha256(f"{BASE_DIR}|{DATABASES['default']['NAME']}".encode()).hexdigest()[:10]
+)
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", f"file://{_CACHE_DIR}"))}
+# Anonymous public pages (Wagtail pages, feeds, sitemap) are kept this many seconds, and
+# purged at once when a page is published or unpublished. 0 turns the page cache off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+PAGE_CACHE_SECONDS_FROM_ENVIRONMENT = "PAGE_CACHE_SECONDS" in os.environ
+
 # --- Background tasks ---------------------------------------------------------------
 # TASKS_BACKEND: "database" (django-tasks-db, default), "immediate", or a dotted path.
 
@@ -180,6 +232,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+# The field app keeps a member signed in this long on a phone they mark as trusted.
+FIELDAPP_SESSION_DAYS = 60
+# Field app API calls per user and minute (reads, writes); see campaign/fieldapp/ratelimit.py.
+FIELDAPP_RATE_LIMITS = {"read": 120, "write": 60}
 
 # --- Internationalisation -----------------------------------------------------------
 

@@ -21,3 +21,7 @@ LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}
 # Serve static files from the finders; tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# One process: an in-memory cache. The page cache is off so that tests never see a page
+# cached by an earlier test; tests/news/test_cache.py turns it on.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+PAGE_CACHE_SECONDS = 0

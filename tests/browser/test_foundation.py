@@ -24,7 +24,7 @@ def test_home_page_is_light_and_leads_to_the_census_form(live_server, page, phon
 
     assert page.locator("html").get_attribute("lang") == "id"
     assert "Sensus Penduduk Online" in page.locator("h1").inner_text()
-    cta = page.get_by_role("link", name="Isi Sensus Penduduk Online")
+    cta = page.get_by_role("link", name="Isi Sensus Penduduk Online", exact=True)
     assert cta.get_attribute("href") == "https://sensus.bps.go.id"
     assert page.get_by_text("29 Mei 2020").first.is_visible()
     assert page.csp_violations == []
@@ -37,7 +37,7 @@ def test_home_page_is_light_and_leads_to_the_census_form(live_server, page, phon
     phone_page.goto(live_server.url + "/")
     # Nothing overflows sideways on a 360 px phone.
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
-    assert phone_page.get_by_role("link", name="Isi Sensus Penduduk Online").is_visible()
+    assert phone_page.get_by_role("link", name="Isi Sensus Penduduk Online", exact=True).is_visible()
     screenshot(phone_page, "home-phone")
 
 
