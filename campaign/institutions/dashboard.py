@@ -56,6 +56,7 @@ class Dashboard:
     series: list = field(default_factory=list)
     participation: dict = field(default_factory=dict)
     weeks_ahead: float = 0.0
+    scans: dict = field(default_factory=dict)
 
     @property
     def chart_teams(self):
@@ -157,13 +158,19 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
     # sessions (a held session makes an institution "guided").
     reached = Institution.objects.filter(status__in=REACHED)
     kinds = {kind.pk: kind.name for kind in InstitutionKind.objects.all()}
-    all_by_kind = dict(
-        Institution.objects.values("kind_id").annotate(n=Count("pk")).values_list("kind_id", "n")
-    )
-    reached_by_kind = dict(reached.values("kind_id").annotate(n=Count("pk")).values_list("kind_id", "n"))
-    totals["reached"] = sum(reached_by_kind.values())
+    per_kind = {
+        row["kind_id"]: row
+        for row in Institution.objects.values("kind_id").annotate(
+            total=Count("pk"), reached=Count("pk", filter=Q(status__in=REACHED))
+        )
+    }
+    totals["reached"] = sum(row["reached"] for row in per_kind.values())
     by_kind = [
-        {"kind": name, "reached": reached_by_kind.get(pk, 0), "total": all_by_kind.get(pk, 0)}
+        {
+            "kind": name,
+            "reached": per_kind.get(pk, {}).get("reached", 0),
+            "total": per_kind.get(pk, {}).get("total", 0),
+        }
         for pk, name in kinds.items()
     ]
     by_district = list(
@@ -181,6 +188,7 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
     official = campaign.official_online_count or 0
     estimated = totals["completed"] + official
     goal = campaign.goal_people or 1
+    scans = qr_scans(campaign=campaign, week=week)
     participation = {
         "via_sessions": totals["completed"],
         "official": campaign.official_online_count,
@@ -202,6 +210,22 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
         series=series,
         participation=participation,
         weeks_ahead=weeks_ahead,
+        scans=scans,
+    )
+
+
+def qr_scans(*, campaign, week) -> dict:
+    """QR codes scanned on printed guides and posters: this week and since the campaign
+    started (local WITA days), in one query."""
+    from campaign.materials.models import Scan
+
+    tz = timezone.get_current_timezone()
+    week_from = datetime.datetime.combine(week, datetime.time.min, tzinfo=tz)
+    week_to = week_from + datetime.timedelta(days=7)
+    campaign_from = datetime.datetime.combine(campaign.online_start, datetime.time.min, tzinfo=tz)
+    return Scan.objects.filter(scanned_at__gte=campaign_from).aggregate(
+        campaign=Count("pk"),
+        week=Count("pk", filter=Q(scanned_at__gte=week_from, scanned_at__lt=week_to)),
     )
 
 

@@ -642,6 +642,16 @@ def session_record(*, session=None, user=None, **fields):
     return session
 
 
+def institutions_mark_invited(*, institution_ids) -> int:
+    """An invitation went out: institutions nobody had contacted become "invited".
+
+    One UPDATE, never a downgrade (a planned or guided institution keeps its status).
+    Returns how many changed."""
+    return Institution.objects.filter(
+        pk__in=set(institution_ids), status=Institution.Status.NOT_CONTACTED
+    ).update(status=Institution.Status.INVITED)
+
+
 def institution_status_refresh(*, institution_ids) -> int:
     """Derive institutions' campaign status from their sessions.
 

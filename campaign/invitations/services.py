@@ -29,6 +29,7 @@ from wagtail.log_actions import log
 from wagtail.rich_text import expand_db_html
 
 from campaign.institutions.models import GuidedSession
+from campaign.institutions.services import institutions_mark_invited
 
 from . import merge, tokens
 from .models import Audience, Batch, EmailTemplate, Recipient, RsvpAnswer, Suppression, TrackingEvent
@@ -484,6 +485,7 @@ def batch_send_chunk(*, batch_id: int) -> ChunkResult:
 
     links = _Links()
     compiled = {}
+    invited = []
     connection = mailers.default
     try:
         connection.open()
@@ -518,11 +520,15 @@ def batch_send_chunk(*, batch_id: int) -> ChunkResult:
                 break
             if _mark_sent(recipient, claim, message):
                 result.sent += 1
+                if recipient.institution_id:
+                    invited.append(recipient.institution_id)
             else:
                 result.failed += 1
     finally:
         connection.close()
         _release(claim, error=result.error)
+        if invited:
+            institutions_mark_invited(institution_ids=invited)
 
     if result.error:
         _batch_error(batch, result.error)

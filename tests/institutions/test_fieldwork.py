@@ -238,6 +238,20 @@ def test_session_week_follows_its_date_in_wita(teams):
     assert session.week == WEEK
 
 
+def test_dashboard_counts_guide_qr_scans_in_wita_weeks(campaign, teams):
+    from campaign.materials.models import Scan
+
+    for when in [
+        datetime.datetime(2020, 2, 24, 0, 30, tzinfo=WITA),  # Monday of WEEK, just after midnight
+        datetime.datetime(2020, 3, 1, 23, 30, tzinfo=WITA),  # Sunday of WEEK
+        datetime.datetime(2020, 2, 23, 23, 30, tzinfo=WITA),  # the week before
+        datetime.datetime(2020, 2, 10, 9, tzinfo=WITA),  # before the online phase
+    ]:
+        Scan.objects.create(scanned_at=when, material=Scan.Material.POSTER)
+
+    assert dashboard_data(campaign=campaign, week=WEEK).scans == {"week": 2, "campaign": 3}
+
+
 def _grow(teams, n):
     when = datetime.datetime(2020, 2, 25, 9, tzinfo=WITA)
     for index in range(n):

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from campaign.institutions.models import Assignment
+from campaign.institutions.models import Assignment, Institution
 from campaign.invitations import services
 from campaign.invitations.models import Batch, Recipient, Suppression
 from tests.factories import AudienceFactory, BatchFactory, EmailTemplateFactory
@@ -82,6 +82,19 @@ def test_batch_sends_each_recipient_once_with_both_parts_and_unsubscribe_headers
     assert contacts[0].institution.name in message.subject
     assert '<a href="http://testserver/undangan/' in html
     assert "http://testserver/undangan/berhenti/" in message.body
+
+
+def test_sending_marks_uncontacted_institutions_invited_and_never_downgrades(
+    django_capture_on_commit_callbacks,
+):
+    fresh, guided = make_contacts(2)
+    Institution.objects.filter(pk=guided.institution_id).update(status=Institution.Status.GUIDED)
+
+    start(BatchFactory(), django_capture_on_commit_callbacks)
+
+    statuses = dict(Institution.objects.values_list("pk", "status"))
+    assert statuses[fresh.institution_id] == Institution.Status.INVITED
+    assert statuses[guided.institution_id] == Institution.Status.GUIDED
 
 
 def test_english_contacts_get_the_english_version(django_capture_on_commit_callbacks):
