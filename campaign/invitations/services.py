@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Min, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
@@ -433,6 +433,57 @@ def _release(claim, *, error=""):
     if error:
         fields["error"] = error[:500]
     return mine.update(**fields)
+
+
+def batches_recover_interrupted(*, stale_after=None, now=None) -> dict:
+    """After a worker died mid-chunk (killed, host lost), put its claims back.
+
+    A chunk sends its claimed rows in id order and marks each one sent as soon as the
+    provider accepts it, so of a dead claim's rows still "being sent" only the first may
+    have reached the provider. It stays "being sent", unclaimed and flagged: the
+    provider's webhook (which carries the recipient id) moves it on if it did go out, and
+    staff may send it again after checking (``recipients_send_again``). Every other row
+    goes back to pending, and every sending batch with pending rows gets a chunk queued,
+    so nobody is mailed twice and nobody is skipped. Claims younger than ``stale_after``
+    seconds (``INVITATIONS_STALE_CLAIM_SECONDS``, 15 minutes) belong to live workers.
+    """
+    now = now or timezone.now()
+    stale_after = stale_after if stale_after is not None else _setting("INVITATIONS_STALE_CLAIM_SECONDS", 900)
+    stale = Recipient.objects.filter(
+        status=Recipient.Status.SENDING, claimed_at__lt=now - datetime.timedelta(seconds=stale_after)
+    ).exclude(claim="")
+    released = uncertain = 0
+    for row in stale.values("claim").annotate(first=Min("pk")):
+        with transaction.atomic():
+            uncertain += Recipient.objects.filter(pk=row["first"], claim=row["claim"]).update(
+                claim="",
+                error=_(
+                    "Interrupted while being handed to the provider: it may have gone out. "
+                    "Check the provider's log before sending it again."
+                ),
+            )
+            released += _release(row["claim"])
+    requeued = []
+    for batch_id in (
+        Batch.objects.filter(status=Batch.Status.SENDING, recipients__status=Recipient.Status.PENDING)
+        .distinct()
+        .values_list("pk", flat=True)
+    ):
+        _enqueue_chunk(batch_id)
+        requeued.append(batch_id)
+    return {"released": released, "uncertain": uncertain, "requeued": requeued}
+
+
+def recipients_send_again(*, batch: Batch, user=None) -> int:
+    """Staff checked the provider's log: send the interrupted rows of a batch again."""
+    count = batch.recipients.filter(status=Recipient.Status.SENDING, claim="").update(
+        status=Recipient.Status.PENDING, claimed_at=None, error=""
+    )
+    if count:
+        log(batch, "wagtail.edit", user=user)
+        if Batch.objects.filter(pk=batch.pk, status=Batch.Status.SENDING).exists():
+            transaction.on_commit(lambda: _enqueue_chunk(batch.pk))
+    return count
 
 
 def claim_filter(claim):

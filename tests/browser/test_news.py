@@ -9,6 +9,7 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.urls import re_path
 from django.views.static import serve
+from playwright.sync_api import expect
 
 from campaign.news.models import NewsIndexPage, NewsPage
 from campaign.urls import urlpatterns as project_urlpatterns
@@ -100,9 +101,8 @@ def test_news_post_is_light_shares_and_works_without_javascript(live_server, bro
     button = page.locator("[data-copy]")
     assert button.is_visible()
     button.click()
-    status = page.locator("#share-status")
-    status.wait_for(state="visible")
-    assert status.inner_text() == button.get_attribute("data-copied")
+    # The clipboard answers asynchronously: wait for the message rather than read it at once.
+    expect(page.locator("#share-status")).to_have_text(button.get_attribute("data-copied"))
     url = page.locator("#share-link").input_value()
     assert url == live_server.url + demo["post"]
     assert page.evaluate("navigator.clipboard.readText()") == url

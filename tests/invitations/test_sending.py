@@ -353,3 +353,55 @@ def test_send_due_invitations_command(django_capture_on_commit_callbacks):
     out = StringIO()
     call_command("send_due_invitations", stdout=out)
     assert "1 batch" in out.getvalue() and len(mail.outbox) == 1
+
+
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL: nothing after it runs, not even the chunk's clean-up."""
+
+
+def test_a_worker_killed_mid_chunk_is_recovered_without_mailing_anyone_twice(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    contacts = make_contacts(10)
+    batch = BatchFactory(chunk_size=50)
+    with django_capture_on_commit_callbacks(execute=False):  # started, but no worker yet
+        services.batch_start(batch=batch)
+
+    def killed(sender, message, esp_name, **kwargs):
+        if contacts[4].email in message.to[0]:
+            raise WorkerKilled
+
+    monkeypatch.setattr(services, "_release", lambda claim, error="": 0)  # no clean-up either
+    pre_send.connect(killed, weak=False, dispatch_uid="test-killed")
+    try:
+        with pytest.raises(WorkerKilled):
+            services.batch_send_chunk(batch_id=batch.pk)
+    finally:
+        pre_send.disconnect(dispatch_uid="test-killed")
+    monkeypatch.undo()
+    assert Counter(batch.recipients.values_list("status", flat=True)) == {
+        Recipient.Status.SENT: 4,
+        Recipient.Status.SENDING: 6,
+    }
+
+    # A young claim may belong to a live worker: left alone.
+    assert services.batches_recover_interrupted()["released"] == 0
+    batch.recipients.filter(status=Recipient.Status.SENDING).update(
+        claimed_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        recovered = services.batches_recover_interrupted()
+
+    assert (recovered["released"], recovered["uncertain"], recovered["requeued"]) == (5, 1, [batch.pk])
+    flagged = batch.recipients.get(status=Recipient.Status.SENDING)
+    assert flagged.email == contacts[4].email and flagged.claim == "" and "provider" in flagged.error.lower()
+    sent = addresses(accepted(mail.outbox))
+    assert len(sent) == 9 and set(sent.values()) == {1}
+    # Recovery again changes nothing; staff, having checked the provider's log, send it.
+    assert services.batches_recover_interrupted()["released"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.recipients_send_again(batch=batch) == 1
+    sent = addresses(accepted(mail.outbox))
+    assert len(sent) == 10 and set(sent.values()) == {1}
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.DONE

@@ -1,14 +1,20 @@
 from django.core.management.base import BaseCommand
 
-from campaign.invitations.services import batches_start_due
+from campaign.invitations.services import batches_recover_interrupted, batches_start_due
 
 
 class Command(BaseCommand):
     help = (
-        "Start scheduled invitation batches whose time has come. The database task backend "
-        "does this by itself; run this from cron with a backend that cannot defer tasks."
+        "Start scheduled invitation batches whose time has come, and recover the chunks of "
+        "a task worker that died while sending (see batches_recover_interrupted). Run it "
+        "every minute from cron or a systemd timer."
     )
 
     def handle(self, *args, **options):
         started = batches_start_due()
-        self.stdout.write(f"{len(started)} batch(es) started.")
+        recovered = batches_recover_interrupted()
+        self.stdout.write(
+            f"{len(started)} batch(es) started; {recovered['released']} recipient(s) of interrupted "
+            f"chunks back to pending, {recovered['uncertain']} flagged for a check; "
+            f"{len(recovered['requeued'])} batch(es) queued."
+        )
