@@ -53,6 +53,7 @@ def batch_report(request, pk):
             if batch.status == Batch.Status.DRAFT and batch.audience_id
             else None,
             "can_send": request.user.has_perm("invitations.send_batch"),
+            "interrupted": batch.recipients.filter(status=Recipient.Status.SENDING, claim="").count(),
             "recipients_url": f"/admin/snippets/invitations/recipient/?batch={batch.pk}",
         },
     )
@@ -79,6 +80,8 @@ def batch_action(request, pk, action):
             done = services.batch_resume(batch=batch, user=request.user)
         elif action == "cancel":
             done = services.batch_cancel(batch=batch, user=request.user)
+        elif action == "send_again":
+            done = bool(services.recipients_send_again(batch=batch, user=request.user))
         elif action == "remind":
             form = RemindForm(request.POST)
             if form.is_valid():
