@@ -8,6 +8,7 @@ from campaign.core.services import DISSEMINATION_STAFF, FIELD_TEAM, roles_sync
 from campaign.materials import codes, services
 from campaign.materials.models import GuidePack
 from tests.factories import InstitutionFactory, RegionFactory, ScanFactory, UserFactory
+from tests.http import drain
 from tests.materials.pdftools import decode_qr, pdf_page_count, pdf_text, pdf_to_png
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +107,7 @@ def test_staff_start_a_pack_in_the_admin_and_download_it(
     download = client.get(reverse("materials_pack_download", args=[pack.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
-    download.close()
+    drain(download)
 
 
 def test_the_progress_page_refreshes_while_the_pack_is_built(client, guide, regions, staff):

@@ -30,6 +30,7 @@ from tests.factories import (
     PressReleasePageFactory,
     PressRoomPageFactory,
 )
+from tests.http import drain
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +137,7 @@ def test_before_the_embargo_only_a_personal_link_shows_the_release(
     download = client.get(_token_path(partner, embargoed.pk, "dokumen", document.pk))
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
-    download.close()
+    drain(download)
 
 
 def test_at_the_embargo_time_the_release_publishes_itself(
@@ -154,7 +155,7 @@ def test_at_the_embargo_time_the_release_publishes_itself(
     assert EXTENDED in client.get("/ruang-pers/").content.decode()
     document = client.get(embargoed.attachments.get().document.url)
     assert document.status_code == 200
-    document.close()
+    drain(document)
     personal = client.get(_token_path(partner, embargoed.pk)).content.decode()
     assert 'class="embargo"' not in personal
 
@@ -285,10 +286,10 @@ def test_media_downloads_in_every_size(client, room):
     response = client.get(f"/materi/media/{photo.pk}/web/")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="foto-0-web.')
-    response.close()
+    drain(response)
     original = client.get(f"/materi/media/{photo.pk}/original/")
     assert original.status_code == 200
-    original.close()
+    drain(original)
     assert client.get(f"/materi/media/{photo.pk}/huge/").status_code == 404
     room.unpublish()
     assert client.get(f"/materi/media/{photo.pk}/web/").status_code == 404
