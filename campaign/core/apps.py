@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Campaign core")
 
     def ready(self):
+        from . import throttle
         from .services import roles_sync_after_migrate
 
         post_migrate.connect(roles_sync_after_migrate, sender=self)
+        user_login_failed.connect(throttle.on_login_failed, dispatch_uid="core.login_throttle_failed")
+        user_logged_in.connect(throttle.on_logged_in, dispatch_uid="core.login_throttle_success")

@@ -282,6 +282,19 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# --- Login throttling (campaign/core/throttle.py) ------------------------------------
+# After this many failed sign-ins for one username from one address within the window
+# (seconds), the login views answer 429 until the window ends. Counters live in the cache
+# only.
+
+LOGIN_THROTTLE_FAILURES = 5
+LOGIN_THROTTLE_WINDOW = 15 * 60
+LOGIN_THROTTLE_VIEWS = ["wagtailadmin_login", "fieldapp:login", "wagtailcore_login"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "campaign.core.throttle.LoginThrottleMiddleware",
+)
+
 # --- Wagtail ------------------------------------------------------------------------
 
 WAGTAIL_SITE_NAME = "Jemput Bola"

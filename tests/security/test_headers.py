@@ -1,0 +1,103 @@
+"""Security headers on public, admin and token pages; HSTS under the production settings;
+media only through the views that check access."""
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver
+
+from tests.core.test_settings import _manage
+from tests.http import drain
+from tests.security.test_permissions import url_for
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    ("public", "/", None),
+    ("public", "/berita/", None),
+    ("feed", "news:feed_rss", None),
+    ("admin", "wagtailadmin_home", "admin"),
+    ("admin", "institutions_dashboard", "editor"),
+    ("field app", "fieldapp:shell", "member"),
+    ("login", "fieldapp:login", None),
+    ("login", "wagtailadmin_login", None),
+    ("token", "materials:press_preview", None),
+    ("token", "invitations:rsvp", None),
+    ("token", "materials:guide_download", None),
+]
+
+
+def _directives(header):
+    return {part.strip().split(" ")[0]: part.strip() for part in header.split(";") if part.strip()}
+
+
+@pytest.mark.parametrize(("kind", "name", "user"), PAGES, ids=[p[1] for p in PAGES])
+def test_security_headers(world, kind, name, user):
+    client = Client()
+    if user:
+        client.force_login(world.users[user])
+    response = client.get(url_for(world, name, "token"))
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    if response["Content-Type"].startswith("text/html"):
+        csp = _directives(response["Content-Security-Policy"])
+        assert "'unsafe-inline'" not in csp["script-src"]
+        assert "'unsafe-eval'" not in csp["script-src"]
+        assert csp["frame-ancestors"] == "frame-ancestors 'none'"
+        assert "object-src 'none'" in csp["object-src"]
+
+
+def test_hsts_with_the_production_values(world, settings):
+    """The production values (tests/core/test_settings.py checks production.py sets them)."""
+    settings.SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = True
+    for path in (
+        "/",
+        url_for(world, "wagtailadmin_home"),
+        url_for(world, "materials:press_preview", "token"),
+    ):
+        response = Client().get(path, secure=True)
+        assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_production_does_not_serve_media_from_media_url():
+    code = (
+        "from django.urls import get_resolver;"
+        "print(any('media' in str(p.pattern) for p in get_resolver().url_patterns))"
+    )
+    result = _manage("shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_media_url_is_not_served_without_debug(world):
+    assert not any("media" in str(p.pattern) for p in get_resolver().url_patterns)
+    assert Client().get("/media/original_images/anything.jpg").status_code == 404
+
+
+def test_documents_are_served_by_wagtails_checking_view(settings, world):
+    """An embargoed release's attachment is not served (before_serve_document hook)."""
+    import datetime
+
+    from django.utils import timezone
+    from wagtail_factories import DocumentFactory
+
+    from campaign.materials.models import PressAttachment
+    from tests.factories import PressReleasePageFactory
+
+    assert settings.WAGTAILDOCS_SERVE_METHOD == "serve_view"
+    document = DocumentFactory(title="rahasia", file__filename="rahasia.pdf", file__data=b"%PDF-1.4 x")
+    later = PressReleasePageFactory(
+        parent=world.objects["room"],
+        slug="nanti",
+        live=False,
+        go_live_at=timezone.now() + datetime.timedelta(days=2),
+    )
+    later.attachments = [PressAttachment(document=document, title="Rahasia")]
+    later.save()
+    later.save_revision().publish()
+    response = Client().get(f"/documents/{document.pk}/rahasia.pdf")
+    drain(response)
+    assert response.status_code == 404
