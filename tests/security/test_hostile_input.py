@@ -1,6 +1,7 @@
 """The hostile-input set through text fields shown on pages (public and admin)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -58,3 +59,40 @@ def test_a_long_institution_name_is_refused_by_the_form(world):
     url = reverse("wagtailsnippets_institutions_institution:edit", args=[world.objects["institution"].pk])
     response = client.post(url, {"name": "x" * 10_000})
     assert response.status_code == 200  # the form again with errors, not a 500
+
+
+def _url_fields():
+    from django.apps import apps
+    from django.db import models
+
+    for model in apps.get_app_configs():
+        if not model.name.startswith("campaign."):
+            continue
+        for klass in model.get_models():
+            for field in klass._meta.get_fields():
+                if isinstance(field, models.URLField):
+                    yield field
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:x"]
+)
+def test_no_url_field_of_ours_accepts_a_script_url(url):
+    fields = list(_url_fields())
+    assert len(fields) >= 5  # campaign target, settings website + form, guide target, institution website
+    for field in fields:
+        with pytest.raises(ValidationError):
+            field.clean(url, None)
+
+
+def test_rich_text_drops_script_links():
+    from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
+    from wagtail.rich_text import expand_db_html
+
+    features = ["link", "bold"]
+    converter = ContentstateConverter(features=features)
+    stored = converter.to_database_format(
+        converter.from_database_format('<p><a href="javascript:alert(1)">klik</a> <b>tebal</b></p>')
+    )
+    html = expand_db_html(stored)
+    assert "javascript:" not in html and "tebal" in html
