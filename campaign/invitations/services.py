@@ -443,8 +443,8 @@ def batches_recover_interrupted(*, stale_after=None, now=None) -> dict:
     have reached the provider. It stays "being sent", unclaimed and flagged: the
     provider's webhook (which carries the recipient id) moves it on if it did go out, and
     staff may send it again after checking (``recipients_send_again``). Every other row
-    goes back to pending, and every sending batch with pending rows gets a chunk queued,
-    so nobody is mailed twice and nobody is skipped. Claims younger than ``stale_after``
+    goes back to pending, every sending batch with pending rows gets a chunk queued (and
+    one with none left is finished), so nobody is mailed twice and nobody is skipped. Claims younger than ``stale_after``
     seconds (``INVITATIONS_STALE_CLAIM_SECONDS``, 15 minutes) belong to live workers.
     """
     now = now or timezone.now()
@@ -464,13 +464,12 @@ def batches_recover_interrupted(*, stale_after=None, now=None) -> dict:
             )
             released += _release(row["claim"])
     requeued = []
-    for batch_id in (
-        Batch.objects.filter(status=Batch.Status.SENDING, recipients__status=Recipient.Status.PENDING)
-        .distinct()
-        .values_list("pk", flat=True)
-    ):
-        _enqueue_chunk(batch_id)
-        requeued.append(batch_id)
+    for batch in Batch.objects.filter(status=Batch.Status.SENDING):
+        if batch.recipients.filter(status=Recipient.Status.PENDING).exists():
+            _enqueue_chunk(batch.pk)
+            requeued.append(batch.pk)
+        else:
+            _batch_finish_if_done(batch)
     return {"released": released, "uncertain": uncertain, "requeued": requeued}
 
 
@@ -481,6 +480,10 @@ def recipients_send_again(*, batch: Batch, user=None) -> int:
     )
     if count:
         log(batch, "wagtail.edit", user=user)
+        # A batch finished around its flagged rows opens again for them.
+        Batch.objects.filter(pk=batch.pk, status=Batch.Status.DONE).update(
+            status=Batch.Status.SENDING, finished_at=None
+        )
         if Batch.objects.filter(pk=batch.pk, status=Batch.Status.SENDING).exists():
             transaction.on_commit(lambda: _enqueue_chunk(batch.pk))
     return count
@@ -656,7 +659,11 @@ def _batch_error(batch, error):
 
 
 def _batch_finish_if_done(batch):
-    busy = batch.recipients.filter(status__in=[Recipient.Status.PENDING, Recipient.Status.SENDING]).exists()
+    # Rows flagged by batches_recover_interrupted (being sent, no claim) wait for the
+    # provider's webhook or for staff, not for a worker: they don't keep a batch open.
+    busy = batch.recipients.filter(
+        Q(status=Recipient.Status.PENDING) | (Q(status=Recipient.Status.SENDING) & ~Q(claim=""))
+    ).exists()
     if not busy:
         Batch.objects.filter(pk=batch.pk, status=Batch.Status.SENDING).update(
             status=Batch.Status.DONE, finished_at=timezone.now()

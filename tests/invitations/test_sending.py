@@ -397,6 +397,8 @@ def test_a_worker_killed_mid_chunk_is_recovered_without_mailing_anyone_twice(
     assert flagged.email == contacts[4].email and flagged.claim == "" and "provider" in flagged.error.lower()
     sent = addresses(accepted(mail.outbox))
     assert len(sent) == 9 and set(sent.values()) == {1}
+    batch.refresh_from_db()
+    assert batch.status == Batch.Status.DONE  # the flagged row waits for staff, not a worker
     # Recovery again changes nothing; staff, having checked the provider's log, send it.
     assert services.batches_recover_interrupted()["released"] == 0
     with django_capture_on_commit_callbacks(execute=True):
