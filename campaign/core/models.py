@@ -258,6 +258,19 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def route(self, request, path_components):
+        """Wagtail's routing, remembered per process until the next publication (the
+        site's root page routes every public URL; see ``campaign.news.memo``)."""
+        from campaign.news import memo
+
+        return memo.route(self, request, path_components, super().route)
+
+    def get_view_restrictions(self):
+        from campaign.news import memo
+
+        restrictions = memo.view_restrictions(self)
+        return super().get_view_restrictions() if restrictions is None else restrictions
+
     def get_context(self, request, *args, **kwargs):
         from .selectors import campaign_get_active, home_sections
 

@@ -34,6 +34,12 @@ class NewsIndexPage(Page):
     class Meta:
         verbose_name = _("news index")
 
+    def get_view_restrictions(self):
+        from . import memo
+
+        restrictions = memo.view_restrictions(self)
+        return super().get_view_restrictions() if restrictions is None else restrictions
+
     def route(self, request, path_components):
         """Find a post in one query (Wagtail's default takes two: page, then specific)."""
         if len(path_components) == 1:
@@ -49,30 +55,44 @@ class NewsIndexPage(Page):
         return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
-        from . import selectors
+        from . import memo
 
         context = super().get_context(request, *args, **kwargs)
-        filters = selectors.news_filters_from_query(request.GET)
+        query = request.GET
+        if query.get("q", "").strip() or getattr(request, "is_preview", False):
+            listing = self._listing(query)
+        else:
+            # Without a search, the listing is the same for every visitor until the next
+            # publication: remembered per process for the current generation (``memo``).
+            # Only listings that exist are kept (an unknown filter or page raises 404).
+            parameters = tuple(query.get(name, "") for name in ("tag", "region", "page"))
+            key = ("news-index", self.pk, *parameters)
+            listing = memo.get_or_compute(request, key, lambda: self._listing(query))
+        context.update(listing)
+        return context
+
+    def _listing(self, query):
+        """The posts, filters, tags and regions a visit with ``query`` shows."""
+        from . import selectors
+
+        filters = selectors.news_filters_from_query(query)
         if filters is None:
             raise Http404("Unknown filter")
         live = selectors.news_live(index=self)
         posts = selectors.news_list(index=self, live=live, **filters.as_kwargs())
         paginator = Paginator(posts, self.PER_PAGE)
         try:
-            page_of_posts = paginator.page(request.GET.get("page") or 1)
+            page_of_posts = paginator.page(query.get("page") or 1)
         except (EmptyPage, PageNotAnInteger) as error:
             raise Http404("No such page") from error
         selectors.news_prefetch_for_listing(posts=page_of_posts.object_list)
-        context.update(
-            {
-                "posts": page_of_posts,
-                "filters": filters,
-                "filter_query": filters.as_query(),
-                "tags": selectors.news_tags_in_use(index=self, live=live),
-                "regions": selectors.news_regions_in_use(index=self, live=live),
-            }
-        )
-        return context
+        return {
+            "posts": page_of_posts,
+            "filters": filters,
+            "filter_query": filters.as_query(),
+            "tags": selectors.news_tags_in_use(index=self, live=live),
+            "regions": selectors.news_regions_in_use(index=self, live=live),
+        }
 
 
 class NewsPageTag(TaggedItemBase):
@@ -148,16 +168,27 @@ class NewsPage(Page):
         verbose_name = _("news post")
         verbose_name_plural = _("news posts")
 
+    def get_view_restrictions(self):
+        from . import memo
+
+        restrictions = memo.view_restrictions(self)
+        return super().get_view_restrictions() if restrictions is None else restrictions
+
     def get_context(self, request, *args, **kwargs):
-        from . import selectors
+        from . import memo
 
         context = super().get_context(request, *args, **kwargs)
-        tags = list(self.tags.all())
-        related = selectors.news_related(post=self, tags=tags, renditions=False)
-        # The renditions of the main image and the "read also" cards in one query: no
-        # cache round trip per picture size.
-        images = [post.hero_image for post in [self, *related] if post.hero_image is not None]
-        prefetch_related_objects(images, Prefetch("renditions", to_attr="prefetched_renditions"))
+        if getattr(request, "is_preview", False) or self.pk is None:
+            tags, related = self._tags_and_related()
+        else:
+            # The same for every visitor until the next publication: remembered per
+            # process for the current page-cache generation (see ``memo``).
+            tags, related = memo.get_or_compute(request, ("news-post", self.pk), self._tags_and_related)
+        # The main image's renditions are kept on the image (this page object is itself
+        # remembered with its route); a page object that is not gets them here.
+        hero = self.hero_image
+        if hero is not None and not hasattr(hero, "prefetched_renditions"):
+            prefetch_related_objects([hero], Prefetch("renditions", to_attr="prefetched_renditions"))
         share_url = request.build_absolute_uri(self.get_url(request=request) or request.path)
         parent = self.get_parent()
         context.update(
@@ -170,6 +201,17 @@ class NewsPage(Page):
             }
         )
         return context
+
+    def _tags_and_related(self):
+        """The post's tags and "read also" cards, with the renditions of the cards' and
+        the main image's pictures in one query: no cache round trip per picture size."""
+        from . import selectors
+
+        tags = list(self.tags.all())
+        related = selectors.news_related(post=self, tags=tags, renditions=False)
+        images = [post.hero_image for post in [self, *related] if post.hero_image is not None]
+        prefetch_related_objects(images, Prefetch("renditions", to_attr="prefetched_renditions"))
+        return tags, related
 
     @property
     def description(self):

@@ -54,6 +54,14 @@ def generation():
     return token
 
 
+def request_generation(request):
+    """The generation token as this request first read it (one cache get per request)."""
+    token = getattr(request, "_page_cache_generation", None)
+    if token is None:
+        token = request._page_cache_generation = generation()
+    return token
+
+
 def start_new_generation():
     """Make every cached page unreachable at once; old entries expire on their own.
 
@@ -103,7 +111,7 @@ def request_key(request):
     language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     url = f"{request.scheme}://{request.get_host()}{path}?{urlencode(sorted(parameters))}"
     digest = hashlib.sha256(f"{language}|{url}".encode()).hexdigest()
-    return f"pagecache:{generation()}:{digest}"
+    return f"pagecache:{request_generation(request)}:{digest}"
 
 
 def response_is_storable(request, response):
@@ -119,15 +127,23 @@ def response_is_storable(request, response):
 
 class PageCacheMiddleware:
     def __init__(self, get_response):
+        from .memo import attach_site  # imports Wagtail's models: once the apps are ready
+
+        self.attach_site = attach_site
         self.get_response = get_response
+        self.admin_prefix = getattr(settings, "WAGTAILADMIN_PATH_PREFIX", "/admin/")
 
     def __call__(self, request):
         key = request_key(request)
-        if key is None:
-            return self.get_response(request)
-        entry = _cache().get(key)
+        entry = None if key is None else _cache().get(key)
         if entry is not None:
             return self._from_entry(request, entry)
+        if request.method in ("GET", "HEAD") and not request.path.startswith(self.admin_prefix):
+            # A page to render needs its site and settings: from the per-process memo
+            # of this generation (see ``memo``), not the database.
+            self.attach_site(request)
+        if key is None:
+            return self.get_response(request)
         response = self.get_response(request)
         if response_is_storable(request, response):
             content = response.content
