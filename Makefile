@@ -11,7 +11,7 @@ PORT      ?= 8000
 PYTEST_ARGS ?=
 BENCH     ?=
 
-.PHONY: help install system-deps migrate demo serve test test-postgres lint format check messages bench requirements clean
+.PHONY: help install system-deps migrate demo serve test test-postgres lint format check messages bench rehearsal requirements clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -55,6 +55,9 @@ check: install ## Django system checks and the missing-migrations check
 messages: install ## Extract and compile the translation catalogues
 	$(MANAGE) makemessages -l id -l en --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
 	$(MANAGE) compilemessages --ignore=.venv
+
+rehearsal: install ## Production rehearsal: PostgreSQL + gunicorn + 2 workers, locust load, fault drills, one table (~15 min)
+	$(PY) scripts/rehearsal/run.py
 
 bench: install ## Run the benchmarks in bench/ and print a table (BENCH=dashboard runs only those named so)
 	$(PY) -m bench $(BENCH)

@@ -15,9 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--institutions", type=int, default=50_000)
         parser.add_argument("--contacts-per-institution", type=int, default=2)
         parser.add_argument("--sessions", type=int, default=200_000)
+        parser.add_argument(
+            "--invitations", type=int, default=0, help="finished invitation rows to add (benchmarks: 100,000)"
+        )
         parser.add_argument("--seed", type=int, default=53)
 
-    def handle(self, *args, institutions, contacts_per_institution, sessions, seed, **options):
+    def handle(self, *args, institutions, contacts_per_institution, sessions, invitations, seed, **options):
         from campaign.institutions import random_data
 
         started = time.perf_counter()
@@ -38,9 +41,13 @@ class Command(BaseCommand):
             made_sessions = random_data.create_fieldwork(
                 campaign=campaign, sessions=sessions, seed=seed, stdout=self.stdout
             )
+        from campaign.invitations import random_data as invitation_data
+
+        made_invitations = invitation_data.create(invitations=invitations, seed=seed, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created {made:,} institutions, {contacts:,} contacts and {made_sessions:,} sessions in "
+                f"Created {made:,} institutions, {contacts:,} contacts, {made_sessions:,} sessions and "
+                f"{made_invitations:,} invitations in "
                 f"{time.perf_counter() - started:.1f} s."
             )
         )

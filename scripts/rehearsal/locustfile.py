@@ -1,0 +1,172 @@
+"""The rehearsal's load: public pages 60%, guide PDFs 20%, RSVP 10%, webhook bursts 5%,
+field-app sync 5% (user classes weighted so, each at one task a second), plus two staff
+on the dashboard.
+
+Run by scripts/rehearsal/run.py with REHEARSAL_FIXTURE (JSON written by the driver:
+URLs, tokens, logins, message IDs) and REHEARSAL_STATUS_FILE (status classes per route,
+written when locust quits). The server runs production settings on plain HTTP, so the
+session and CSRF cookies carry the Secure flag; the client clears that flag in its own jar
+(loopback only) instead of weakening the server.
+"""
+
+import base64
+import datetime
+import json
+import os
+import random
+import re
+import uuid
+from collections import Counter, defaultdict
+
+from locust import HttpUser, constant_throughput, events, task
+
+FIXTURE = json.loads(open(os.environ["REHEARSAL_FIXTURE"]).read())  # noqa: PTH123, SIM115
+STATUS = defaultdict(Counter)
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+AUTH = "Basic " + base64.b64encode(FIXTURE["webhook_auth"].encode()).decode()
+
+
+@events.request.add_listener
+def _count(request_type, name, response, exception, **kwargs):
+    status = getattr(response, "status_code", 0) or 0
+    STATUS[f"{request_type} {name}"][f"{status // 100}xx" if status else "error"] += 1
+
+
+@events.quitting.add_listener
+def _write(environment, **kwargs):
+    with open(os.environ["REHEARSAL_STATUS_FILE"], "w") as out:  # noqa: PTH123
+        json.dump({name: dict(counts) for name, counts in STATUS.items()}, out)
+
+
+def _unsecure(client):
+    for cookie in client.cookies:
+        cookie.secure = False
+
+
+def _login(client, url, username, password, name):
+    page = client.get(url, name=name)
+    _unsecure(client)
+    token = CSRF.search(page.text)
+    client.post(
+        url,
+        data={
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": token.group(1) if token else "",
+        },
+        name=name,
+        allow_redirects=False,
+    )
+    _unsecure(client)
+
+
+RATE = constant_throughput(float(os.environ.get("REHEARSAL_USER_RPS", "1")))
+
+
+class Public(HttpUser):
+    """The public: news and guide pages (60) and guide PDFs (20); no cookies."""
+
+    weight = 80
+    wait_time = RATE
+
+    @task(60)
+    def page(self):
+        url = random.choice(FIXTURE["pages"])  # noqa: S311
+        self.client.get(url, name="page " + FIXTURE["page_names"].get(url, "other"))
+
+    @task(20)
+    def guide_pdf(self):
+        self.client.get(random.choice(FIXTURE["pdfs"]), name="guide PDF")  # noqa: S311
+
+
+class Contact(HttpUser):
+    """Institution contacts opening their invitation link; half of them answer."""
+
+    weight = 10
+    wait_time = RATE
+
+    @task
+    def rsvp(self):
+        url = "/undangan/" + random.choice(FIXTURE["rsvp_tokens"]) + "/"  # noqa: S311
+        page = self.client.get(url, name="RSVP GET")
+        _unsecure(self.client)
+        token = CSRF.search(page.text)
+        if random.random() < 0.5 and token:  # noqa: S311
+            self.client.post(
+                url,
+                data={"answer": "decline", "csrfmiddlewaretoken": token.group(1), "note": "rehearsal"},
+                name="RSVP POST",
+            )
+
+
+class Provider(HttpUser):
+    """The mail provider's tracking webhook: bursts of 10 events."""
+
+    weight = 5
+    wait_time = RATE
+
+    @task
+    def webhook_burst(self):
+        base = datetime.datetime(2020, 3, 1, tzinfo=datetime.UTC)
+        for _ in range(10):
+            email, message_id = random.choice(FIXTURE["messages"])  # noqa: S311
+            at = base + datetime.timedelta(microseconds=random.randrange(10**12))  # noqa: S311
+            body = {
+                "RecordType": "Open",
+                "MessageID": message_id,
+                "Recipient": email,
+                "ReceivedAt": at.isoformat().replace("+00:00", "Z"),
+                "UserAgent": "Mozilla/5.0 (Linux; Android 10) Mobile",
+            }
+            self.client.post(
+                "/anymail/postmark/tracking/",
+                data=json.dumps(body),
+                headers={"Authorization": AUTH, "Content-Type": "application/json"},
+                name="webhook event",
+            )
+
+
+class FieldMember(HttpUser):
+    """A field team member's phone syncing: this week's list, then a recorded session."""
+
+    weight = 5
+    wait_time = RATE
+
+    def on_start(self):
+        self.field_user = random.choice(FIXTURE["field_users"])  # noqa: S311
+        _login(
+            self.client, "/lapangan/masuk/", self.field_user["username"], FIXTURE["password"], "field login"
+        )
+
+    @task
+    def field_sync(self):
+        self.client.get(f"/lapangan/api/week?team={self.field_user['team']}", name="field week")
+        csrf = self.client.cookies.get("csrftoken", "")
+        payload = {
+            "client_id": str(uuid.uuid4()),
+            "team": self.field_user["team"],
+            "institution": random.choice(self.field_user["institutions"]),  # noqa: S311
+            "starts_at": "2020-03-10T09:00:00+08:00",
+            "status": "held",
+            "people_guided": 12,
+            "people_completed": 8,
+            "notes": "rehearsal",
+        }
+        self.client.post(
+            "/lapangan/api/sessions",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json", "X-CSRFToken": csrf},
+            name="field sync",
+        )
+
+
+class Staff(HttpUser):
+    fixed_count = 2
+    wait_time = constant_throughput(0.5)
+
+    def on_start(self):
+        _login(self.client, "/admin/login/", FIXTURE["staff"], FIXTURE["password"], "staff login")
+
+    @task
+    def dashboard(self):
+        self.client.get("/admin/campaign/dashboard/", name="staff dashboard")
