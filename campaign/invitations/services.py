@@ -444,8 +444,9 @@ def batches_recover_interrupted(*, stale_after=None, now=None) -> dict:
     provider's webhook (which carries the recipient id) moves it on if it did go out, and
     staff may send it again after checking (``recipients_send_again``). Every other row
     goes back to pending, every sending batch with pending rows gets a chunk queued (and
-    one with none left is finished), so nobody is mailed twice and nobody is skipped. Claims younger than ``stale_after``
-    seconds (``INVITATIONS_STALE_CLAIM_SECONDS``, 15 minutes) belong to live workers.
+    one with none left is finished), so nobody is mailed twice and nobody is skipped.
+    Claims younger than ``stale_after`` seconds (``INVITATIONS_STALE_CLAIM_SECONDS``,
+    15 minutes) belong to live workers.
     """
     now = now or timezone.now()
     stale_after = stale_after if stale_after is not None else _setting("INVITATIONS_STALE_CLAIM_SECONDS", 900)
