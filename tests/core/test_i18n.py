@@ -34,7 +34,9 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
         capture_output=True,
         env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "campaign.settings.test"},
     )
-    extracted = {entry.msgid for entry in polib.pofile(tmp_path / "locale" / "id" / "LC_MESSAGES" / "django.po")}
+    extracted = {
+        entry.msgid for entry in polib.pofile(tmp_path / "locale" / "id" / "LC_MESSAGES" / "django.po")
+    }
     committed = {entry.msgid for entry in polib.pofile(LOCALE / "id" / "LC_MESSAGES" / "django.po")}
     assert sorted(extracted - committed) == [], "run `make messages` and translate the new strings"
 
