@@ -25,6 +25,7 @@ from .models import (
     PersonalDataLog,
     normalise_name,
 )
+from .signals import contact_erased
 
 # Files with more data rows than this are checked and written by a task worker.
 BACKGROUND_IMPORT_ROWS = 2_000
@@ -112,6 +113,7 @@ def contact_erase(*, contact: Contact, user=None) -> Contact:
     phone so a later import cannot bring them back by mistake."""
     if contact.is_erased:
         return contact
+    email = contact.email
     for value in (contact.email, contact.phone):
         if value:
             ErasedIdentity.objects.get_or_create(digest=identity_digest(value))
@@ -128,6 +130,7 @@ def contact_erase(*, contact: Contact, user=None) -> Contact:
         label=contact.name, data={}
     )
     log(contact, "jemputbola.erase", user=user)
+    contact_erased.send(sender=Contact, contact=contact, email=email)
     personal_data_log(
         user=user,
         action=PersonalDataLog.Action.ERASE,

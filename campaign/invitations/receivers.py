@@ -8,9 +8,18 @@ retry harmless).
 from anymail.signals import tracking
 from django.dispatch import receiver
 
+from campaign.institutions.signals import contact_erased
+
 
 @receiver(tracking, dispatch_uid="jemputbola.invitations.tracking")
 def tracking_received(sender, event, esp_name, **kwargs):
     from .services import tracking_event_apply
 
     tracking_event_apply(event=event, esp_name=esp_name)
+
+
+@receiver(contact_erased, dispatch_uid="jemputbola.invitations.contact_erased")
+def contact_erased_received(sender, contact, email, **kwargs):
+    from .services import recipients_erase
+
+    recipients_erase(contact=contact, email=email)

@@ -32,7 +32,16 @@ from campaign.institutions.models import GuidedSession
 from campaign.institutions.services import institutions_mark_invited
 
 from . import merge, tokens
-from .models import Audience, Batch, EmailTemplate, Recipient, RsvpAnswer, Suppression, TrackingEvent
+from .models import (
+    Audience,
+    Batch,
+    EmailTemplate,
+    OutboxMessage,
+    Recipient,
+    RsvpAnswer,
+    Suppression,
+    TrackingEvent,
+)
 from .selectors import audience_contacts, audience_summary, latest_plans
 
 logger = logging.getLogger(__name__)
@@ -953,6 +962,28 @@ class RsvpResult:
     recipient: Recipient
     changed: bool
     answer: RsvpAnswer | None = None
+
+
+def recipients_erase(*, contact, email: str = "") -> int:
+    """Erase an erased contact's copies here: the name and address on their recipient
+    rows, the address and details of their tracking events, their RSVP notes and the
+    outbox copies of messages to them. Statuses, times and counts stay, so the batch
+    reports remain true. A suppression of the address is kept: it is what guarantees
+    the address is never mailed again (the registry's erased-identity hash keeps it out
+    of imports). Returns how many recipient rows were erased."""
+    rows = Recipient.objects.filter(contact=contact)
+    if email:
+        rows = Recipient.objects.filter(Q(contact=contact) | Q(email__iexact=email))
+    ids = list(rows.values_list("pk", flat=True))
+    Recipient.objects.filter(pk__in=ids).update(name="", email="", error="")
+    events = TrackingEvent.objects.filter(recipient_id__in=ids)
+    if email:
+        events = TrackingEvent.objects.filter(Q(recipient_id__in=ids) | Q(email__iexact=email))
+    events.update(email="", detail="")
+    RsvpAnswer.objects.filter(recipient_id__in=ids).update(note="")
+    if email:
+        OutboxMessage.objects.filter(to__icontains=email).delete()
+    return len(ids)
 
 
 def rsvp_record(

@@ -394,7 +394,9 @@ def test_a_worker_killed_mid_chunk_is_recovered_without_mailing_anyone_twice(
 
     assert (recovered["released"], recovered["uncertain"], recovered["requeued"]) == (5, 1, [batch.pk])
     flagged = batch.recipients.get(status=Recipient.Status.SENDING)
-    assert flagged.email == contacts[4].email and flagged.claim == "" and "provider" in flagged.error.lower()
+    assert (
+        flagged.email == contacts[4].email and flagged.claim == "" and "penyedia" in flagged.error
+    )  # stored in Indonesian, the default
     sent = addresses(accepted(mail.outbox))
     assert len(sent) == 9 and set(sent.values()) == {1}
     batch.refresh_from_db()
@@ -407,3 +409,26 @@ def test_a_worker_killed_mid_chunk_is_recovered_without_mailing_anyone_twice(
     assert len(sent) == 10 and set(sent.values()) == {1}
     batch.refresh_from_db()
     assert batch.status == Batch.Status.DONE
+
+
+def test_erasing_a_contact_erases_its_invitation_copies(django_capture_on_commit_callbacks):
+    from campaign.institutions.services import contact_erase
+    from campaign.invitations.models import OutboxMessage, TrackingEvent
+
+    erased, kept = make_contacts(2)
+    batch = start(BatchFactory(), django_capture_on_commit_callbacks)
+    row = batch.recipients.get(contact=erased)
+    TrackingEvent.objects.create(
+        dedupe_key="x1", provider="postmark", event_type="delivered", email=erased.email, recipient=row
+    )
+    OutboxMessage.objects.create(message_id="m1", from_email="a@b.c", to=erased.email, subject="s", text="t")
+    address = erased.email
+
+    contact_erase(contact=erased)
+
+    row.refresh_from_db()
+    assert (row.name, row.email, row.status) == ("", "", Recipient.Status.SENT)
+    assert not TrackingEvent.objects.filter(email=address).exists()
+    assert TrackingEvent.objects.get(dedupe_key="x1").recipient_id == row.pk  # counts stay true
+    assert not OutboxMessage.objects.filter(to__icontains=address).exists()
+    assert batch.recipients.get(contact=kept).email == kept.email
