@@ -138,9 +138,14 @@ class PageCacheMiddleware:
         entry = None if key is None else _cache().get(key)
         if entry is not None:
             return self._from_entry(request, entry)
-        if request.method in ("GET", "HEAD") and not request.path.startswith(self.admin_prefix):
-            # A page to render needs its site and settings: from the per-process memo
-            # of this generation (see ``memo``), not the database.
+        if (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path.startswith(self.admin_prefix)
+        ):
+            # An anonymous public page to render needs its site and settings: from the
+            # per-process memo of this generation (see ``memo``), not the database.
+            # Signed-in requests (admin, field app) keep Wagtail's own lookup.
             self.attach_site(request)
         if key is None:
             return self.get_response(request)
