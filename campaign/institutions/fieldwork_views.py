@@ -3,7 +3,7 @@
 import datetime
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -15,6 +15,7 @@ from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 
+from campaign.core.permissions import permission_require
 from campaign.core.selectors import campaign_get_active
 
 from . import charts, services
@@ -46,13 +47,8 @@ def _week_param(request, campaign):
     return week if week in campaign.weeks() else current_week(campaign)
 
 
-def _require(request, permission):
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
 def dashboard(request):
-    _require(request, "institutions.view_guidedsession")
+    permission_require(request, "institutions.view_guidedsession")
     campaign = _campaign_or_404()
     data = dashboard_data(campaign=campaign, week=_week_param(request, campaign), user=request.user)
     return TemplateResponse(
@@ -72,7 +68,7 @@ def dashboard(request):
 
 
 def weekly_report_pdf(request):
-    _require(request, "institutions.view_guidedsession")
+    permission_require(request, "institutions.view_guidedsession")
     campaign = _campaign_or_404()
     from .pdf import weekly_report
 
@@ -98,7 +94,7 @@ class AssignForm(forms.Form):
 def planning(request):
     """Plan a week: each team's planned count against its target, the institutions not
     yet planned by district, and bulk assignment (tick institutions, pick a team)."""
-    _require(request, "institutions.add_assignment")
+    permission_require(request, "institutions.add_assignment")
     campaign = _campaign_or_404()
     week = _week_param(request, campaign)
     teams = Team.objects.filter(campaign=campaign)
@@ -263,7 +259,7 @@ def report_permission(view_class, permission):
     """Wrap a report view so only users with ``permission`` reach it."""
 
     def view(request, *args, **kwargs):
-        _require(request, permission)
+        permission_require(request, permission)
         return view_class.as_view()(request, *args, **kwargs)
 
     return view

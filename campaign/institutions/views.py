@@ -23,6 +23,8 @@ from wagtail.admin.widgets import Button
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import InspectView as SnippetInspectView
 
+from campaign.core.permissions import permission_require
+
 from . import services
 from .importing import TEMPLATE_COLUMNS
 from .models import Contact, ImportRun, Institution, PersonalDataLog
@@ -190,14 +192,9 @@ class ImportForm(forms.Form):
         return upload
 
 
-def _require(request, permission):
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    _require(request, "institutions.add_institution")
+    permission_require(request, "institutions.add_institution")
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -222,7 +219,7 @@ def import_upload(request):
 
 @require_http_methods(["GET", "POST"])
 def import_run(request, pk):
-    _require(request, "institutions.add_institution")
+    permission_require(request, "institutions.add_institution")
     run = get_object_or_404(ImportRun.objects.defer("content"), pk=pk)
     if run.user_id != request.user.pk and not request.user.is_superuser:
         return permission_denied(request)
@@ -253,7 +250,7 @@ def import_run(request, pk):
 
 def import_template(request, fmt):
     """An empty spreadsheet with the expected columns and one example row."""
-    _require(request, "institutions.add_institution")
+    permission_require(request, "institutions.add_institution")
     example = [
         "KPG-001",
         "Dinas Kependudukan dan Pencatatan Sipil Kota Kupang",
@@ -296,9 +293,9 @@ def import_template(request, fmt):
 
 @require_http_methods(["GET", "POST"])
 def contact_duplicates(request):
-    _require(request, "institutions.change_contact")
+    permission_require(request, "institutions.change_contact")
     if request.method == "POST":
-        _require(request, "institutions.delete_contact")
+        permission_require(request, "institutions.delete_contact")
         ids = [int(pk) for pk in request.POST.getlist("group") if pk.isdigit()]
         keep_id = request.POST.get("keep", "")
         contacts = {c.pk: c for c in Contact.objects.filter(pk__in=ids, erased_at__isnull=True)}
@@ -322,7 +319,7 @@ def contact_duplicates(request):
 
 @require_http_methods(["GET", "POST"])
 def contact_erase(request, pk):
-    _require(request, "institutions.delete_contact")
+    permission_require(request, "institutions.delete_contact")
     contact = get_object_or_404(Contact, pk=pk)
     if request.method == "POST":
         services.contact_erase(contact=contact, user=request.user)

@@ -12,6 +12,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from campaign.core.models import Region
+from campaign.core.permissions import PermissionMenuItem
 
 from . import services, views
 from .models import Contact, Institution, InstitutionKind, MediaPartner
@@ -255,7 +256,6 @@ def register_log_actions(actions):
 
 # --- Field work ----------------------------------------------------------------------
 
-from wagtail.admin.menu import MenuItem  # noqa: E402
 from wagtail.admin.ui.components import Component  # noqa: E402
 from wagtail.snippets.views.snippets import (  # noqa: E402
     CreateView as SnippetCreateView,
@@ -418,15 +418,6 @@ def register_fieldwork_urls():
             name="institutions_report_team_performance_results",
         ),
     ]
-
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission, **kwargs):
-        self.permission = permission
-        super().__init__(*args, **kwargs)
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 @hooks.register("register_admin_menu_item")

@@ -3,7 +3,7 @@ and test send, audience count, an institution's invitation history, outbox messa
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,6 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
+from campaign.core.permissions import permission_require
 from campaign.institutions.models import Institution
 
 from . import selectors, services
@@ -28,13 +29,8 @@ _EMAIL_PREVIEW_CSP = {
 }
 
 
-def _require(request, permission):
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
 def batch_report(request, pk):
-    _require(request, "invitations.view_batch")
+    permission_require(request, "invitations.view_batch")
     batch = get_object_or_404(Batch.objects.select_related("template", "audience", "parent"), pk=pk)
     funnel = selectors.batch_funnel(batch=batch)
     excluded = [
@@ -67,7 +63,7 @@ class RemindForm(forms.Form):
 
 @require_POST
 def batch_action(request, pk, action):
-    _require(request, "invitations.send_batch")
+    permission_require(request, "invitations.send_batch")
     batch = get_object_or_404(Batch, pk=pk)
     done = False
     try:
@@ -116,7 +112,7 @@ def _preview_recipient(request):
 
 
 def template_preview(request, pk):
-    _require(request, "invitations.view_emailtemplate")
+    permission_require(request, "invitations.view_emailtemplate")
     template = get_object_or_404(EmailTemplate, pk=pk)
     recipient = _preview_recipient(request)
     language = request.GET.get("language", "id") if request.GET.get("language") in ("id", "en") else "id"
@@ -151,7 +147,7 @@ def template_preview(request, pk):
 @xframe_options_sameorigin
 @csp_override(_EMAIL_PREVIEW_CSP)
 def template_preview_html(request, pk):
-    _require(request, "invitations.view_emailtemplate")
+    permission_require(request, "invitations.view_emailtemplate")
     template = get_object_or_404(EmailTemplate, pk=pk)
     language = request.GET.get("language", "id") if request.GET.get("language") in ("id", "en") else "id"
     rendered, _values = services.template_preview(
@@ -163,13 +159,13 @@ def template_preview_html(request, pk):
 @xframe_options_sameorigin
 @csp_override(_EMAIL_PREVIEW_CSP)
 def outbox_html(request, pk):
-    _require(request, "invitations.view_outboxmessage")
+    permission_require(request, "invitations.view_outboxmessage")
     message = get_object_or_404(OutboxMessage, pk=pk)
     return HttpResponse(message.html or "<pre>" + message.text + "</pre>")
 
 
 def audience_report(request, pk):
-    _require(request, "invitations.view_audience")
+    permission_require(request, "invitations.view_audience")
     audience = get_object_or_404(Audience, pk=pk)
     summary = selectors.audience_summary(audience=audience)
     return TemplateResponse(
@@ -178,7 +174,7 @@ def audience_report(request, pk):
 
 
 def institution_history(request, pk):
-    _require(request, "invitations.view_recipient")
+    permission_require(request, "invitations.view_recipient")
     institution = get_object_or_404(Institution, pk=pk)
     return TemplateResponse(
         request,

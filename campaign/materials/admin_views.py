@@ -15,16 +15,11 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from campaign.core.models import Region
+from campaign.core.permissions import permission_require
 from campaign.institutions.models import Team
 
 from . import printing, selectors, services, tokens
 from .models import GuidePack, GuidePage, Scan
-
-
-def _require(request, permission):
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
 
 # --- Staff download of an institution's sheet ------------------------------------------------
 
@@ -38,7 +33,7 @@ def institution_guide(request, institution_id):
     """
     from campaign.institutions.models import Institution
 
-    _require(request, "institutions.view_institution")
+    permission_require(request, "institutions.view_institution")
     institution = get_object_or_404(Institution.objects.select_related("region__parent"), pk=institution_id)
     guide_id = request.GET.get("guide")
     if guide_id:
@@ -60,7 +55,7 @@ def institution_materials(request, institution_id):
     contacts get, and how often its own QR code was scanned."""
     from campaign.institutions.models import Institution
 
-    _require(request, "institutions.view_institution")
+    permission_require(request, "institutions.view_institution")
     institution = get_object_or_404(Institution.objects.select_related("region__parent"), pk=institution_id)
     guides = list(selectors.guides_printable())
     rows = [
@@ -115,7 +110,7 @@ class PackForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def pack_index(request):
-    _require(request, "materials.view_guidepack")
+    permission_require(request, "materials.view_guidepack")
     can_start = request.user.has_perm("materials.add_guidepack")
     form = PackForm(request.POST or None) if can_start else None
     if request.method == "POST":
@@ -145,13 +140,13 @@ def pack_index(request):
 
 
 def pack_detail(request, pk):
-    _require(request, "materials.view_guidepack")
+    permission_require(request, "materials.view_guidepack")
     pack = get_object_or_404(GuidePack.objects.select_related("guide", "region", "team"), pk=pk)
     return TemplateResponse(request, "materials/admin/pack_detail.html", {"pack": pack})
 
 
 def pack_download(request, pk):
-    _require(request, "materials.view_guidepack")
+    permission_require(request, "materials.view_guidepack")
     pack = get_object_or_404(GuidePack, pk=pk, status=GuidePack.Status.DONE)
     if not pack.file:
         raise Http404("No file")
@@ -231,7 +226,7 @@ def press_links(request):
     included. The link is a credential: hand it to that person only."""
     from campaign.institutions.models import Contact
 
-    _require(request, "materials.issue_embargo_link")
+    permission_require(request, "materials.issue_embargo_link")
     contacts = (
         Contact.objects.filter(media_partner__isnull=False, erased_at__isnull=True, opted_out_at__isnull=True)
         .select_related("media_partner")

@@ -2,8 +2,10 @@ from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.admin.widgets import ListingButton
+
+from campaign.core.permissions import PermissionMenuItem
 
 from . import admin_views, selectors
 
@@ -60,15 +62,6 @@ def institution_guide_button(snippet, user, next_url=None):
         )
 
 
-class _PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
-
-
 class _MaterialsMenuItem(SubmenuMenuItem):
     def is_shown(self, request):
         return any(item.is_shown(request) for item in self.menu.registered_menu_items)
@@ -77,7 +70,7 @@ class _MaterialsMenuItem(SubmenuMenuItem):
 @hooks.register("register_admin_menu_item")
 def register_materials_menu():
     items = [
-        _PermissionMenuItem(
+        PermissionMenuItem(
             _("Guide packs"),
             reverse("materials_packs"),
             name="guide-packs",
@@ -85,7 +78,7 @@ def register_materials_menu():
             order=100,
             permission="materials.view_guidepack",
         ),
-        _PermissionMenuItem(
+        PermissionMenuItem(
             _("Scans by guide"),
             reverse("materials_scans_guides"),
             name="scans-guides",
@@ -93,7 +86,7 @@ def register_materials_menu():
             order=200,
             permission="materials.view_scan",
         ),
-        _PermissionMenuItem(
+        PermissionMenuItem(
             _("Scans by institution"),
             reverse("materials_scans_institutions"),
             name="scans-institutions",
@@ -101,7 +94,7 @@ def register_materials_menu():
             order=300,
             permission="materials.view_scan",
         ),
-        _PermissionMenuItem(
+        PermissionMenuItem(
             _("Press links"),
             reverse("materials_press_links"),
             name="press-links",
