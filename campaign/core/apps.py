@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Campaign core")
 
     def ready(self):
-        from . import throttle
+        from . import checks, throttle  # noqa: F401 - checks registers itself
         from .services import roles_sync_after_migrate
 
         post_migrate.connect(roles_sync_after_migrate, sender=self)
