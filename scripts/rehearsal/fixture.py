@@ -1,18 +1,21 @@
 """Accounts the rehearsal signs in with (production loads demo data without its users).
 
-``users(password)`` makes one superuser and one field user per demo team (the Kupang
-teams), each a member of its team, and returns their names, teams and a few institutions
-each team has sessions with.
+``users(password)`` makes one superuser and ``members`` field users per demo team (the
+Kupang teams), each a member of its team, and returns their names, teams and a few
+institutions each team has sessions with. Several members per team, as in the field: the
+load spreads its syncs over many phones, as a campaign does, instead of one phone syncing
+every second (which the field app's per-user rate limit rightly refuses).
 """
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from campaign.core.services import FIELD_TEAM, roles_sync
 from campaign.institutions.models import GuidedSession, Team
 
 
-def users(password: str, *, teams: int = 6) -> dict:
+def users(password: str, *, teams: int = 6, members: int = 4) -> dict:
     roles_sync()
     User = get_user_model()
     staff, _ = User.objects.get_or_create(username="rehearsal-admin")
@@ -22,17 +25,19 @@ def users(password: str, *, teams: int = 6) -> dict:
     staff.save()
     group = Group.objects.get(name=FIELD_TEAM)
     field = []
+    hashed = make_password(password)  # one slow hash for every field account
     for number, team in enumerate(Team.objects.order_by("pk")[:teams], start=1):
-        user, _ = User.objects.get_or_create(username=f"rehearsal-tim{number}")
-        user.email = f"rehearsal-tim{number}@rehearsal.invalid"
-        user.set_password(password)
-        user.save()
-        user.groups.add(group)
-        team.members.add(user)
-        team.save()  # a ParentalManyToManyField is written on save
         institutions = list(
             GuidedSession.objects.filter(team=team).values_list("institution_id", flat=True).distinct()[:30]
         )
-        if institutions:
-            field.append({"username": user.username, "team": team.pk, "institutions": institutions})
+        for member in range(1, members + 1):
+            user, _ = User.objects.get_or_create(username=f"rehearsal-tim{number}-{member}")
+            user.email = f"rehearsal-tim{number}-{member}@rehearsal.invalid"
+            user.password = hashed
+            user.save()
+            user.groups.add(group)
+            team.members.add(user)
+            if institutions:
+                field.append({"username": user.username, "team": team.pk, "institutions": institutions})
+        team.save()  # a ParentalManyToManyField is written on save
     return {"staff": staff.username, "field_users": field}

@@ -11,6 +11,7 @@ session and CSRF cookies carry the Secure flag; the client clears that flag in i
 
 import base64
 import datetime
+import itertools
 import json
 import os
 import random
@@ -23,19 +24,34 @@ from locust import HttpUser, constant_throughput, events, task
 FIXTURE = json.loads(open(os.environ["REHEARSAL_FIXTURE"]).read())  # noqa: PTH123, SIM115
 STATUS = defaultdict(Counter)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_FIELD_SLOTS = itertools.count()  # each simulated field user takes its own accounts
 AUTH = "Basic " + base64.b64encode(FIXTURE["webhook_auth"].encode()).decode()
+
+
+SAMPLES = {}
 
 
 @events.request.add_listener
 def _count(request_type, name, response, exception, **kwargs):
     status = getattr(response, "status_code", 0) or 0
-    STATUS[f"{request_type} {name}"][f"{status // 100}xx" if status else "error"] += 1
+    key = f"{request_type} {name}"
+    STATUS[key][str(status) if status else "error"] += 1
+    if (exception or status >= 400) and (key, status) not in SAMPLES:
+        # The first answer of each failing kind, to tell why without reading server logs.
+        body = getattr(response, "text", "") or str(exception)
+        SAMPLES[(key, status)] = " ".join(body.split())[:160]
 
 
 @events.quitting.add_listener
 def _write(environment, **kwargs):
     with open(os.environ["REHEARSAL_STATUS_FILE"], "w") as out:  # noqa: PTH123
-        json.dump({name: dict(counts) for name, counts in STATUS.items()}, out)
+        json.dump(
+            {
+                "statuses": {name: dict(counts) for name, counts in STATUS.items()},
+                "samples": [[key, status, body] for (key, status), body in SAMPLES.items()],
+            },
+            out,
+        )
 
 
 def _unsecure(client):
@@ -127,25 +143,35 @@ class Provider(HttpUser):
 
 
 class FieldMember(HttpUser):
-    """A field team member's phone syncing: this week's list, then a recorded session."""
+    """Field team phones syncing: this week's list, then a recorded session. Each simulated
+    user holds the sign-ins of several members (one cookie jar each) and takes them in turn,
+    so every account syncs a few times a minute, as a busy team's phones do."""
 
     weight = 5
     wait_time = RATE
+    phones = 6
 
     def on_start(self):
-        self.field_user = random.choice(FIXTURE["field_users"])  # noqa: S311
-        _login(
-            self.client, "/lapangan/masuk/", self.field_user["username"], FIXTURE["password"], "field login"
-        )
+        first = next(_FIELD_SLOTS) * self.phones
+        accounts = FIXTURE["field_users"]
+        self.accounts = []
+        for n in range(self.phones):
+            account = accounts[(first + n) % len(accounts)]
+            self.client.cookies.clear()
+            _login(self.client, "/lapangan/masuk/", account["username"], FIXTURE["password"], "field login")
+            self.accounts.append((account, self.client.cookies.copy()))
+        self.turn = itertools.cycle(self.accounts)
 
     @task
     def field_sync(self):
-        self.client.get(f"/lapangan/api/week?team={self.field_user['team']}", name="field week")
-        csrf = self.client.cookies.get("csrftoken", "")
+        account, jar = next(self.turn)
+        self.client.cookies = jar
+        self.client.get(f"/lapangan/api/week?team={account['team']}", name="field week")
+        csrf = jar.get("csrftoken", "")
         payload = {
             "client_id": str(uuid.uuid4()),
-            "team": self.field_user["team"],
-            "institution": random.choice(self.field_user["institutions"]),  # noqa: S311
+            "team": account["team"],
+            "institution": random.choice(account["institutions"]),  # noqa: S311
             "starts_at": "2020-03-10T09:00:00+08:00",
             "status": "held",
             "people_guided": 12,

@@ -423,28 +423,40 @@ class Rehearsal:
             timeout=LOAD_SECONDS + 120,
             capture_output=True,
         )
-        statuses = json.loads(status_file.read_text()) if status_file.exists() else {}
-        total_5xx = 0
+        recorded = json.loads(status_file.read_text()) if status_file.exists() else {}
+        statuses = recorded.get("statuses", {})
+
+        def count_5xx(counts):
+            return sum(n for code, n in counts.items() if code.startswith("5"))
+
+        def failing(counts):
+            # Status codes other than 2xx/3xx, e.g. "409×3 429×2": why a route failed.
+            bad = sorted((code, n) for code, n in counts.items() if code[:1] not in ("2", "3"))
+            return " ".join(f"{code}×{n}" for code, n in bad)
+
         with open(f"{stats}_stats.csv") as handle:  # noqa: PTH123
             for record in csv.DictReader(handle):
                 name = record["Name"]
                 key = f"{record['Type']} {name}"
-                fivexx = (
-                    sum(statuses.get(key, {}).get(c, 0) for c in ("5xx",))
-                    if name != "Aggregated"
-                    else sum(v.get("5xx", 0) for v in statuses.values())
-                )
-                total_5xx += fivexx if name != "Aggregated" else 0
+                counts = statuses.get(key, {})
+                if name == "Aggregated":
+                    fivexx = sum(count_5xx(c) for c in statuses.values())
+                else:
+                    fivexx = count_5xx(counts)
                 detail = (
                     f"{float(record['Requests/s']):.1f} req/s, n={record['Request Count']}, "
                     f"p50 {record['50%']} / p95 {record['95%']} / p99 {record['99%']} ms, "
                     f"failures {record['Failure Count']}, 5xx {fivexx}"
                 )
+                if name != "Aggregated" and failing(counts):
+                    detail += f" ({failing(counts)})"
                 if name == "Aggregated":
                     ok = fivexx == 0 and float(record["95%"]) < 500
                     row("load", f"ALL ({LOAD_RPS:.0f}/s offered)", ok, detail)
                 else:
                     row("load", key, "—", detail)
+        for key, status, body in recorded.get("samples", []):
+            log(f"first {status or 'error'} answer on {key}: {body}")
 
     # -- drills --
 
@@ -865,7 +877,7 @@ class Rehearsal:
             page = opener.open(f"http://127.0.0.1:{SQLITE_PORT}/lapangan/masuk/").read().decode()
             unsecure(jar)
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-            body = f"username=rehearsal-tim1&password={PASSWORD}&csrfmiddlewaretoken={token}".encode()
+            body = f"username=rehearsal-tim1-1&password={PASSWORD}&csrfmiddlewaretoken={token}".encode()
             opener.open(urllib.request.Request(f"http://127.0.0.1:{SQLITE_PORT}/lapangan/masuk/", data=body))
             unsecure(jar)
             csrf = next((c.value for c in jar if c.name == "csrftoken"), "")
