@@ -37,7 +37,9 @@ def institution_guide(request, institution_id):
     institution = get_object_or_404(Institution.objects.select_related("region__parent"), pk=institution_id)
     guide_id = request.GET.get("guide")
     if guide_id:
-        guide = selectors.guide_printable(guide_id=int(guide_id)) if guide_id.isdigit() else None
+        # isdecimal, not isdigit: int() refuses "²"; and int() refuses thousands of digits.
+        is_id = guide_id.isdecimal() and len(guide_id) <= 19
+        guide = selectors.guide_printable(guide_id=int(guide_id)) if is_id else None
     else:
         guide = selectors.guide_default()
     size = request.GET.get("size", "a4")
@@ -77,8 +79,21 @@ def institution_materials(request, institution_id):
 # --- Guide packs -------------------------------------------------------------------------
 
 
+class _PageChoiceField(forms.ModelChoiceField):
+    """A page id too large for the database is an invalid choice, not an overflow
+    (Django keeps an integer field's lookup from overflowing, not a page's ``page_ptr``)."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+
+
 class PackForm(forms.Form):
-    guide = forms.ModelChoiceField(label=gettext_lazy("Guide"), queryset=GuidePage.objects.none())
+    guide = _PageChoiceField(label=gettext_lazy("Guide"), queryset=GuidePage.objects.none())
     region = forms.ModelChoiceField(
         label=gettext_lazy("Regency/city or district"),
         queryset=Region.objects.filter(level__in=[Region.Level.REGENCY, Region.Level.DISTRICT]).order_by(

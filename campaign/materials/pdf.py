@@ -22,6 +22,7 @@ markup), so a name like ``R&D <Unit`` prints literally and cannot inject a link.
 
 import datetime
 import io
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
@@ -53,7 +54,9 @@ LINE = HexColor("#d6dde5")
 SHEET_SIZES = {"a4": A4, "a5": A5}
 POSTER_SIZES = {"a4": A4, "a3": A3}
 # Bumped whenever a layout changes, so cached PDFs of the old layout are not served.
-LAYOUT_VERSION = 4
+LAYOUT_VERSION = 5
+# The most of a sheet's height its intro may take.
+INTRO_SHARE = 0.12
 
 # --- Data passed in ---------------------------------------------------------------------
 
@@ -182,10 +185,21 @@ def placeholder_value(name: str, personal: Mapping, content: GuideContent | None
 _LETTERS = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "→": "->"})
 
 
-def printable(value) -> str:
+# Control characters have no glyph either: a line break or a tab in a name (an import,
+# a pasted value) printed as black boxes. A run of them prints as one space.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+_CONTROLS_BUT_LINE_BREAKS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]+")
+
+
+def printable(value, *, lines=False) -> str:
     """Text the built-in PDF fonts can show: characters outside Windows-1252 lose their
-    accents or become "?" instead of printing as black boxes."""
+    accents or become "?" instead of printing as black boxes. One line, unless ``lines``
+    keeps the line breaks (for ``markup``)."""
     text = _text(value)
+    if lines:
+        text = _CONTROLS_BUT_LINE_BREAKS.sub(" ", text.replace("\r\n", "\n"))
+    else:
+        text = _CONTROLS.sub(" ", text)
     try:
         text.encode("cp1252")
         return text
@@ -208,7 +222,7 @@ def printable(value) -> str:
 
 def markup(value) -> str:
     """User text as safe Paragraph markup: escaped, line breaks kept."""
-    lines = escape(printable(value).replace("\r\n", "\n")).split("\n")
+    lines = escape(printable(value, lines=True)).split("\n")
     return "<br/>".join(line.strip() for line in lines)
 
 
@@ -315,9 +329,16 @@ def _fit_string(text, font, size, width):
     text = printable(text)
     if stringWidth(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    # The longest prefix that fits with its "…", found by bisection: a very long value
+    # must not cost one width measurement per character.
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if stringWidth(text[:middle] + "…", font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
 
 
 def _header_band(canvas, identity, *, width, height, band, margin, scale=1.0):
@@ -582,9 +603,14 @@ def _draw_sheet_static(canvas, content, layout):
     y -= _paragraph_height(title, inner)
     title.drawOn(canvas, margin, y)
     if content.intro:
+        # A sentence or two; a longer intro is shrunk into its box, so that the personal
+        # box, the steps and the QR code stay on the page.
         intro = Paragraph(markup(content.intro), _style("intro", m.body + 0.5, color=MUTED))
-        y -= 6 * m.scale + _paragraph_height(intro, inner)
-        intro.drawOn(canvas, margin, y)
+        intro_box = height * INTRO_SHARE
+        intro_frame = KeepInFrame(inner, intro_box, [intro], mode="shrink")
+        _width, used = intro_frame.wrapOn(canvas, inner, intro_box)
+        y -= 6 * m.scale + used
+        intro_frame.drawOn(canvas, margin, y)
 
     # The personal box: labels here, values per page (``_draw_sheet_personal``).
     rows = len(SHEET_PERSONAL_LINES)

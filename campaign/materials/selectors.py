@@ -11,6 +11,9 @@ from campaign.core.models import Campaign, CampaignSettings
 from .models import GuidePage, MediaItem, PressAttachment, PressFactSheet, PressReleasePage, Scan
 
 PRESS_ROOM_RELEASES = 20
+# The largest id a database stores (64 bits). A larger one from a URL is "not found":
+# Django keeps an integer field's lookup from overflowing, not a page's ``page_ptr`` key.
+MAX_ID = 2**63 - 1
 # Download sizes of the media library: (key, Wagtail filter spec or None for the original).
 MEDIA_SIZES = (("web", "max-1200x1200"), ("print", "max-2400x2400"), ("original", None))
 MEDIA_SIZE_LABELS = {"web": _("web"), "print": _("print"), "original": _("original")}
@@ -58,6 +61,8 @@ def guides_printable():
 
 def guide_printable(*, guide_id: int) -> GuidePage | None:
     """A guide whose sheets may be printed: live and public."""
+    if not 0 < guide_id <= MAX_ID:
+        return None
     return GuidePage.objects.live().public().filter(pk=guide_id).first()
 
 
@@ -308,6 +313,8 @@ def press_release_for_partner(*, page_id: int, now=None):
     draft that is not scheduled is not shown to anyone outside the office.
     """
     now = now or timezone.now()
+    if not 0 < page_id <= MAX_ID:
+        return None
     page = PressReleasePage.objects.public().filter(pk=page_id).first()
     if page is None:
         return None

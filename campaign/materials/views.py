@@ -220,6 +220,8 @@ def _zip_response(release, *, embargo_until=None):
 @require_GET
 def release_zip(request, page_id):
     """ "Download all": a live, public release with its attachments, streamed."""
+    if page_id > selectors.MAX_ID:
+        raise Http404("No such release")
     release = get_object_or_404(PressReleasePage.objects.live().public(), pk=page_id)
     return _zip_response(release)
 
