@@ -6,6 +6,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,10 @@ logger = logging.getLogger(__name__)
 
 # A pack bigger than this is refused: split a big regency by district.
 MAX_PACK_SHEETS = 20_000
+# A worker reports progress every 50 sheets (well under a second); one silent this long died.
+PACK_STALE_AFTER = datetime.timedelta(minutes=5)
+# A pack that lost its worker this many times (e.g. killed for memory) is failed, not retried.
+PACK_MAX_ATTEMPTS = 3
 
 
 @transaction.atomic
@@ -96,14 +101,14 @@ def guide_pack_build(*, pack_id: int) -> GuidePack:
     """Build a queued pack, recording progress. Claimed with a conditional update, so
     a task delivered twice builds it once."""
     claimed = GuidePack.objects.filter(pk=pack_id, status=GuidePack.Status.PENDING).update(
-        status=GuidePack.Status.RUNNING, done=0
+        status=GuidePack.Status.RUNNING, done=0, heartbeat_at=timezone.now(), attempts=F("attempts") + 1
     )
     pack = GuidePack.objects.select_related("region", "team").get(pk=pack_id)
     if not claimed:
         return pack
 
     def progress(done):
-        GuidePack.objects.filter(pk=pack_id).update(done=done)
+        GuidePack.objects.filter(pk=pack_id).update(done=done, heartbeat_at=timezone.now())
 
     try:
         guide = selectors.guide_printable(guide_id=pack.guide_id)
@@ -140,3 +145,33 @@ def guide_pack_build(*, pack_id: int) -> GuidePack:
     )
     pack.refresh_from_db()
     return pack
+
+
+def guide_packs_recover(*, now=None, stale_after=PACK_STALE_AFTER) -> dict:
+    """Packs whose worker died while building them (killed, out of memory, host lost):
+    the pack goes back to the queue and a new task is enqueued, or, after
+    ``PACK_MAX_ATTEMPTS`` lost workers, it is marked failed with the reason, so that no
+    pack shows "building" for ever. Run every minute (``recover_guide_packs``)."""
+    now = now or timezone.now()
+    stale = GuidePack.objects.filter(status=GuidePack.Status.RUNNING, heartbeat_at__lt=now - stale_after)
+    failed = stale.filter(attempts__gte=PACK_MAX_ATTEMPTS).update(
+        status=GuidePack.Status.FAILED,
+        error=_("Its worker stopped %(count)d times; start a new pack, or one for a smaller region.")
+        % {"count": PACK_MAX_ATTEMPTS},
+        finished_at=now,
+    )
+    requeued = []
+    for pack_id in stale.filter(attempts__lt=PACK_MAX_ATTEMPTS).values_list("pk", flat=True):
+        # Conditional, so two recoverers (or a worker coming back) requeue it once.
+        if GuidePack.objects.filter(
+            pk=pack_id, status=GuidePack.Status.RUNNING, heartbeat_at__lt=now - stale_after
+        ).update(status=GuidePack.Status.PENDING, done=0):
+            requeued.append(pack_id)
+    if requeued:
+        from .tasks import guide_pack_build_task
+
+        for pack_id in requeued:
+            transaction.on_commit(lambda pack_id=pack_id: guide_pack_build_task.enqueue(pack_id))
+    if failed or requeued:
+        logger.warning("guide packs recovered: %d requeued, %d failed", len(requeued), failed)
+    return {"requeued": len(requeued), "failed": failed}

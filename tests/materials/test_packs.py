@@ -166,3 +166,66 @@ def test_the_materials_menu_shows_what_a_role_may_use(client, staff):
     client.force_login(UserFactory(username="tim1", groups=[roles_sync()[FIELD_TEAM]]))
     html = client.get("/admin/").content.decode()
     assert reverse("materials_packs") in html and reverse("materials_press_links") not in html
+
+
+def _worker_dies_while_building(monkeypatch, pack):
+    """The worker claims the pack, draws 50 sheets and is killed: no clean-up runs
+    (KeyboardInterrupt is not an Exception, as SIGKILL is not anything)."""
+    from campaign.materials import printing
+
+    def killed(*, progress, **kwargs):
+        progress(50)
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(printing, "pack_pdf", killed)
+        with pytest.raises(KeyboardInterrupt):
+            services.guide_pack_build(pack_id=pack.pk)
+    pack.refresh_from_db()
+    assert (pack.status, pack.done) == (GuidePack.Status.RUNNING, 50)
+
+
+def test_a_pack_whose_worker_died_is_built_again(
+    guide, regions, district_institutions, monkeypatch, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    pack = GuidePack.objects.create(guide=guide, region=regions["5371030"], total=4)
+    _worker_dies_while_building(monkeypatch, pack)
+    # Still within the heartbeat: a slow worker is left alone.
+    assert services.guide_packs_recover() == {"requeued": 0, "failed": 0}
+    later = timezone.now() + services.PACK_STALE_AFTER + datetime.timedelta(seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.guide_packs_recover(now=later) == {"requeued": 1, "failed": 0}
+    pack.refresh_from_db()
+    assert (pack.status, pack.done, pack.attempts) == (GuidePack.Status.DONE, 4, 2)
+    assert pack.file_size > 0
+    call_command("recover_guide_packs", stdout=(out := __import__("io").StringIO()))
+    assert out.getvalue().startswith("0 pack(s) queued again")
+
+
+def test_a_pack_that_keeps_killing_its_worker_fails_with_the_reason(
+    client, guide, regions, district_institutions, staff, monkeypatch
+):
+    import datetime
+
+    from django.utils import timezone
+
+    pack = GuidePack.objects.create(guide=guide, region=regions["5371030"], total=4)
+    for attempt in range(1, services.PACK_MAX_ATTEMPTS + 1):
+        _worker_dies_while_building(monkeypatch, pack)
+        assert pack.attempts == attempt
+        later = timezone.now() + services.PACK_STALE_AFTER + datetime.timedelta(seconds=1)
+        result = services.guide_packs_recover(now=later)
+        if attempt < services.PACK_MAX_ATTEMPTS:
+            assert result == {"requeued": 1, "failed": 0}
+            # (in production the queued task would run; here the next attempt is the kill)
+        else:
+            assert result == {"requeued": 0, "failed": 1}
+    pack.refresh_from_db()
+    assert pack.status == GuidePack.Status.FAILED and pack.finished_at is not None
+    html = client.get(reverse("materials_pack", args=[pack.pk])).content.decode()
+    assert "Proses pembuatnya berhenti 3 kali" in html and 'http-equiv="refresh"' not in html

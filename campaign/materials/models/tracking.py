@@ -96,6 +96,10 @@ class GuidePack(models.Model):
     file = models.FileField(_("file"), upload_to=_pack_path, blank=True)
     file_size = models.PositiveIntegerField(_("size in bytes"), default=0)
     error = models.CharField(_("error"), max_length=300, blank=True)
+    # Written when a worker claims the pack and at every progress step: a building pack
+    # whose heartbeat stopped lost its worker (see services.guide_packs_recover).
+    heartbeat_at = models.DateTimeField(_("last sign of the worker"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
