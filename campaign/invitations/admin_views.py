@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.csp import CSP
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -17,16 +18,22 @@ from django.views.decorators.http import require_POST
 from campaign.core.permissions import permission_require
 from campaign.institutions.models import Institution
 
-from . import selectors, services
+from . import merge, selectors, services
 from .models import Audience, Batch, EmailTemplate, OutboxMessage, Recipient
 
-# Email HTML carries inline styles and nothing else: no script, no requests out.
+# Email HTML carries inline styles and nothing else: no script, no requests out; and it
+# runs in an opaque origin even when opened on its own, outside the sandboxed iframe.
 _EMAIL_PREVIEW_CSP = {
     "default-src": [CSP.NONE],
     "style-src": [CSP.UNSAFE_INLINE],
     "img-src": ["data:"],
     "frame-ancestors": [CSP.SELF],
+    "sandbox": True,
 }
+
+
+def _header_injection_message():
+    return _("Refused: a line break in the name or subject (header injection).")
 
 
 def batch_report(request, pk):
@@ -123,10 +130,18 @@ def template_preview(request, pk):
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        except merge.HeaderInjection:
+            messages.error(request, _header_injection_message())
         else:
             messages.success(request, _("Test message sent to %(email)s.") % {"email": address})
         return redirect(request.get_full_path())
-    rendered, values = services.template_preview(template=template, recipient=recipient, language=language)
+    try:
+        rendered, values = services.template_preview(
+            template=template, recipient=recipient, language=language
+        )
+    except merge.HeaderInjection:
+        messages.error(request, _header_injection_message())
+        rendered, values = None, {}
     return TemplateResponse(
         request,
         "invitations/admin/template_preview.html",
@@ -150,9 +165,12 @@ def template_preview_html(request, pk):
     permission_require(request, "invitations.view_emailtemplate")
     template = get_object_or_404(EmailTemplate, pk=pk)
     language = request.GET.get("language", "id") if request.GET.get("language") in ("id", "en") else "id"
-    rendered, _values = services.template_preview(
-        template=template, recipient=_preview_recipient(request), language=language
-    )
+    try:
+        rendered, _values = services.template_preview(
+            template=template, recipient=_preview_recipient(request), language=language
+        )
+    except merge.HeaderInjection:
+        return HttpResponse(_header_injection_message(), content_type="text/plain; charset=utf-8", status=400)
     return HttpResponse(rendered.html)
 
 
@@ -161,7 +179,7 @@ def template_preview_html(request, pk):
 def outbox_html(request, pk):
     permission_require(request, "invitations.view_outboxmessage")
     message = get_object_or_404(OutboxMessage, pk=pk)
-    return HttpResponse(message.html or "<pre>" + message.text + "</pre>")
+    return HttpResponse(message.html or format_html("<pre>{}</pre>", message.text))
 
 
 def audience_report(request, pk):

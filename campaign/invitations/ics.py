@@ -1,20 +1,19 @@
 """iCalendar (RFC 5545) for a confirmed guided session: a pure function returning bytes."""
 
 import datetime
+import re
 
 from django.conf import settings
 
+# Every character some reader ends a line on (str.splitlines counts all of these), and
+# the other control characters RFC 5545 does not allow in TEXT.
+_LINE_BREAKS = re.compile("\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f]")
+
 
 def _escape(value: str) -> str:
-    return (
-        (value or "")
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
+    value = (value or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _CONTROLS.sub("", _LINE_BREAKS.sub("\\\\n", value))
 
 
 def _fold(line: str) -> str:

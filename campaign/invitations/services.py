@@ -1099,21 +1099,27 @@ def rsvp_confirmation_send(*, answer_id: int) -> bool:
         "organisation": campaign_settings(),
         "rsvp_link": tokens.rsvp_url(recipient.pk),
     }
-    with translation.override(language):
-        subject = merge.check_header(
-            _("Your answer: %(answer)s") % {"answer": recipient.get_answer_display()}
-            + (f" — {recipient.organisation}" if recipient.organisation else "")
+    try:
+        with translation.override(language):
+            subject = merge.check_header(
+                _("Your answer: %(answer)s") % {"answer": recipient.get_answer_display()}
+                + (f" — {recipient.organisation}" if recipient.organisation else "")
+            )
+        to = (
+            formataddr((merge.check_header(recipient.name), recipient.email))
+            if recipient.name
+            else recipient.email
         )
+    except merge.HeaderInjection:
+        # As for invitations: a line break in a header value is never sent.
+        logger.warning("RSVP answer %s: no confirmation, a line break in a header value", logged.pk)
+        return False
+    with translation.override(language):
         text = render_to_string("invitations/email/confirmation.txt", context)
         html = render_to_string("invitations/email/confirmation.html", context)
         summary = _("Census guidance session: %(institution)s") % {
             "institution": recipient.organisation or ""
         }
-    to = (
-        formataddr((merge.check_header(recipient.name), recipient.email))
-        if recipient.name
-        else recipient.email
-    )
     message = EmailMultiAlternatives(
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
     )

@@ -1,4 +1,5 @@
 import django_filters
+from django.db import models
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -6,10 +7,15 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from campaign.institutions.models import Institution
-from campaign.institutions.views import AuditedExportIndexView, LocalTimeInspectView
+from campaign.institutions.views import (
+    AuditedExportIndexView,
+    LocalTimeInspectView,
+    escape_formula,
+)
 
 from . import admin_views
 from .models import Audience, Batch, EmailTemplate, OutboxMessage, Recipient, Suppression, TrackingEvent
@@ -71,7 +77,18 @@ class RecipientFilterSet(WagtailFilterSet):
         fields = ["batch", "status", "answer", "opened", "bounce_kind"]
 
 
-class RecipientIndexView(AuditedExportIndexView):
+class FormulaSafeRelationsMixin:
+    """Related objects (batch, institution, media partner) go into a CSV export as their
+    name: text a spreadsheet program would read as a formula like any other."""
+
+    def get_preprocess_function(self, field, value, export_format):
+        function = super().get_preprocess_function(field, value, export_format)
+        if export_format == self.FORMAT_CSV and isinstance(value, models.Model):
+            return lambda v: escape_formula(function(v) if function else str(v))
+        return function
+
+
+class RecipientIndexView(FormulaSafeRelationsMixin, AuditedExportIndexView):
     export_permission = "invitations.export_recipient"
 
     def get_base_queryset(self):
@@ -134,6 +151,14 @@ class SuppressionViewSet(SnippetViewSet):
     list_filter = ["reason"]
     search_fields = ["email"]
     list_export = ["email", "reason", "source", "detail", "created_at"]
+
+    def get_index_view_kwargs(self, **kwargs):
+        # Addresses, sources and details come from providers' reports: exported inert
+        # (an address may start with "=" or "+").
+        inert = {SnippetIndexView.FORMAT_CSV: escape_formula}
+        return super().get_index_view_kwargs(
+            custom_field_preprocess={"email": inert, "source": inert, "detail": inert}, **kwargs
+        )
 
 
 class TrackingEventViewSet(SnippetViewSet):
