@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.rich_text import expand_db_html
 
+from campaign.core.worker_loss import task_results_mark_lost
 from campaign.institutions.models import GuidedSession
 from campaign.institutions.services import institutions_mark_invited
 
@@ -480,7 +481,13 @@ def batches_recover_interrupted(*, stale_after=None, now=None) -> dict:
             requeued.append(batch.pk)
         else:
             _batch_finish_if_done(batch)
-    return {"released": released, "uncertain": uncertain, "requeued": requeued}
+    from .tasks import batch_send_task
+
+    # A chunk outliving the staleness would have had its claims released above too.
+    lost = task_results_mark_lost(
+        task=batch_send_task, started_before=now - datetime.timedelta(seconds=stale_after)
+    )
+    return {"released": released, "uncertain": uncertain, "requeued": requeued, "lost_tasks": lost}
 
 
 def recipients_send_again(*, batch: Batch, user=None) -> int:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.core.models import Region
+from campaign.core.worker_loss import task_results_mark_lost
 from campaign.institutions.models.fieldwork import week_start
 
 from . import codes, printing, selectors
@@ -168,10 +169,12 @@ def guide_packs_recover(*, now=None, stale_after=PACK_STALE_AFTER) -> dict:
         ).update(status=GuidePack.Status.PENDING, done=0):
             requeued.append(pack_id)
     if requeued:
-        from .tasks import guide_pack_build_task
-
         for pack_id in requeued:
             transaction.on_commit(lambda pack_id=pack_id: guide_pack_build_task.enqueue(pack_id))
+    from .tasks import guide_pack_build_task
+
+    # A healthy build beats every few hundred milliseconds: one this old lost its worker.
+    lost = task_results_mark_lost(task=guide_pack_build_task, started_before=now - stale_after)
     if failed or requeued:
         logger.warning("guide packs recovered: %d requeued, %d failed", len(requeued), failed)
-    return {"requeued": len(requeued), "failed": failed}
+    return {"requeued": len(requeued), "failed": failed, "lost_tasks": lost}

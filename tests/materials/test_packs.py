@@ -196,10 +196,10 @@ def test_a_pack_whose_worker_died_is_built_again(
     pack = GuidePack.objects.create(guide=guide, region=regions["5371030"], total=4)
     _worker_dies_while_building(monkeypatch, pack)
     # Still within the heartbeat: a slow worker is left alone.
-    assert services.guide_packs_recover() == {"requeued": 0, "failed": 0}
+    assert services.guide_packs_recover() == {"requeued": 0, "failed": 0, "lost_tasks": 0}
     later = timezone.now() + services.PACK_STALE_AFTER + datetime.timedelta(seconds=1)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.guide_packs_recover(now=later) == {"requeued": 1, "failed": 0}
+        assert services.guide_packs_recover(now=later) == {"requeued": 1, "failed": 0, "lost_tasks": 0}
     pack.refresh_from_db()
     assert (pack.status, pack.done, pack.attempts) == (GuidePack.Status.DONE, 4, 2)
     assert pack.file_size > 0
@@ -221,10 +221,10 @@ def test_a_pack_that_keeps_killing_its_worker_fails_with_the_reason(
         later = timezone.now() + services.PACK_STALE_AFTER + datetime.timedelta(seconds=1)
         result = services.guide_packs_recover(now=later)
         if attempt < services.PACK_MAX_ATTEMPTS:
-            assert result == {"requeued": 1, "failed": 0}
+            assert result == {"requeued": 1, "failed": 0, "lost_tasks": 0}
             # (in production the queued task would run; here the next attempt is the kill)
         else:
-            assert result == {"requeued": 0, "failed": 1}
+            assert result == {"requeued": 0, "failed": 1, "lost_tasks": 0}
     pack.refresh_from_db()
     assert pack.status == GuidePack.Status.FAILED and pack.finished_at is not None
     html = client.get(reverse("materials_pack", args=[pack.pk])).content.decode()

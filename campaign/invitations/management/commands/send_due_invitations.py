@@ -16,5 +16,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(started)} batch(es) started; {recovered['released']} recipient(s) of interrupted "
             f"chunks back to pending, {recovered['uncertain']} flagged for a check; "
-            f"{len(recovered['requeued'])} batch(es) queued."
+            f"{len(recovered['requeued'])} batch(es) queued; {recovered['lost_tasks']} task(s) of "
+            "dead workers closed."
         )

@@ -12,4 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = guide_packs_recover()
-        self.stdout.write(f"{result['requeued']} pack(s) queued again, {result['failed']} failed.")
+        self.stdout.write(
+            f"{result['requeued']} pack(s) queued again, {result['failed']} failed, "
+            f"{result['lost_tasks']} task(s) of dead workers closed."
+        )
