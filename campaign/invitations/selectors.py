@@ -183,5 +183,6 @@ def institution_invitations(*, institution):
     return (
         Recipient.objects.filter(institution=institution)
         .select_related("batch", "session")
+        .prefetch_related("answers")  # every answer with its note, oldest first
         .order_by("-batch__created_at", "pk")
     )

@@ -134,3 +134,28 @@ def test_outbox_backend_keeps_messages(settings):
     message.send()
     stored = OutboxMessage.objects.get()
     assert stored.html == "<p>halo</p>" and stored.message_id == message.anymail_status.message_id
+
+
+def test_the_institution_history_shows_every_answer_with_its_note(
+    admin_client, django_assert_max_num_queries
+):
+    """A decline creates no session: its note ("we already filled it in online") must
+    still reach staff, on the institution's invitation history."""
+    from campaign.invitations import services
+
+    contacts = make_contacts(2)
+    institution = contacts[0].institution
+    for contact in contacts:
+        contact.institution = institution
+        contact.save()
+    first = RecipientFactory(contact=contacts[0])
+    second = RecipientFactory(contact=contacts[1])
+    services.rsvp_record(recipient=first, answer=Recipient.Answer.DECLINE, note="Sudah isi daring <semua>")
+    services.rsvp_record(recipient=second, answer=Recipient.Answer.DECLINE, note="Pimpinan dinas luar")
+    services.rsvp_record(recipient=second, answer=Recipient.Answer.DECLINE, note="")
+
+    url = reverse("invitations_institution_history", args=[institution.pk])
+    with django_assert_max_num_queries(12):
+        html = admin_client.get(url).content.decode()
+    assert "Sudah isi daring &lt;semua&gt;" in html and "Pimpinan dinas luar" in html
+    assert html.count("Menolak: “") == 2  # the empty note of the repeat answer adds no line
