@@ -61,7 +61,7 @@ class PayloadError(Exception):
 def parse_json(body: bytes) -> dict:
     try:
         data = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise PayloadError(_("The request body is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise PayloadError(_("The request body must be a JSON object."))
@@ -125,6 +125,8 @@ class _Checker:
             value = ""
         if not isinstance(value, str):
             self.error(name, _("Must be text."))
+        elif not _is_storable_text(value):
+            self.error(name, _("Contains characters that are not valid text."))
         elif len(value) > maximum:
             self.error(name, _("At most %(maximum)d characters.") % {"maximum": maximum})
         else:
@@ -184,6 +186,18 @@ class _Checker:
                 self.errors,
             )
         return self.clean
+
+
+def _is_storable_text(value: str) -> bool:
+    """No NUL (PostgreSQL refuses it) and no lone surrogate (a ``\\ud800`` escape in the
+    JSON: not Unicode, it cannot be encoded to store or to answer)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def photo_from_data_url(value):

@@ -61,7 +61,7 @@ def meeting_dict(meeting) -> dict:
 
 
 def _wa(phone):
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = "".join(ch for ch in phone if ch in "0123456789")
     if digits.startswith("0"):
         digits = "62" + digits[1:]
     return f"https://wa.me/{digits}" if digits else None

@@ -208,7 +208,8 @@ def api_week(request):
     teams = selectors.app_teams(request.user)
     team_id = request.GET.get("team")
     if team_id:
-        if not team_id.isdigit():
+        # isdecimal, not isdigit: int() refuses "²"; and int() refuses thousands of digits.
+        if not team_id.isdecimal() or len(team_id) > 18:
             raise PayloadError(_("No such team."), {"team": [_("No such team.")]})
         team = _team_or_error(request.user, int(team_id))
     elif teams:

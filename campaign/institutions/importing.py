@@ -126,13 +126,27 @@ def read_table(content: bytes, filename: str) -> Table:
     return _read_csv(content)
 
 
+# A valid UTF-8 sequence of two to four bytes: Windows-1252 text practically never has one.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def _decode(content: bytes) -> str:
     if b"\x00" in content[:4096]:
         raise ImportFileError(_("This is not a spreadsheet (CSV or XLSX)."))
     try:
         return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        if _UTF8_SEQUENCE.search(content):
+            # UTF-8 text with broken bytes in it: read as Windows-1252, every accented
+            # letter and dash of the file would be imported garbled.
+            row = content.count(b"\n", 0, error.start) + 1
+            raise ImportFileError(
+                _(
+                    "Row %(row)d is not valid UTF-8 text, unlike the rest of the file. "
+                    "Correct it, save the file as “CSV UTF-8” and upload it again."
+                )
+                % {"row": row}
+            ) from error
     try:
         return content.decode("cp1252")
     except UnicodeDecodeError as error:
@@ -174,9 +188,16 @@ def _read_xlsx(content: bytes) -> Table:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for broken files
         raise ImportFileError(_("The XLSX file cannot be read.")) from error
+    rows = []
     try:
         sheet = workbook.worksheets[0]
-        rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        for row in sheet.iter_rows(values_only=True):
+            rows.append([_cell_text(value) for value in row])
+    except Exception as error:  # the sheet's XML is parsed row by row, as it is read
+        raise ImportFileError(
+            _("Row %(row)d of the XLSX file cannot be read (damaged or wrongly encoded text).")
+            % {"row": len(rows) + 1}
+        ) from error
     finally:
         workbook.close()
     return _table(rows)

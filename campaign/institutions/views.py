@@ -6,6 +6,7 @@ import io
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -49,10 +50,11 @@ class FormulaSafeExportMixin:
 
     def get_preprocess_function(self, field, value, export_format):
         function = super().get_preprocess_function(field, value, export_format)
-        if field in self.formula_safe_fields or not isinstance(value, str):
+        # Related objects (batch, institution, region) are exported as their names: text.
+        if field in self.formula_safe_fields or not isinstance(value, (str, models.Model)):
             return function
         if export_format == self.FORMAT_CSV:
-            return lambda v: escape_formula(function(v) if function else v)
+            return lambda v: escape_formula(function(v) if function else str(v))
         return function
 
 
@@ -291,15 +293,21 @@ def import_template(request, fmt):
 # --- Duplicates, merging and erasure -----------------------------------------------------
 
 
+def _is_id(value):
+    """A primary key as posted: isdecimal, not isdigit (int() refuses "²"), and short
+    (int() refuses thousands of digits)."""
+    return value.isdecimal() and len(value) <= 18
+
+
 @require_http_methods(["GET", "POST"])
 def contact_duplicates(request):
     permission_require(request, "institutions.change_contact")
     if request.method == "POST":
         permission_require(request, "institutions.delete_contact")
-        ids = [int(pk) for pk in request.POST.getlist("group") if pk.isdigit()]
+        ids = [int(pk) for pk in request.POST.getlist("group") if _is_id(pk)]
         keep_id = request.POST.get("keep", "")
         contacts = {c.pk: c for c in Contact.objects.filter(pk__in=ids, erased_at__isnull=True)}
-        if not keep_id.isdigit() or int(keep_id) not in contacts or len(contacts) < 2:
+        if not _is_id(keep_id) or int(keep_id) not in contacts or len(contacts) < 2:
             messages.error(request, _("Choose the contact to keep."))
         else:
             keep = contacts.pop(int(keep_id))

@@ -1,5 +1,4 @@
 import django_filters
-from django.db import models
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -7,14 +6,12 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from campaign.institutions.models import Institution
 from campaign.institutions.views import (
     AuditedExportIndexView,
     LocalTimeInspectView,
-    escape_formula,
 )
 
 from . import admin_views
@@ -77,18 +74,7 @@ class RecipientFilterSet(WagtailFilterSet):
         fields = ["batch", "status", "answer", "opened", "bounce_kind"]
 
 
-class FormulaSafeRelationsMixin:
-    """Related objects (batch, institution, media partner) go into a CSV export as their
-    name: text a spreadsheet program would read as a formula like any other."""
-
-    def get_preprocess_function(self, field, value, export_format):
-        function = super().get_preprocess_function(field, value, export_format)
-        if export_format == self.FORMAT_CSV and isinstance(value, models.Model):
-            return lambda v: escape_formula(function(v) if function else str(v))
-        return function
-
-
-class RecipientIndexView(FormulaSafeRelationsMixin, AuditedExportIndexView):
+class RecipientIndexView(AuditedExportIndexView):
     export_permission = "invitations.export_recipient"
 
     def get_base_queryset(self):
@@ -138,10 +124,18 @@ class RecipientViewSet(SnippetViewSet):
     list_per_page = 50
 
 
+class SuppressionIndexView(AuditedExportIndexView):
+    """Suppressed addresses are personal data: exported by those who may export
+    recipients, logged, and inert in spreadsheets (an address may start with "=")."""
+
+    export_permission = "invitations.export_recipient"
+
+
 class SuppressionViewSet(SnippetViewSet):
     model = Suppression
     icon = "cross"
     menu_label = _("Suppressed addresses")
+    index_view_class = SuppressionIndexView
     list_display = [
         "email",
         Column("reason", label=_("Reason"), accessor="get_reason_display"),
@@ -151,14 +145,6 @@ class SuppressionViewSet(SnippetViewSet):
     list_filter = ["reason"]
     search_fields = ["email"]
     list_export = ["email", "reason", "source", "detail", "created_at"]
-
-    def get_index_view_kwargs(self, **kwargs):
-        # Addresses, sources and details come from providers' reports: exported inert
-        # (an address may start with "=" or "+").
-        inert = {SnippetIndexView.FORMAT_CSV: escape_formula}
-        return super().get_index_view_kwargs(
-            custom_field_preprocess={"email": inert, "source": inert, "detail": inert}, **kwargs
-        )
 
 
 class TrackingEventViewSet(SnippetViewSet):

@@ -15,6 +15,7 @@ from wagtail.images.models import Filter
 from wagtail.models import Page, PageViewRestriction, Site
 
 from campaign.core.models import Region
+from campaign.core.search import search_terms
 
 from .models import NewsIndexPage, NewsPage, NewsPageRelatedLink, NewsPageTag
 
@@ -27,6 +28,7 @@ RELATED_LIMIT = 3
 FEED_LIMIT = 20
 _REGION_CODE = re.compile(r"^\d{2}(\d{2})?$")
 _TAG_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def news_filters_from_query(query_dict):
         region = Region.objects.filter(code=code).first()
         if region is None:
             return None
-    query = " ".join(query_dict.get("q", "").split())[:100]
+    query = " ".join(_CONTROL.sub(" ", query_dict.get("q", "")).split())[:100]
     return NewsFilters(tag=tag, region=region, query=query)
 
 
@@ -99,10 +101,15 @@ def news_list(*, index, tag=None, region=None, query="", live=None):
     if region is not None:
         posts = posts.filter(region__code__startswith=region.code)
     if query:
+        # Only terms with a letter or digit (the backend would drop the rest): a query of
+        # punctuation alone matches nothing.
+        words = search_terms(query)
+        if not words:
+            return NewsPage.objects.none()
         # The search backend filters only on indexed fields; narrow by primary key.
         if tag is not None or region is not None:
             posts = NewsPage.objects.filter(pk__in=list(posts.values_list("pk", flat=True)))
-        return posts.search(query, operator="and")
+        return posts.search(words, operator="and")
     return news_cards(posts).order_by("-date", "-first_published_at", "-pk")
 
 

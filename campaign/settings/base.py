@@ -298,7 +298,8 @@ MIDDLEWARE.insert(
 # --- Wagtail ------------------------------------------------------------------------
 
 WAGTAIL_SITE_NAME = "Jemput Bola"
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend with every query cleaned first (campaign/core/search.py).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "campaign.core.search"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False

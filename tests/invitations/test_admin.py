@@ -159,3 +159,32 @@ def test_the_institution_history_shows_every_answer_with_its_note(
         html = admin_client.get(url).content.decode()
     assert "Sudah isi daring &lt;semua&gt;" in html and "Pimpinan dinas luar" in html
     assert html.count("Menolak: “") == 2  # the empty note of the repeat answer adds no line
+
+
+def test_exporting_suppressed_addresses_needs_the_export_permission_and_is_logged(client, admin_client):
+    from django.contrib.auth.models import Permission
+
+    from campaign.institutions.models import PersonalDataLog
+    from campaign.invitations.models import Suppression
+
+    Suppression.objects.create(email="berhenti@example.org", reason=Suppression.Reason.UNSUBSCRIBED)
+    url = reverse("wagtailsnippets_invitations_suppression:list") + "?export=csv"
+    export = admin_client.get(url)
+    assert b"berhenti@example.org" in b"".join(export.streaming_content)
+    entry = PersonalDataLog.objects.get(model="suppression")
+    assert (entry.action, entry.row_count) == (PersonalDataLog.Action.EXPORT, 1)
+
+    # May see the list, may not export it.
+    viewer = UserFactory(username="viewer")
+    viewer.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=["wagtailadmin", "invitations"],
+            codename__in=["access_admin", "view_suppression"],
+        )
+    )
+    client.force_login(viewer)
+    listing = client.get(reverse("wagtailsnippets_invitations_suppression:list"))
+    assert listing.status_code == 200 and b"export=csv" not in listing.content
+    refused = client.get(url)  # Wagtail answers PermissionDenied with a redirect and a message
+    assert (refused.status_code, refused["Location"]) == (302, "/admin/")
+    assert PersonalDataLog.objects.filter(model="suppression").count() == 1
