@@ -28,9 +28,10 @@ PACK_MAX_ATTEMPTS = 3
 
 
 @transaction.atomic
-def scan_record(*, code: str) -> str | None:
+def scan_record(*, code: str, count: bool = True) -> str | None:
     """Record a scan of a printed QR code and return where it leads, or None when the
-    code names nothing (then nothing is recorded).
+    code names nothing (then nothing is recorded). ``count=False`` (a client over its scan
+    budget) leads on without recording.
 
     A guide that was unpublished still counts and redirects: paper outlives pages. An
     institution deleted since printing is dropped from the scan, not the scan itself.
@@ -47,7 +48,8 @@ def scan_record(*, code: str) -> str | None:
 
         if not Institution.objects.filter(pk=institution_id).exists():
             institution_id = None
-    Scan.objects.create(material=material.material, guide_id=guide.pk, institution_id=institution_id)
+    if count:
+        Scan.objects.create(material=material.material, guide_id=guide.pk, institution_id=institution_id)
     return selectors.guide_target_url(guide=guide)
 
 

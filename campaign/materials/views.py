@@ -12,6 +12,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from campaign.core import ratelimit
+
 from . import downloads, printing, selectors, services, tokens
 from .models import MediaItem, PressReleasePage, PressRoomPage
 
@@ -46,11 +48,21 @@ def _link_problem(request, error, *, status=None):
 # --- QR codes -------------------------------------------------------------------------------
 
 
+# Scans counted per client address in SCAN_COUNT_WINDOW seconds; more are led on to the
+# form but not counted, so a script cannot inflate the reports. Generous: a Rakorcam room
+# scanning a poster shares one address (a phone network's NAT, the office Wi-Fi).
+SCAN_COUNT_LIMIT = 100
+SCAN_COUNT_WINDOW = 600
+
+
 @require_GET
 def qr_redirect(request, code):
     """Record the scan and send the phone on to the form. 302, never cached: every scan
     must reach the server to be counted."""
-    target = services.scan_record(code=code)
+    counted, _retry = ratelimit.hit(
+        f"scan:{ratelimit.client_address(request)}", limit=SCAN_COUNT_LIMIT, window=SCAN_COUNT_WINDOW
+    )
+    target = services.scan_record(code=code, count=counted)
     if target is None:
         response = TemplateResponse(
             request, "materials/qr_unknown.html", {"target_url": selectors.campaign_target_url()}, status=404

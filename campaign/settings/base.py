@@ -36,6 +36,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Absolute base URL of the public site: used in emails, QR codes and feeds.
 BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How many reverse proxies of ours stand in front of the app (load balancer = 1, load
+# balancer + nginx = 2): the client's address is read from X-Forwarded-For that many hops
+# from the right (campaign.core.middleware.ClientAddressMiddleware). 0: REMOTE_ADDR as is.
+PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
 WAGTAILADMIN_BASE_URL = BASE_URL
 
 # --- Applications -------------------------------------------------------------------
@@ -74,6 +78,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it sees the client's address (PROXY_HOPS below).
+    "campaign.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -137,3 +137,23 @@ def test_scans_for_many_institutions_take_one_query(django_assert_num_queries, g
     with django_assert_num_queries(1):
         counts = selectors.scans_for_institutions(institution_ids=[i.pk for i in institutions])
     assert sum(counts.values()) == 5
+
+
+def test_a_script_scanning_in_a_loop_is_led_on_but_not_counted(client, guide, campaign, monkeypatch):
+    """Every scan reaches the form; past the budget of one address, scans stop counting,
+    so reports cannot be inflated from one machine. Other addresses still count."""
+    from django.core.cache import cache
+
+    from campaign.materials import views
+
+    cache.clear()
+    monkeypatch.setattr(views, "SCAN_COUNT_LIMIT", 3)
+    url = f"/q/{codes.for_guide(guide.pk)}"
+    answers = [client.get(url, REMOTE_ADDR="198.51.100.7").status_code for _ in range(5)]
+    assert answers == [302] * 5
+    assert Scan.objects.count() == 3
+    assert client.get(url, REMOTE_ADDR="198.51.100.8").status_code == 302
+    assert Scan.objects.count() == 4
+    # Nothing of the address is kept: the counter's key is a keyed hash (test cache: locmem).
+    keys = [str(key) for key in cache._cache]
+    assert any(":rl:" in key for key in keys) and not any("198.51.100" in key for key in keys)
