@@ -43,3 +43,14 @@ def template(db):
 def make_contacts(count, **kwargs):
     """``count`` institutions with one contact each."""
     return [ContactFactory(institution=InstitutionFactory(), **kwargs) for _ in range(count)]
+
+
+def start(batch, capture):
+    """Start a batch from its audience (recipients copied from the registry) and send it;
+    ``capture`` is pytest-django's django_capture_on_commit_callbacks."""
+    from campaign.invitations import services
+
+    with capture(execute=True):
+        services.batch_start(batch=batch)
+    batch.refresh_from_db()
+    return batch

@@ -13,16 +13,9 @@ from campaign.invitations import services
 from campaign.invitations.models import Batch, Recipient, Suppression
 from tests.factories import AudienceFactory, BatchFactory, EmailTemplateFactory
 
-from .conftest import WITA, make_contacts
+from .conftest import WITA, make_contacts, start
 
 pytestmark = pytest.mark.django_db
-
-
-def start(batch, capture):
-    with capture(execute=True):
-        services.batch_start(batch=batch)
-    batch.refresh_from_db()
-    return batch
 
 
 def accepted(outbox):

@@ -38,6 +38,7 @@ from campaign.invitations.models import (
 )
 from campaign.invitations.models.messaging import EMAIL_FEATURES
 from tests.factories import BatchFactory, RecipientFactory
+from tests.invitations.conftest import start
 
 from .hostile import CRLF, INVALID_UTF8, LONG, PAYLOAD, PAYLOAD_SHORT, assert_html_safe, assert_text_literal
 
@@ -123,14 +124,6 @@ def send(batch):
     """Send a batch's pending recipients now, as the worker does."""
     Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.SENDING)
     return services.batch_send_chunk(batch_id=batch.pk)
-
-
-def start(batch, capture):
-    """Start a batch from its audience (recipients copied from the registry) and send it."""
-    with capture(execute=True):
-        services.batch_start(batch=batch)
-    batch.refresh_from_db()
-    return batch
 
 
 def parts(message):

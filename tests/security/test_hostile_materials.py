@@ -436,27 +436,15 @@ def _pack_pdf(world, client):
 
 
 # name: (user or None for anonymous, URL or None for the pack, the fields the PDF prints)
+def _general(kind, size):
+    return lambda w: reverse("materials:guide_print", args=[w.objects["guide"].pk, kind, size])
+
+
 PDFS = {
-    "sheet_a4": (
-        None,
-        lambda w: reverse("materials:guide_print", args=[w.objects["guide"].pk, "sheet", "a4"]),
-        SHEET,
-    ),
-    "sheet_a5": (
-        None,
-        lambda w: reverse("materials:guide_print", args=[w.objects["guide"].pk, "sheet", "a5"]),
-        SHEET,
-    ),
-    "poster_a3": (
-        None,
-        lambda w: reverse("materials:guide_print", args=[w.objects["guide"].pk, "poster", "a3"]),
-        POSTER,
-    ),
-    "poster_a4": (
-        None,
-        lambda w: reverse("materials:guide_print", args=[w.objects["guide"].pk, "poster", "a4"]),
-        POSTER,
-    ),
+    **{
+        f"{kind}_{size}": (None, _general(kind, size), SHEET if kind == "sheet" else POSTER)
+        for kind, size in [("sheet", "a4"), ("sheet", "a5"), ("poster", "a3"), ("poster", "a4")]
+    },
     "token_sheet_a4": (
         None,
         lambda w: reverse("materials:guide_download_pdf", args=[w.tokens["guide"], "a4"]),
