@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods
 
+from campaign.core.ids import parse_id
 from campaign.institutions.models import GuidedSession, Team
 from campaign.institutions.services import NotYourTeam
 
@@ -208,10 +209,7 @@ def api_week(request):
     teams = selectors.app_teams(request.user)
     team_id = request.GET.get("team")
     if team_id:
-        # isdecimal, not isdigit: int() refuses "²"; and int() refuses thousands of digits.
-        if not team_id.isdecimal() or len(team_id) > 18:
-            raise PayloadError(_("No such team."), {"team": [_("No such team.")]})
-        team = _team_or_error(request.user, int(team_id))
+        team = _team_or_error(request.user, parse_id(team_id))
     elif teams:
         team = teams[0]
     else:

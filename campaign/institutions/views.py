@@ -24,6 +24,7 @@ from wagtail.admin.widgets import Button
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import InspectView as SnippetInspectView
 
+from campaign.core.ids import parse_id
 from campaign.core.permissions import permission_require
 
 from . import services
@@ -293,24 +294,18 @@ def import_template(request, fmt):
 # --- Duplicates, merging and erasure -----------------------------------------------------
 
 
-def _is_id(value):
-    """A primary key as posted: isdecimal, not isdigit (int() refuses "²"), and short
-    (int() refuses thousands of digits)."""
-    return value.isdecimal() and len(value) <= 18
-
-
 @require_http_methods(["GET", "POST"])
 def contact_duplicates(request):
     permission_require(request, "institutions.change_contact")
     if request.method == "POST":
         permission_require(request, "institutions.delete_contact")
-        ids = [int(pk) for pk in request.POST.getlist("group") if _is_id(pk)]
-        keep_id = request.POST.get("keep", "")
+        ids = [pk for pk in map(parse_id, request.POST.getlist("group")) if pk]
+        keep_id = parse_id(request.POST.get("keep", ""))
         contacts = {c.pk: c for c in Contact.objects.filter(pk__in=ids, erased_at__isnull=True)}
-        if not _is_id(keep_id) or int(keep_id) not in contacts or len(contacts) < 2:
+        if keep_id not in contacts or len(contacts) < 2:
             messages.error(request, _("Choose the contact to keep."))
         else:
-            keep = contacts.pop(int(keep_id))
+            keep = contacts.pop(keep_id)
             services.contacts_merge(keep=keep, others=list(contacts.values()), user=request.user)
             messages.success(
                 request,

@@ -15,6 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
+from campaign.core.ids import parse_id
 from campaign.core.permissions import permission_require
 from campaign.institutions.models import Institution
 
@@ -108,11 +109,11 @@ def batch_action(request, pk, action):
 
 
 def _preview_recipient(request):
-    recipient_id = request.GET.get("recipient", "")
-    if recipient_id.isdigit():
+    recipient_id = parse_id(request.GET.get("recipient", ""))
+    if recipient_id:
         return (
             Recipient.objects.select_related("contact", "institution", "media_partner", "team")
-            .filter(pk=int(recipient_id))
+            .filter(pk=recipient_id)
             .first()
         )
     return None

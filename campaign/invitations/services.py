@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.rich_text import expand_db_html
 
+from campaign.core.ids import parse_id
 from campaign.core.worker_loss import task_results_mark_lost
 from campaign.institutions.models import GuidedSession
 from campaign.institutions.services import institutions_mark_invited
@@ -783,11 +784,9 @@ def dedupe_key(event, esp_name: str) -> str:
 
 def _find_recipient(event) -> int | None:
     email = (event.recipient or "").lower()
-    recipient_id = (event.metadata or {}).get("recipient")
-    if recipient_id and str(recipient_id).isdigit() and email:
-        found = (
-            Recipient.objects.filter(pk=int(recipient_id), email=email).values_list("pk", flat=True).first()
-        )
+    recipient_id = parse_id(str((event.metadata or {}).get("recipient", "")))
+    if recipient_id and email:
+        found = Recipient.objects.filter(pk=recipient_id, email=email).values_list("pk", flat=True).first()
         if found:
             return found
     if event.message_id and email:

@@ -14,6 +14,7 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from campaign.core.ids import parse_id
 from campaign.core.models import Region
 from campaign.core.permissions import permission_require
 from campaign.institutions.models import Team
@@ -37,9 +38,8 @@ def institution_guide(request, institution_id):
     institution = get_object_or_404(Institution.objects.select_related("region__parent"), pk=institution_id)
     guide_id = request.GET.get("guide")
     if guide_id:
-        # isdecimal, not isdigit: int() refuses "²"; and int() refuses thousands of digits.
-        is_id = guide_id.isdecimal() and len(guide_id) <= 19
-        guide = selectors.guide_printable(guide_id=int(guide_id)) if is_id else None
+        pk = parse_id(guide_id)
+        guide = selectors.guide_printable(guide_id=pk) if pk else None
     else:
         guide = selectors.guide_default()
     size = request.GET.get("size", "a4")

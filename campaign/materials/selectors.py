@@ -6,14 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Revision, Site
 
+from campaign.core.ids import MAX_ID
 from campaign.core.models import Campaign, CampaignSettings
 
 from .models import GuidePage, MediaItem, PressAttachment, PressFactSheet, PressReleasePage, Scan
 
 PRESS_ROOM_RELEASES = 20
-# The largest id a database stores (64 bits). A larger one from a URL is "not found":
-# Django keeps an integer field's lookup from overflowing, not a page's ``page_ptr`` key.
-MAX_ID = 2**63 - 1
 # Download sizes of the media library: (key, Wagtail filter spec or None for the original).
 MEDIA_SIZES = (("web", "max-1200x1200"), ("print", "max-2400x2400"), ("original", None))
 MEDIA_SIZE_LABELS = {"web": _("web"), "print": _("print"), "original": _("original")}

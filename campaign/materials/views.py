@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from campaign.core import ratelimit
+from campaign.core.ids import MAX_ID
 
 from . import downloads, printing, selectors, services, tokens
 from .models import MediaItem, PressReleasePage, PressRoomPage
@@ -232,7 +233,7 @@ def _zip_response(release, *, embargo_until=None):
 @require_GET
 def release_zip(request, page_id):
     """ "Download all": a live, public release with its attachments, streamed."""
-    if page_id > selectors.MAX_ID:
+    if page_id > MAX_ID:
         raise Http404("No such release")
     release = get_object_or_404(PressReleasePage.objects.live().public(), pk=page_id)
     return _zip_response(release)

@@ -188,3 +188,10 @@ def test_exporting_suppressed_addresses_needs_the_export_permission_and_is_logge
     refused = client.get(url)  # Wagtail answers PermissionDenied with a redirect and a message
     assert (refused.status_code, refused["Location"]) == (302, "/admin/")
     assert PersonalDataLog.objects.filter(model="suppression").count() == 1
+
+
+@pytest.mark.parametrize("recipient", ["²", "9" * 5_000, str(2**64)])
+def test_the_preview_ignores_a_recipient_that_is_no_id(admin_client, recipient):
+    template = BatchFactory().template
+    url = reverse("invitations_template_preview", args=[template.pk]) + f"?recipient={recipient}"
+    assert admin_client.get(url).status_code == 200
