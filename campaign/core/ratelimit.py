@@ -14,12 +14,16 @@ from django.conf import settings
 from django.core.cache import cache
 
 
+def keyed_hash(value: str) -> str:
+    """A cache key part for ``value`` (an address, a username) that does not reveal it."""
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()[:40]
+
+
 def hit(key: str, *, limit: int, window: int) -> tuple[bool, int]:
     """Count one hit on ``key``; returns (within the limit, seconds until the window resets)."""
     now = int(time.time())
     start = now - now % window
-    digest = hmac.new(settings.SECRET_KEY.encode(), key.encode(), hashlib.sha256).hexdigest()[:32]
-    cache_key = f"rl:{digest}:{start}"
+    cache_key = f"rl:{keyed_hash(key)}:{start}"
     cache.add(cache_key, 0, timeout=window + 1)
     try:
         count = cache.incr(cache_key)

@@ -8,8 +8,6 @@ private-page login). The counters live only in the cache, under a keyed hash of 
 username and address: no IP address is written to the database or kept beyond the window.
 """
 
-import hashlib
-import hmac
 import math
 import time
 
@@ -19,6 +17,8 @@ from django.http import HttpResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from .ratelimit import client_address, keyed_hash
 
 DEFAULT_FAILURES = 5
 DEFAULT_WINDOW = 15 * 60
@@ -32,13 +32,12 @@ def _limits():
 
 
 def _key(username, address):
-    message = f"{(username or '').strip().casefold()}|{address or ''}".encode()
-    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
-    return f"login-throttle:{digest[:40]}"
+    who = f"{(username or '').strip().casefold()}|{address or ''}"
+    return f"login-throttle:{keyed_hash(who)}"
 
 
 def _address(request):
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    return client_address(request) if request is not None else ""
 
 
 def seconds_locked(username, address) -> int:
