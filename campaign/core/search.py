@@ -10,9 +10,9 @@ letter or digit are dropped, and the query is cut to ``MAX_QUERY`` characters.
 """
 
 import copy
-import functools
 import re
 
+from django.db import connection
 from modelsearch.backends.database import SearchBackend as _database_backend
 from modelsearch.query import And, Boost, Fuzzy, Not, Or, Phrase, PlainText
 
@@ -71,11 +71,16 @@ class _CleaningMixin:
         return super()._search(query_compiler_class, query, model_or_queryset, **kwargs)
 
 
-@functools.cache
-def _cleaning(backend_class):
-    return type(f"Cleaning{backend_class.__name__}", (_CleaningMixin, backend_class), {})
+# The cleaning class for each database vendor. Wagtail builds a backend for every search
+# and every index update; the database backend is only built once, to learn its class.
+_CLASSES = {}
 
 
 def SearchBackend(params):  # noqa: N802 - the name Wagtail looks up in a backend module
     """The database backend Wagtail would pick for this database, with clean queries."""
-    return _cleaning(type(_database_backend(params)))(params)
+    backend_class = _CLASSES.get(connection.vendor)
+    if backend_class is None:
+        found = type(_database_backend(params))
+        backend_class = type(f"Cleaning{found.__name__}", (_CleaningMixin, found), {})
+        _CLASSES[connection.vendor] = backend_class
+    return backend_class(params)
