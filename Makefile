@@ -57,6 +57,7 @@ messages: install ## Extract and compile the translation catalogues
 	$(MANAGE) compilemessages --ignore=.venv
 
 rehearsal: install ## Production rehearsal: PostgreSQL + gunicorn + 2 workers, locust load, fault drills, one table (~15 min)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements-rehearsal.txt
 	$(PY) scripts/rehearsal/run.py
 
 bench: install ## Run the benchmarks in bench/ and print a table (BENCH=dashboard runs only those named so)
@@ -65,6 +66,7 @@ bench: install ## Run the benchmarks in bench/ and print a table (BENCH=dashboar
 requirements: install ## Re-pin requirements*.txt from requirements*.in
 	$(VENV)/bin/uv pip compile --python $(PY) -q requirements.in -o requirements.txt
 	$(VENV)/bin/uv pip compile --python $(PY) -q requirements-dev.in -o requirements-dev.txt
+	$(VENV)/bin/uv pip compile --python $(PY) -q requirements-rehearsal.in -o requirements-rehearsal.txt
 
 clean: ## Remove the virtualenv, the demo database and collected files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles .pytest_cache

@@ -756,10 +756,20 @@ def test_week_api_returns_the_hostile_text_as_json_strings(registry, member):
 
 
 @pytest.mark.parametrize(
-    "phone",
-    ["K" + PAYLOAD_SHORT, "javascript:alert(1)", '" onclick="alert(1)', "0812-3456-7890", "+62 ²³ ٣٤ 812"],
+    ("phone", "whatsapp"),
+    [
+        # Only ASCII digits reach the link; a leading 0 becomes Indonesia's 62.
+        ("K" + PAYLOAD_SHORT, "https://wa.me/77"),
+        ("javascript:alert(1)", "https://wa.me/1"),
+        ('" onclick="alert(1)', "https://wa.me/1"),
+        ("0812-3456-7890", "https://wa.me/6281234567890"),
+        ("+62 ²³ ٣٤ 812", "https://wa.me/62812"),
+        ("Kantor <b>", None),
+    ],
 )
-def test_call_whatsapp_and_map_links_built_from_hostile_text_keep_their_scheme(registry, member, phone):
+def test_call_whatsapp_and_map_links_built_from_hostile_text_keep_their_scheme(
+    registry, member, phone, whatsapp
+):
     contact = registry.objects["contact"]
     contact.phone = phone
     contact.save()
@@ -767,7 +777,7 @@ def test_call_whatsapp_and_map_links_built_from_hostile_text_keep_their_scheme(r
     row = next(r for r in data["assignments"] if r["institution"]["id"] == contact.institution_id)
     links = row["institution"]["contacts"][0]
     assert links["tel"] == f"tel:{phone}"  # a tel: link whatever the text; the script sets it as an attribute
-    assert links["whatsapp"] is None or re.fullmatch(r"https://wa\.me/[0-9]+", links["whatsapp"]), links
+    assert links["whatsapp"] == whatsapp, links
     assert row["institution"]["map_url"].startswith("https://www.openstreetmap.org/")
     assert row["institution"]["geo_url"].startswith("geo:")
     for url in (row["institution"]["map_url"], row["institution"]["geo_url"]):
