@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from campaign.invitations import demo
-from campaign.invitations.models import Batch, OutboxMessage, Recipient
+from campaign.invitations.models import Batch, OutboxMessage, Recipient, Suppression, TrackingEvent
 from tests.factories import BatchFactory, RecipientFactory, UserFactory
 
 from .conftest import make_contacts
@@ -26,9 +26,32 @@ def admin_client(client, db):
     "model",
     ["batch", "emailtemplate", "audience", "recipient", "suppression", "trackingevent", "outboxmessage"],
 )
-def test_snippet_listings_open(admin_client, model):
-    RecipientFactory()
-    assert admin_client.get(f"/admin/snippets/invitations/{model}/").status_code == 200
+def test_snippet_listings_show_their_rows(admin_client, model):
+    recipient = RecipientFactory(email="agnes@dinas.example.org")
+    batch = recipient.batch
+    Suppression.objects.create(email="berhenti@example.org", reason=Suppression.Reason.UNSUBSCRIBED)
+    TrackingEvent.objects.create(
+        dedupe_key="listing-1", provider="postmark", event_type="delivered", email="dibaca@example.org"
+    )
+    OutboxMessage.objects.create(
+        message_id="<listing-1@example.org>",
+        from_email="sensus@example.org",
+        to="kotak@example.org",
+        subject="Undangan di kotak keluar",
+        text="isi",
+    )
+    shown = {
+        "batch": batch.name,
+        "emailtemplate": batch.template.name,
+        "audience": batch.audience.name,
+        "recipient": "agnes@dinas.example.org",
+        "suppression": "berhenti@example.org",
+        "trackingevent": "dibaca@example.org",
+        "outboxmessage": "Undangan di kotak keluar",
+    }
+    response = admin_client.get(f"/admin/snippets/invitations/{model}/")
+    assert response.status_code == 200
+    assert shown[model] in response.content.decode()
 
 
 def test_batch_report_shows_the_funnel_and_sends_on_start(admin_client, django_capture_on_commit_callbacks):
