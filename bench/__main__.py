@@ -5,7 +5,8 @@
 
 Each module defines ``run() -> list[Result]``. The runner points Django at a fresh
 database (a temporary SQLite file unless DATABASE_URL is set), migrates it once and
-passes it to every benchmark. Numbers and how they were taken: docs/performance.md.
+empties it between benchmarks (``flush``), so each one starts from the same empty
+database whatever ran before it. Numbers and how they were taken: docs/performance.md.
 """
 
 import importlib
@@ -39,7 +40,14 @@ def main(argv):
     names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
     wanted = [name for name in names if not argv or any(arg in name for arg in argv)]
     results = []
-    for name in wanted:
+    for index, name in enumerate(wanted):
+        if index:
+            # Each benchmark builds its own data on an empty database: what one leaves
+            # behind (50,000 institutions, their contacts) must not change the next.
+            call_command("flush", interactive=False, verbosity=0)
+            from django.core.cache import cache
+
+            cache.clear()
         module = importlib.import_module(f"bench.{name}")
         print(f"running {name} …", flush=True)
         results.extend(module.run())

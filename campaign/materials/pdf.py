@@ -21,8 +21,11 @@ markup), so a name like ``R&D <Unit`` prints literally and cannot inject a link.
 """
 
 import datetime
+import functools
 import io
+import math
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
@@ -31,6 +34,7 @@ from xml.sax.saxutils import escape
 
 import qrcode
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from reportlab import rl_config
 from reportlab.lib.colors import HexColor, white
@@ -52,9 +56,11 @@ WARM = HexColor("#fff4e5")
 LINE = HexColor("#d6dde5")
 
 SHEET_SIZES = {"a4": A4, "a5": A5}
+# Pictures are printed at most this sharp: more pixels only make the file bigger.
+PRINT_DPI = 150
 POSTER_SIZES = {"a4": A4, "a3": A3}
 # Bumped whenever a layout changes, so cached PDFs of the old layout are not served.
-LAYOUT_VERSION = 5
+LAYOUT_VERSION = 6
 # The most of a sheet's height its intro may take.
 INTRO_SHARE = 0.12
 
@@ -422,21 +428,61 @@ class _Reader(ImageReader):
         return super().getRGBData()
 
 
+@functools.lru_cache(maxsize=64)
+def _pixel_size(data: bytes) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size
+
+
+@functools.lru_cache(maxsize=32)
+def _print_ready(data: bytes, width: float, height: float) -> bytes:
+    """The picture as printed ``width`` × ``height`` points: a JPEG of at most
+    ``PRINT_DPI`` at that size. A screenshot uploaded at screen resolution has several
+    times the pixels a sheet can print; scaling it once per image and printed size (the
+    cache) keeps a sheet a few KB and its drawing cheap."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        pixel_width = image.size[0]
+        target = (math.ceil(width * PRINT_DPI / 72), math.ceil(height * PRINT_DPI / 72))
+        if pixel_width <= target[0] and image.format == "JPEG":
+            return data
+        picture = image.convert("RGBA") if image.mode in ("P", "LA", "RGBA") else image.convert("RGB")
+        if picture.mode == "RGBA":  # transparency prints on white paper
+            flat = Image.new("RGB", picture.size, "white")
+            flat.paste(picture, mask=picture.getchannel("A"))
+            picture = flat
+        if pixel_width > target[0]:
+            picture = picture.resize(target, Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        picture.save(buffer, "JPEG", quality=70, optimize=True)
+    return buffer.getvalue()
+
+
 class _Picture(Flowable):
-    """An image scaled to fit a box, keeping its proportions."""
+    """An image scaled to fit a box, keeping its proportions. ``print_scale`` is the
+    scale the canvas will apply (steps shrunk to fit), so the pixels match the printed
+    size, not the layout size."""
 
     def __init__(self, data, max_width, max_height):
         super().__init__()
-        self.reader = _Reader(data)
-        pixel_width, pixel_height = self.reader.getSize()
+        self.data = data
+        pixel_width, pixel_height = _pixel_size(data)
         ratio = min(max_width / pixel_width, max_height / pixel_height)
         self.width, self.height = pixel_width * ratio, pixel_height * ratio
+        self.print_scale = 1.0
 
     def wrap(self, available_width, available_height):
         return self.width, self.height
 
     def draw(self):
-        self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+        # Rounded, so that a re-wrap at nearly the same size reuses the cached pixels.
+        printed = _print_ready(
+            self.data, round(self.width * self.print_scale, 1), round(self.height * self.print_scale, 1)
+        )
+        self.canv.drawImage(_Reader(printed), 0, 0, self.width, self.height)
         self.canv.setStrokeColor(LINE)
         self.canv.setLineWidth(0.5)
         self.canv.rect(0, 0, self.width, self.height, stroke=1, fill=0)
@@ -559,8 +605,9 @@ class _Steps:
             total += row_height + self.spacing
         return total - self.spacing if self.rows else 0.0
 
-    def draw(self, canvas, x, top, width):
-        """Draw the laid-out steps with their top-left corner at (x, top)."""
+    def draw(self, canvas, x, top, width, *, scale=1.0):
+        """Draw the laid-out steps with their top-left corner at (x, top), on a canvas
+        that scales them by ``scale``."""
         y = top
         for number, (placed, picture, row_height) in enumerate(self.rows, start=1):
             _Number(number, self.radius).drawOn(canvas, x, y - 2 * self.radius)
@@ -568,12 +615,37 @@ class _Steps:
             for paragraph, bottom in placed:
                 paragraph.drawOn(canvas, text_x, y - bottom)
             if picture is not None:
+                picture.print_scale = scale
                 picture.drawOn(canvas, x + width - picture.width, y - picture.height)
             y -= row_height + self.spacing
 
 
-def _draw_steps(canvas, content, metrics, *, x, top, width, height):
-    """The steps in the box (x, top, width, height), shrunk to fit when they are long."""
+_layouts = threading.local()
+_LAYOUTS_KEPT = 16
+
+
+def _laid_out(key, lay_out):
+    """``lay_out()``, remembered per thread under ``key`` + the active language.
+
+    Wrapping the paragraphs of a guide's title, steps and call to action is most of a
+    sheet's drawing time, and it is the same for every sheet of that guide, size and
+    language: a download or a pack reuses the wrapped paragraphs. The key holds the
+    content itself (a frozen dataclass), so an edited guide is laid out anew. Per thread,
+    because reportlab sets the canvas on a flowable while it draws it."""
+    memo = getattr(_layouts, "memo", None)
+    if memo is None:
+        memo = _layouts.memo = {}
+    key = (*key, get_language())
+    if key not in memo:
+        if len(memo) >= _LAYOUTS_KEPT:
+            memo.pop(next(iter(memo)))  # the oldest
+        memo[key] = lay_out()
+    return memo[key]
+
+
+def _fit_steps(content, metrics, *, width, height):
+    """The steps laid out for the box ``width`` × ``height``, and the scale that fits them
+    (below 1 when they are long)."""
     steps = _Steps(content, metrics)
     scale, used = 1.0, steps.wrap(width)
     for _attempt in range(6):
@@ -582,10 +654,19 @@ def _draw_steps(canvas, content, metrics, *, x, top, width, height):
         scale *= height / (used * scale) * 0.98
         # Pictures keep their size in layout units, so they shrink with the text.
         used = steps.wrap(width / scale, picture_width=width * steps.picture_ratio)
+    return steps, scale
+
+
+def _draw_steps(canvas, content, metrics, *, x, top, width, height):
+    """The steps in the box (x, top, width, height), shrunk to fit when they are long."""
+    steps, scale = _laid_out(
+        ("steps", content, metrics, width, height),
+        lambda: _fit_steps(content, metrics, width=width, height=height),
+    )
     canvas.saveState()
     canvas.translate(x, top)
     canvas.scale(scale, scale)
-    steps.draw(canvas, 0, 0, width / scale)
+    steps.draw(canvas, 0, 0, width / scale, scale=scale)
     canvas.restoreState()
 
 
@@ -599,16 +680,21 @@ def _draw_sheet_static(canvas, content, layout):
     )
 
     y = height - m.band - 5 * m.scale - 16 * m.scale
-    title = Paragraph(markup(content.title), _style("title", m.title, bold=True, color=BLUE_DARK))
-    y -= _paragraph_height(title, inner)
+    title, title_height = _laid_out(("title", content.title, m, inner), lambda: _title(content, m, inner))
+    y -= title_height
     title.drawOn(canvas, margin, y)
     if content.intro:
         # A sentence or two; a longer intro is shrunk into its box, so that the personal
         # box, the steps and the QR code stay on the page.
-        intro = Paragraph(markup(content.intro), _style("intro", m.body + 0.5, color=MUTED))
         intro_box = height * INTRO_SHARE
-        intro_frame = KeepInFrame(inner, intro_box, [intro], mode="shrink")
-        _width, used = intro_frame.wrapOn(canvas, inner, intro_box)
+        intro_frame, used = _laid_out(
+            ("intro", content.intro, m, inner, intro_box),
+            lambda: _shrunk_into(
+                [Paragraph(markup(content.intro), _style("intro", m.body + 0.5, color=MUTED))],
+                inner,
+                intro_box,
+            ),
+        )
         y -= 6 * m.scale + used
         intro_frame.drawOn(canvas, margin, y)
 
@@ -653,6 +739,66 @@ def _draw_sheet_static(canvas, content, layout):
     layout.qr_y = bottom_y + m.bottom - qr_box - 10 * m.scale
     text_x = margin + 14 * m.scale
     text_width = layout.qr_x - text_x - 12 * m.scale
+    text_frame, used = _laid_out(
+        ("call to action", content, m, text_width),
+        lambda: _shrunk_into(_call_to_action(content, m), text_width, m.bottom - 20 * m.scale),
+    )
+    text_frame.drawOn(canvas, text_x, bottom_y + (m.bottom - used) / 2)
+    canvas.setFillColor(MUTED)
+    canvas.setFont("Helvetica", 7 * max(m.scale, 0.9))
+    canvas.drawCentredString(
+        layout.qr_x + qr_box / 2, bottom_y + 6 * m.scale, printable(_("Scan to fill in"))
+    )
+    _footer(canvas, content.identity, width=width, y=margin * 0.45, size=7.5 * max(m.scale, 0.9))
+
+
+def _title(content, m, width):
+    title = Paragraph(markup(content.title), _style("title", m.title, bold=True, color=BLUE_DARK))
+    return title, _paragraph_height(title, width)
+
+
+class _Shrunk:
+    """Flowables stacked top-down in a ``width`` × ``height`` box, shrunk to fit, and
+    wrapped once. (platypus's KeepInFrame wraps its content again every time it draws.)"""
+
+    def __init__(self, flowables, width, height):
+        self.scale = 1.0
+        placed, used = self._stack(flowables, width)
+        for _attempt in range(8):
+            if used * self.scale <= height:
+                break
+            self.scale *= height / (used * self.scale) * 0.98
+            placed, used = self._stack(flowables, width / self.scale)
+        self.placed, self.height = placed, used * self.scale
+
+    @staticmethod
+    def _stack(flowables, width):
+        placed, top = [], 0.0
+        for index, flowable in enumerate(flowables):
+            style = getattr(flowable, "style", None)
+            top += style.spaceBefore if style is not None and index else 0
+            _w, height = flowable.wrap(width, 10_000)
+            placed.append((flowable, top + height))
+            top += height + (style.spaceAfter if style is not None else 0)
+        return placed, top
+
+    def drawOn(self, canvas, x, y):
+        """Draw with the bottom-left corner of the used height at (x, y)."""
+        canvas.saveState()
+        canvas.translate(x, y + self.height)
+        canvas.scale(self.scale, self.scale)
+        for flowable, bottom in self.placed:
+            flowable.drawOn(canvas, 0, -bottom)
+        canvas.restoreState()
+
+
+def _shrunk_into(flowables, width, height):
+    """The flowables wrapped and shrunk into the box; and the height they use."""
+    shrunk = _Shrunk(flowables, width, height)
+    return shrunk, shrunk.height
+
+
+def _call_to_action(content, m):
     parts = []
     if content.closing:
         parts.append(
@@ -671,15 +817,7 @@ def _draw_sheet_static(canvas, content, layout):
                 f"<b>{escape(_('Need help?'))}</b> {markup(help_line)}", _style("help", m.body, color=INK)
             )
         )
-    text_frame = KeepInFrame(text_width, m.bottom - 20 * m.scale, parts, mode="shrink")
-    _width, used = text_frame.wrapOn(canvas, text_width, m.bottom - 20 * m.scale)
-    text_frame.drawOn(canvas, text_x, bottom_y + (m.bottom - used) / 2)
-    canvas.setFillColor(MUTED)
-    canvas.setFont("Helvetica", 7 * max(m.scale, 0.9))
-    canvas.drawCentredString(
-        layout.qr_x + qr_box / 2, bottom_y + 6 * m.scale, printable(_("Scan to fill in"))
-    )
-    _footer(canvas, content.identity, width=width, y=margin * 0.45, size=7.5 * max(m.scale, 0.9))
+    return parts
 
 
 def _draw_sheet_personal(canvas, content, layout, sheet):

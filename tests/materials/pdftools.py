@@ -56,3 +56,24 @@ def pdf_page_count(data: bytes, tmp_path) -> int:
     source.write_bytes(data)
     info = subprocess.run([_tool("pdfinfo"), str(source)], capture_output=True, text=True, check=True).stdout
     return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def pdf_images(data: bytes, tmp_path) -> list[dict]:
+    """Every image placement poppler lists: pixel size and printed resolution (ppi)."""
+    source = tmp_path / "images.pdf"
+    source.write_bytes(data)
+    listing = subprocess.run(
+        [_tool("pdfimages"), "-list", str(source)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]  # two header lines
+    images = []
+    for line in listing:
+        columns = line.split()
+        images.append(
+            {
+                "width": int(columns[3]),
+                "height": int(columns[4]),
+                "x_ppi": int(columns[12]),
+                "y_ppi": int(columns[13]),
+            }
+        )
+    return images

@@ -9,7 +9,7 @@ from django.utils import translation
 from PIL import Image
 
 from campaign.materials import pdf
-from tests.materials.pdftools import decode_qr, pdf_page_count, pdf_text, pdf_to_png, pdf_words
+from tests.materials.pdftools import decode_qr, pdf_images, pdf_page_count, pdf_text, pdf_to_png, pdf_words
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 HOSTILE = ["R&D <Unit", '<a href="javascript:alert(1)">x</a>']
@@ -180,6 +180,23 @@ def test_characters_outside_the_builtin_fonts_are_transliterated(tmp_path):
         _content(), qr_url="http://testserver/q/i1-1", personal={"institution_name": "Dinas Łódź"}
     )
     assert "Dinas Lódz" in pdf_text(data, tmp_path)
+
+
+def test_screenshots_are_printed_at_most_150_dpi_and_scaled_once(tmp_path):
+    """A 640 px screenshot printed 2 inches wide holds 320 ppi: twice the pixels a sheet
+    can print. It is scaled to 150 ppi at its printed size, and the scaled copy is made
+    once per image and size, not once per sheet."""
+    pdf._print_ready.cache_clear()
+    content = _content()
+
+    first = pdf.guide_sheet(content, qr_url="http://testserver/q/g1")
+    again = pdf.guide_sheet(content, qr_url="http://testserver/q/g2")
+
+    [image] = pdf_images(first, tmp_path)
+    assert image["width"] < 640
+    assert 140 <= image["x_ppi"] <= 151 and 140 <= image["y_ppi"] <= 151, image
+    assert pdf_images(again, tmp_path) == [image]
+    assert pdf._print_ready.cache_info().misses == 1
 
 
 def test_a_pack_shares_the_guide_and_draws_only_the_personal_parts_per_page(tmp_path):
