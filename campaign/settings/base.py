@@ -80,13 +80,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: everything after it sees the client's address (PROXY_HOPS below).
     "campaign.core.middleware.ClientAddressMiddleware",
+    # Before the rest: a cached public page is answered with the headers stored with it
+    # (security headers and policy included) before anything below does any work.
+    "campaign.news.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "campaign.core.middleware.AdminContentSecurityPolicyMiddleware",
-    # Early, so a cached public page skips sessions, auth and rendering; after the CSP
-    # middleware, so every hit still gets its own policy header.
-    "campaign.news.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

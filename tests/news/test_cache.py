@@ -81,6 +81,29 @@ def test_a_hit_gets_its_own_security_headers_and_answers_conditional_requests(cl
     assert not_modified.status_code == 304 and not_modified.content == b""
 
 
+def test_a_hit_is_answered_before_the_rest_of_the_middleware_stack(client, post):
+    """Security, CSP, session and authentication middleware do no work for a hit: the
+    headers they added when the page was rendered are served from the cache."""
+    miss, _, _ = _get(client, post.url)
+    hit, state, _ = _get(client, post.url)
+    assert state == "hit"
+    assert hasattr(miss.wsgi_request, "_csp_nonce") and hasattr(miss.wsgi_request, "session")
+    assert not hasattr(hit.wsgi_request, "_csp_nonce") and not hasattr(hit.wsgi_request, "session")
+    for header in (
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Content-Language",
+    ):
+        assert hit[header] == miss[header], header
+
+
+def test_static_and_media_paths_never_look_up_the_cache(rf):
+    assert pagecache.request_key(rf.get("/static/css/site.css")) is None
+    assert pagecache.request_key(rf.get("/media/images/foto.jpg")) is None
+    assert pagecache.request_key(rf.get("/berita/")) is not None
+
+
 def test_logged_in_visitors_neither_read_nor_fill_the_cache(client, post):
     _get(client, post.url)
     client.force_login(UserFactory())
@@ -120,7 +143,9 @@ def test_responses_setting_a_cookie_or_private_are_not_stored():
     with_cookie = HttpResponse("ok")
     with_cookie.set_cookie("csrftoken", "x")
     private = HttpResponse("ok", headers={"Cache-Control": "private"})
-    for response in (with_cookie, private, HttpResponse("nope", status=404)):
+    # A policy with a nonce would give every visitor of the cached page the same nonce.
+    with_nonce = HttpResponse("ok", headers={"Content-Security-Policy": "script-src 'self' 'nonce-abc'"})
+    for response in (with_cookie, private, with_nonce, HttpResponse("nope", status=404)):
         assert not pagecache.response_is_storable(request, response)
     assert not pagecache.response_is_storable(RequestFactory().get("/"), HttpResponse("ok"))
 
