@@ -782,21 +782,19 @@ def dedupe_key(event, esp_name: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _find_recipient(event) -> int | None:
-    email = (event.recipient or "").lower()
-    recipient_id = parse_id(str((event.metadata or {}).get("recipient", "")))
-    if recipient_id and email:
-        found = Recipient.objects.filter(pk=recipient_id, email=email).values_list("pk", flat=True).first()
-        if found:
-            return found
-    if event.message_id and email:
-        return (
-            Recipient.objects.filter(message_id=str(event.message_id), email=email)
-            .order_by("-pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-    return None
+def _recipient_lookup(event):
+    """The SQL that finds the event's recipient inside the event's INSERT, and its
+    parameters: by the recipient id our messages carry in their metadata (with the same
+    address), else by the provider's message id and the address (the newest such row)."""
+    email = (event.recipient or "").lower() or None
+    recipient_id = parse_id(str((event.metadata or {}).get("recipient", ""))) or None
+    message_id = str(event.message_id) if event.message_id else None
+    table = _recipient_table()
+    sql = (
+        f"COALESCE((SELECT id FROM {table} WHERE id = %s AND email = %s), "  # noqa: S608 - our identifiers
+        f"(SELECT id FROM {table} WHERE message_id = %s AND email = %s ORDER BY id DESC LIMIT 1))"
+    )
+    return sql, [recipient_id, email, message_id, email]
 
 
 def tracking_event_apply(*, event, esp_name: str) -> TrackingEvent | None:
@@ -805,15 +803,18 @@ def tracking_event_apply(*, event, esp_name: str) -> TrackingEvent | None:
     Status only moves up (sent < delivered < bounced/failed < complained) and the first
     time of each fact is kept, so the result is the same whatever order events arrive
     in: the order of event times.
+
+    Two statements for a delivery, open or click: the INSERT … ON CONFLICT DO NOTHING of
+    the event, which finds its recipient in the same statement and returns it, and one
+    UPDATE of that recipient (status, first times and counters at once). Suppressions
+    (complaints, hard bounces) add their own.
     """
     when = event.timestamp or timezone.now()
     email = (event.recipient or "").strip().lower()
     kind = bounce_kind(event, esp_name) if event.event_type == "bounced" else ""
     machine = event.event_type == "opened" and machine_open(event, esp_name)
     with transaction.atomic():
-        recipient_id = _find_recipient(event)
         stored = TrackingEvent(
-            recipient_id=recipient_id,
             dedupe_key=dedupe_key(event, esp_name),
             provider=esp_name[:30],
             event_type=event.event_type[:20],
@@ -826,12 +827,14 @@ def tracking_event_apply(*, event, esp_name: str) -> TrackingEvent | None:
             machine=machine,
             detail=str(event.mta_response or event.description or "")[:500],
         )
-        if not _insert_once(stored):
+        inserted = _insert_once(stored, _recipient_lookup(event))
+        if inserted is None:
             return None
-        if recipient_id:
-            _apply_to_recipient(recipient_id, event.event_type, when, kind=kind, machine=machine)
+        stored.pk, stored.recipient_id = inserted
+        if stored.recipient_id:
+            _apply_to_recipient(stored.recipient_id, event.event_type, when, kind=kind, machine=machine)
         if email:
-            _apply_to_address(email, event, esp_name, kind=kind, recipient_id=recipient_id)
+            _apply_to_address(email, event, esp_name, kind=kind, recipient_id=stored.recipient_id)
     return stored
 
 
@@ -844,16 +847,17 @@ _EVENT_COLUMNS = [
     "email",
     "occurred_at",
     "received_at",
-    "recipient_id",
     "bounce_kind",
     "machine",
     "detail",
 ]
 
 
-def _insert_once(stored: TrackingEvent) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL): False for a duplicate,
-    without the savepoint that catching an IntegrityError would need."""
+def _insert_once(stored: TrackingEvent, recipient) -> tuple[int, int | None] | None:
+    """INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING (SQLite ≥ 3.35 and PostgreSQL):
+    the new event's id and recipient id, or None for a duplicate, in one statement and
+    without the savepoint that catching an IntegrityError would need. ``recipient`` is
+    the (SQL, parameters) that finds the recipient."""
     ops = connection.ops
     values = []
     for column in _EVENT_COLUMNS:
@@ -861,53 +865,73 @@ def _insert_once(stored: TrackingEvent) -> bool:
         if column in ("occurred_at", "received_at"):
             value = ops.adapt_datetimefield_value(value)
         values.append(value)
+    recipient_sql, recipient_params = recipient
     table = ops.quote_name(TrackingEvent._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(values))
     with connection.cursor() as cursor:
+        # "WHERE true": SQLite would read ON CONFLICT as a join's ON without a WHERE.
         cursor.execute(
-            f"INSERT INTO {table} ({', '.join(_EVENT_COLUMNS)}) "  # noqa: S608 - our identifiers; values are parameters
-            f"VALUES ({', '.join(['%s'] * len(values))}) ON CONFLICT (dedupe_key) DO NOTHING",
-            values,
+            f"INSERT INTO {table} ({', '.join(_EVENT_COLUMNS)}, recipient_id) "  # noqa: S608 - our identifiers; values are parameters
+            f"SELECT {placeholders}, {recipient_sql} WHERE true "
+            "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, recipient_id",
+            [*values, *recipient_params],
         )
-        return cursor.rowcount == 1
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1])
 
 
-def _update_first(recipient_id, when, fields, counters=()):
-    """Keep the earliest time of each fact in ``fields``; add one to each counter."""
-    stamp = connection.ops.adapt_datetimefield_value(when)
-    sets, params = [], []
-    for field in fields:
-        sets.append(f"{field} = CASE WHEN {field} IS NULL OR {field} > %s THEN %s ELSE {field} END")
-        params += [stamp, stamp]
-    sets += [f"{counter} = {counter} + 1" for counter in counters]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_recipient_table()} SET {', '.join(sets)} WHERE id = %s",  # noqa: S608 - see above
-            [*params, recipient_id],
-        )
+def _first(field, stamp):
+    """SET clause keeping the earliest time of a fact."""
+    return f"{field} = CASE WHEN {field} IS NULL OR {field} > %s THEN %s ELSE {field} END", [stamp, stamp]
 
 
 def _apply_to_recipient(recipient_id, event_type, when, *, kind, machine):
-    rows = Recipient.objects.filter(pk=recipient_id)
+    """One UPDATE: the status only moves up, first times are kept, counters add one.
+    Every right-hand side reads the row as it was before the statement."""
+    stamp = connection.ops.adapt_datetimefield_value(when)
+    sets, params = [], []
     status = _EVENT_STATUS.get(event_type)
     if status is not None:
         lower = [
             name for name, rank in _RANK.items() if rank < _RANK[status] and name != Recipient.Status.SKIPPED
         ]
-        changes = {"status": status, "status_at": when}
+        moves = f"status IN ({', '.join(['%s'] * len(lower))})"
+        sets += [
+            f"status = CASE WHEN {moves} THEN %s ELSE status END",
+            f"status_at = CASE WHEN {moves} THEN %s ELSE status_at END",
+        ]
+        params += [*lower, status, *lower, stamp]
         if kind:
-            changes["bounce_kind"] = kind
-        rows.filter(status__in=lower).update(**changes)
-        if kind == "hard":
-            rows.filter(status=Recipient.Status.BOUNCED, bounce_kind="soft").update(bounce_kind="hard")
+            # A hard bounce also hardens an earlier soft bounce's kind.
+            sets.append(
+                f"bounce_kind = CASE WHEN {moves} THEN %s "
+                "WHEN %s = 'hard' AND status = %s AND bounce_kind = 'soft' THEN 'hard' ELSE bounce_kind END"
+            )
+            params += [*lower, kind, kind, Recipient.Status.BOUNCED]
         if status == Recipient.Status.DELIVERED:
-            _update_first(recipient_id, when, ["delivered_at"])
+            clause, values = _first("delivered_at", stamp)
+            sets.append(clause)
+            params += values
     elif event_type == "opened":
+        fields = ["opened_at"] if machine else ["opened_at", "human_opened_at"]
+        for field in fields:
+            clause, values = _first(field, stamp)
+            sets.append(clause)
+            params += values
+        sets.append("open_count = open_count + 1")
         if machine:
-            _update_first(recipient_id, when, ["opened_at"], ["open_count", "machine_open_count"])
-        else:
-            _update_first(recipient_id, when, ["opened_at", "human_opened_at"], ["open_count"])
+            sets.append("machine_open_count = machine_open_count + 1")
     elif event_type == "clicked":
-        _update_first(recipient_id, when, ["clicked_at"], ["click_count"])
+        clause, values = _first("clicked_at", stamp)
+        sets += [clause, "click_count = click_count + 1"]
+        params += values
+    if not sets:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_recipient_table()} SET {', '.join(sets)} WHERE id = %s",  # noqa: S608 - see above
+            [*params, recipient_id],
+        )
 
 
 def _apply_to_address(email, event, esp_name, *, kind, recipient_id):

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from anymail.signals import AnymailTrackingEvent
 from django.test import Client
 from django.utils import timezone
 
@@ -266,3 +267,45 @@ def test_webhook_costs_a_few_queries(django_assert_max_num_queries):
     sent_to(expected["recipient"], expected["message_id"])
     with django_assert_max_num_queries(10):
         assert post("postmark", payload("postmark/delivered")).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["postmark/delivered", "postmark/opened", "postmark/clicked"])
+def test_an_event_is_applied_in_two_statements(name):
+    """The event's INSERT finds its recipient and returns it; one UPDATE moves the
+    recipient (status, first times, counters). Savepoints of the test transaction and
+    the webhook view's own reads are not the event's work, so they are not counted."""
+    from django.db import connection
+
+    from campaign.invitations.services import tracking_event_apply
+
+    expected = payload(f"{name}.expected")
+    recipient = sent_to(expected["recipient"], expected["message_id"])
+    event = AnymailTrackingEvent(
+        event_type=expected["event_type"],
+        message_id=expected["message_id"],
+        recipient=expected["recipient"],
+        timestamp=datetime.datetime.fromisoformat(expected["timestamp"]),
+        esp_event={},
+    )
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        if not sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        stored = tracking_event_apply(event=event, esp_name="postmark")
+    assert [sql.split()[0] for sql in statements] == ["INSERT", "UPDATE"], statements
+    assert stored.recipient_id == recipient.pk
+    recipient.refresh_from_db()
+    if expected["event_type"] == "delivered":
+        assert recipient.status == Recipient.Status.DELIVERED and recipient.delivered_at is not None
+    elif expected["event_type"] == "opened":
+        assert recipient.open_count == 1 and recipient.opened_at is not None
+    else:
+        assert recipient.click_count == 1 and recipient.clicked_at is not None
+    statements.clear()
+    with connection.execute_wrapper(count):
+        assert tracking_event_apply(event=event, esp_name="postmark") is None  # a retry: one INSERT
+    assert [sql.split()[0] for sql in statements] == ["INSERT"]
