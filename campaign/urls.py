@@ -8,7 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from campaign.core import views as core_views
-from campaign.news.pagecache import cacheable
+from campaign.core.pagecache import cacheable
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

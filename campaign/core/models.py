@@ -23,6 +23,8 @@ class Region(models.Model):
     city, 7 for a district (kecamatan), 10 for a village (desa/kelurahan).
     """
 
+    purges_page_cache = True  # shown on public pages: see CoreConfig
+
     class Level(models.TextChoices):
         PROVINCE = "province", _("Province")
         REGENCY = "regency", _("Regency/city")
@@ -89,6 +91,8 @@ class Region(models.Model):
 
 class Campaign(ClusterableModel):
     """A census outreach campaign: its online period, target and goal."""
+
+    purges_page_cache = True  # shown on public pages: see CoreConfig
 
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
@@ -176,6 +180,7 @@ class Campaign(ClusterableModel):
 
 
 class CampaignExtension(Orderable):
+    purges_page_cache = True  # shown on public pages: see CoreConfig
     campaign = ParentalKey(Campaign, on_delete=models.CASCADE, related_name="extensions")
     new_end = models.DateField(_("new end date"))
     reason = models.CharField(_("reason"), max_length=300, blank=True)
@@ -193,6 +198,8 @@ class CampaignExtension(Orderable):
 @register_setting(icon="site")
 class CampaignSettings(BaseSiteSetting):
     """Organisation details editors change without a deploy."""
+
+    purges_page_cache = True  # shown on public pages: see CoreConfig
 
     organisation_name = models.CharField(
         _("organisation"), max_length=200, default="BPS Provinsi Nusa Tenggara Timur"
@@ -254,19 +261,20 @@ class HomePage(Page):
 
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
+    memo_route = True  # see campaign.core.memo.route
 
     class Meta:
         verbose_name = _("home page")
 
     def route(self, request, path_components):
         """Wagtail's routing, remembered per process until the next publication (the
-        site's root page routes every public URL; see ``campaign.news.memo``)."""
-        from campaign.news import memo
+        site's root page routes every public URL; see ``campaign.core.memo``)."""
+        from . import memo
 
         return memo.route(self, request, path_components, super().route)
 
     def get_view_restrictions(self):
-        from campaign.news import memo
+        from . import memo
 
         restrictions = memo.view_restrictions(self)
         return super().get_view_restrictions() if restrictions is None else restrictions

@@ -16,6 +16,7 @@ from wagtail.models import (
     Site,
 )
 
+from . import pagecache
 from .models import Campaign, CampaignExtension, HomePage, Region
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -364,3 +365,18 @@ def site_home_ensure(*, title: str, intro: str, cta_label: str) -> HomePage:
         if not page.get_children().exists():
             page.delete()
     return home
+
+
+# --- Public page cache ----------------------------------------------------------------
+
+
+def page_cache_purge() -> str:
+    """Make every cached public page stale at once (the next visit renders it again).
+
+    Called on publish, unpublish, move and other changes that show on public pages,
+    usually inside the transaction that makes the change: it purges now and again once
+    the transaction commits, so a page another worker rendered from the old rows in
+    between is not served afterwards. Returns the new generation token.
+    """
+    transaction.on_commit(pagecache.start_new_generation)
+    return pagecache.start_new_generation()

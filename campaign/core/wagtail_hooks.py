@@ -1,7 +1,9 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from . import pagecache
 from .models import Campaign, Region
 
 
@@ -37,3 +39,19 @@ class CampaignSetupGroup(SnippetViewSetGroup):
 
 
 register_snippet(CampaignSetupGroup)
+
+
+@hooks.register("on_serve_page")
+def allow_page_cache(serve):
+    """Wagtail pages may be cached for anonymous visitors (see ``pagecache``).
+
+    Registered after Wagtail's own view-restriction check (core is the last app), so a
+    private page never gets this far for a visitor who may not see it.
+    """
+
+    def inner(page, request, serve_args, serve_kwargs):
+        response = serve(page, request, serve_args, serve_kwargs)
+        pagecache.mark_cacheable(request)
+        return response
+
+    return inner

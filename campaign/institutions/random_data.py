@@ -158,3 +158,20 @@ def create_fieldwork(
     for start in range(0, len(institution_ids), 5_000):
         institution_status_refresh(institution_ids=institution_ids[start : start + 5_000])
     return made
+
+
+def populate(*, institutions, contacts_per_institution, sessions, seed, stdout, **sizes) -> dict[str, int]:
+    """``create_random_data``'s share of this app: institutions, contacts and, when a
+    campaign is active, teams and sessions."""
+    from campaign.core.selectors import campaign_get_active
+
+    made, contacts = create(
+        institutions=institutions, contacts_per_institution=contacts_per_institution, seed=seed, stdout=stdout
+    )
+    campaign = campaign_get_active()
+    made_sessions = 0
+    if campaign is None:
+        stdout.write("No active campaign (run load_demo_data first): no sessions created.")
+    else:
+        made_sessions = create_fieldwork(campaign=campaign, sessions=sessions, seed=seed, stdout=stdout)
+    return {"institutions": made, "contacts": contacts, "sessions": made_sessions}

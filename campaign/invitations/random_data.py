@@ -110,3 +110,8 @@ def create(*, invitations: int, seed: int = 53, chunk: int = 5_000, stdout=None)
         if stdout is not None:
             stdout.write(f"  invitations: {made:,} / {invitations:,}")
     return made
+
+
+def populate(*, invitations, seed, stdout, **sizes) -> dict[str, int]:
+    """``create_random_data``'s share of this app: finished invitation rows."""
+    return {"invitations": create(invitations=invitations, seed=seed, stdout=stdout)}

@@ -15,9 +15,10 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from campaign.core import pagecache
 from campaign.core.models import CampaignSettings
 
-from . import pagecache, selectors
+from . import selectors
 
 
 @dataclass

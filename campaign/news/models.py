@@ -30,12 +30,13 @@ class NewsIndexPage(Page):
 
     parent_page_types = ["core.HomePage"]
     subpage_types = ["news.NewsPage"]
+    memo_route = True  # see campaign.core.memo.route
 
     class Meta:
         verbose_name = _("news index")
 
     def get_view_restrictions(self):
-        from . import memo
+        from campaign.core import memo
 
         restrictions = memo.view_restrictions(self)
         return super().get_view_restrictions() if restrictions is None else restrictions
@@ -55,7 +56,7 @@ class NewsIndexPage(Page):
         return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
-        from . import memo
+        from campaign.core import memo
 
         context = super().get_context(request, *args, **kwargs)
         query = request.GET
@@ -163,19 +164,20 @@ class NewsPage(Page):
 
     parent_page_types = ["news.NewsIndexPage"]
     subpage_types = []
+    memo_route = True
 
     class Meta:
         verbose_name = _("news post")
         verbose_name_plural = _("news posts")
 
     def get_view_restrictions(self):
-        from . import memo
+        from campaign.core import memo
 
         restrictions = memo.view_restrictions(self)
         return super().get_view_restrictions() if restrictions is None else restrictions
 
     def get_context(self, request, *args, **kwargs):
-        from . import memo
+        from campaign.core import memo
 
         context = super().get_context(request, *args, **kwargs)
         if getattr(request, "is_preview", False) or self.pk is None:

@@ -10,7 +10,6 @@ from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowPage, Work
 
 from campaign.core.services import HEAD_OF_SECTION
 
-from . import pagecache
 from .models import NewsIndexPage, NewsPage, NewsPageRelatedLink
 
 NEWS_WORKFLOW_NAME = "News approval"
@@ -150,18 +149,3 @@ def news_related_set(*, post: NewsPage, related) -> NewsPage:
     if post.live:
         revision.publish()
     return post
-
-
-# --- Page cache -----------------------------------------------------------------------
-
-
-def page_cache_purge() -> str:
-    """Make every cached public page stale at once (the next visit renders it again).
-
-    Called on publish, unpublish, move and other changes that show on public pages,
-    usually inside the transaction that makes the change: it purges now and again once
-    the transaction commits, so a page another worker rendered from the old rows in
-    between is not served afterwards. Returns the new generation token.
-    """
-    transaction.on_commit(pagecache.start_new_generation)
-    return pagecache.start_new_generation()

@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "campaign.core.middleware.ClientAddressMiddleware",
     # Before the rest: a cached public page is answered with the headers stored with it
     # (security headers and policy included) before anything below does any work.
-    "campaign.news.pagecache.PageCacheMiddleware",
+    "campaign.core.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -5,8 +5,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from wagtail.models import PageViewRestriction
 
+from campaign.core import pagecache
 from campaign.core.models import CampaignSettings
-from campaign.news import pagecache
 from campaign.news.models import NewsPage
 from tests.factories import NewsPageFactory, UserFactory
 
@@ -183,10 +183,22 @@ def test_page_cache_off_means_no_cache_at_all(client, post, settings):
     assert _get(client, post.url)[1] is None
 
 
+def test_every_model_shown_on_public_pages_purges_the_cache(client, post):
+    """Regions name the news filters and the home page's areas: editing one purges."""
+    from campaign.core.models import Region
+
+    region = Region.objects.create(code="5371", name="Kota Kupang", level=Region.Level.REGENCY)
+    _get(client, post.url)
+    assert _get(client, post.url)[1] == "hit"
+    region.name = "Kota Kupang (diperbarui)"
+    region.save()
+    assert _get(client, post.url)[1] == "miss"
+
+
 def test_purge_happens_again_when_the_publishing_transaction_commits(
     post, django_capture_on_commit_callbacks
 ):
-    from campaign.news import pagecache
+    from campaign.core import pagecache
 
     before = pagecache.generation()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -202,7 +214,7 @@ def test_migrate_purges_the_cache_so_a_deploy_shows_new_templates(client, post):
     from django.db.models.signals import post_migrate
 
     _get(client, post.url)
-    config = apps.get_app_config("news")
+    config = apps.get_app_config("core")  # migrate signals every app; core's purges
     post_migrate.send(sender=config, app_config=config, verbosity=0, interactive=False, using="default")
 
     assert _get(client, post.url)[1] == "miss"

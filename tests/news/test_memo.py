@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
+from campaign.core import memo, pagecache
 from campaign.core.models import CampaignSettings
-from campaign.news import memo, pagecache
 from campaign.news.models import NewsPage
 from tests.factories import NewsPageFactory
 

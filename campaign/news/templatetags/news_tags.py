@@ -19,10 +19,10 @@ def news_card(context, post, heading="h2", compact=False, eager=False):
 
     A card is the same for every visitor of a host in a language (its links, date and
     picture sizes), so its HTML is remembered per process until the next publication
-    (see ``campaign.news.memo``): ten cards with their ``srcset`` were a third of the
+    (see ``campaign.core.memo``): ten cards with their ``srcset`` were a third of the
     index page's rendering.
     """
-    from .. import memo
+    from campaign.core import memo
 
     request = context.get("request")
 

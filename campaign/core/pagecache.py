@@ -19,7 +19,7 @@ What may be stored, and why it is safe:
   language; any other query parameter (search, tracking) skips the cache altogether.
 
 Publishing or unpublishing a page, moving one, or changing an image or a site setting
-purges everything at once (``services.page_cache_purge``): a new generation token makes
+purges everything at once (``campaign.core.services.page_cache_purge``): a new generation token makes
 every earlier key unreachable, which works the same on a file, database or Redis cache.
 """
 

@@ -5,7 +5,8 @@ site serves this host, its home page, the page at this path, the view restrictio
 above it, the site settings, the post's tags and "read also" cards (the index: its
 listing, tags and regions); and it rendered the same news cards again. Their answers
 change only when something public changes, and every such change already starts a new
-page-cache generation (``services.page_cache_purge``, after the transaction commits).
+page-cache generation (``campaign.core.services.page_cache_purge``, after the
+transaction commits).
 
 So each worker keeps the answers in memory under the generation they were read in:
 
@@ -120,8 +121,10 @@ def attach_site(request):
 
 
 def route(page, request, path_components, route):
-    """``route(request, path_components)`` of ``page`` (a site's root page), remembered for
-    the pages of this app and the home page; with each page its view restrictions."""
+    """``route(request, path_components)`` of ``page`` (a site's root page), remembered,
+    with its view restrictions, when the page found says ``memo_route = True``: its
+    route() depends on the path only and its serve() treats the page as read-only, so the
+    result may be shared between requests."""
     key = ("route", page.pk, tuple(path_components))
     values = _values_for(request_generation(request))
     result = values.get(key)
@@ -129,18 +132,13 @@ def route(page, request, path_components, route):
         return result
     result = route(request, path_components)
     target, args, kwargs = result
-    if not args and not kwargs and type(target)._meta.label in MEMO_PAGE_MODELS:
+    if not args and not kwargs and getattr(type(target), "memo_route", False):
         target._memo_view_restrictions = list(Page.get_view_restrictions(target))
         if _state[1] is values:
             if len(values) >= MAX_ENTRIES:
                 values.clear()
             values[key] = result
     return result
-
-
-# Page models whose route() depends on the path only, and whose serve() treats the page
-# as read-only: their route results may be shared between requests.
-MEMO_PAGE_MODELS = frozenset({"core.HomePage", "news.NewsIndexPage", "news.NewsPage"})
 
 
 def view_restrictions(page):
