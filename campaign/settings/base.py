@@ -77,6 +77,11 @@ INSTALLED_APPS = [
     "campaign.core",
 ]
 
+# What `manage.py run_due` runs every minute (cron or a systemd timer on one host; the
+# demo's clock): scheduled publishing of pages and embargoed releases, due invitation
+# batches and the recovery of a dead worker's chunks, guide packs whose worker died.
+RUN_DUE_COMMANDS = ["publish_scheduled", "send_due_invitations", "recover_guide_packs"]
+
 MIDDLEWARE = [
     # First: everything after it sees the client's address (PROXY_HOPS below).
     "campaign.core.middleware.ClientAddressMiddleware",
