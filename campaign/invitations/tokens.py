@@ -8,41 +8,28 @@ import datetime
 import functools
 
 from django.conf import settings
-from django.core import signing
 from django.urls import get_urlconf, reverse
 
-RSVP_SALT = "jemputbola.invitations.rsvp"
-UNSUBSCRIBE_SALT = "jemputbola.invitations.unsubscribe"
-RSVP_MAX_AGE = datetime.timedelta(days=60)
+from campaign.core import tokens as signed
+from campaign.core.tokens import TokenError
+
+__all__ = ["TokenError", "make", "read", "rsvp_url", "unsubscribe_url"]
+
+RSVP = signed.Purpose("jemputbola.invitations.rsvp", datetime.timedelta(days=60))
 # Mail clients offer the unsubscribe button for as long as the message is kept.
-UNSUBSCRIBE_MAX_AGE = datetime.timedelta(days=730)
-
-_SALTS = {"rsvp": (RSVP_SALT, RSVP_MAX_AGE), "unsubscribe": (UNSUBSCRIBE_SALT, UNSUBSCRIBE_MAX_AGE)}
-
-
-class TokenError(Exception):
-    def __init__(self, *, expired=False):
-        super().__init__("expired" if expired else "invalid")
-        self.expired = expired
+UNSUBSCRIBE = signed.Purpose("jemputbola.invitations.unsubscribe", datetime.timedelta(days=730))
+RSVP_MAX_AGE = RSVP.max_age
+UNSUBSCRIBE_MAX_AGE = UNSUBSCRIBE.max_age
+_PURPOSES = {"rsvp": RSVP, "unsubscribe": UNSUBSCRIBE}
 
 
 def make(purpose: str, recipient_id: int) -> str:
-    salt, _ = _SALTS[purpose]
-    return signing.dumps(recipient_id, salt=salt)
+    return signed.make(_PURPOSES[purpose], recipient_id)
 
 
 def read(purpose: str, token: str) -> int:
     """The recipient id; raises TokenError (expired, tampered or another purpose)."""
-    salt, max_age = _SALTS[purpose]
-    try:
-        value = signing.loads(token, salt=salt, max_age=max_age)
-    except signing.SignatureExpired as error:
-        raise TokenError(expired=True) from error
-    except (signing.BadSignature, ValueError, TypeError) as error:
-        raise TokenError() from error
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TokenError()
-    return value
+    return signed.read_id(_PURPOSES[purpose], token)
 
 
 @functools.lru_cache(maxsize=16)

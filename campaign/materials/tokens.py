@@ -6,50 +6,35 @@ Opening a link only reads: nothing changes state on GET (mail scanners follow li
 
 import datetime
 
-from django.core import signing
+from campaign.core import tokens as signed
+from campaign.core.tokens import TokenError
 
-GUIDE_SALT = "jemputbola.materials.guide-download"
-PRESS_SALT = "jemputbola.materials.press-embargo"
-GUIDE_MAX_AGE = datetime.timedelta(days=90)
-PRESS_MAX_AGE = datetime.timedelta(days=30)
+__all__ = ["TokenError", "guide_token", "guide_token_read", "press_token", "press_token_read"]
 
-
-class TokenError(Exception):
-    def __init__(self, *, expired=False):
-        super().__init__("expired" if expired else "invalid")
-        self.expired = expired
-
-
-def _read(token, *, salt, max_age, keys):
-    try:
-        data = signing.loads(token, salt=salt, max_age=max_age)
-    except signing.SignatureExpired as error:
-        raise TokenError(expired=True) from error
-    except (signing.BadSignature, ValueError, TypeError) as error:
-        raise TokenError() from error
-    if not isinstance(data, dict) or not all(isinstance(data.get(key), int) for key in keys):
-        raise TokenError()
-    return tuple(data[key] for key in keys)
+GUIDE = signed.Purpose("jemputbola.materials.guide-download", datetime.timedelta(days=90))
+PRESS = signed.Purpose("jemputbola.materials.press-embargo", datetime.timedelta(days=30))
+GUIDE_MAX_AGE = GUIDE.max_age
+PRESS_MAX_AGE = PRESS.max_age
 
 
 def guide_token(*, guide_id: int, institution_id: int) -> str:
     """For an institution's contacts: download the institution's own guide sheet."""
-    return signing.dumps({"g": guide_id, "i": institution_id}, salt=GUIDE_SALT, compress=True)
+    return signed.make(GUIDE, {"g": guide_id, "i": institution_id}, compress=True)
 
 
 def guide_token_read(token: str) -> tuple[int, int]:
     """(guide id, institution id); raises TokenError."""
-    return _read(token, salt=GUIDE_SALT, max_age=GUIDE_MAX_AGE, keys=("g", "i"))
+    return signed.read_ids(GUIDE, token, ("g", "i"))
 
 
 def press_token(*, contact_id: int) -> str:
     """For one media partner contact: read embargoed releases before they publish."""
-    return signing.dumps({"c": contact_id}, salt=PRESS_SALT, compress=True)
+    return signed.make(PRESS, {"c": contact_id}, compress=True)
 
 
 def press_token_read(token: str) -> int:
     """The contact id; raises TokenError."""
-    return _read(token, salt=PRESS_SALT, max_age=PRESS_MAX_AGE, keys=("c",))[0]
+    return signed.read_ids(PRESS, token, ("c",))[0]
 
 
 def guide_download_url(*, guide_id: int, institution_id: int) -> str:

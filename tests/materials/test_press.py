@@ -168,7 +168,7 @@ def test_a_bad_press_link_gets_a_friendly_page(client, embargoed, partner, kind,
     if kind == "garbage":
         token = "eyJjIjoxfQ:abc:def"
     elif kind == "tampered":
-        token = signing.dumps({"c": partner.pk}, salt=tokens.PRESS_SALT, compress=True, key="another key")
+        token = signing.dumps({"c": partner.pk}, salt=tokens.PRESS.salt, compress=True, key="another key")
     elif kind == "other-purpose":
         token = tokens.guide_token(guide_id=embargoed.pk, institution_id=partner.pk)
     elif kind == "not-a-partner":

@@ -65,7 +65,7 @@ def test_a_bad_token_gets_a_friendly_page_never_an_error(client, guide, institut
     token = tokens.guide_token(guide_id=guide.pk, institution_id=institution.pk)
     payload, timestamp, signature = token.rsplit(":", 2)
     forged = signing.dumps({"g": guide.pk, "i": institution.pk + 1}, salt="another salt", compress=True)
-    wrong_shape = signing.dumps(["g", guide.pk], salt=tokens.GUIDE_SALT)
+    wrong_shape = signing.dumps(["g", guide.pk], salt=tokens.GUIDE.salt)
     press = tokens.press_token(contact_id=institution.pk)  # right signer, other purpose
     for bad in (
         "nonsense",
