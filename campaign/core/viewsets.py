@@ -112,7 +112,8 @@ class ScopedChooserMixin:
     """Chooser views list and return only the rows the user may see."""
 
     def get_object_list(self):
-        return super().get_object_list().filter(pk__in=visible_to(self.request.user, self.model_class).values("pk"))
+        visible = visible_to(self.request.user, self.model_class)
+        return super().get_object_list().filter(pk__in=visible.values("pk"))
 
     def get_object(self, pk):
         return visible_to(self.request.user, self.model_class).get(pk=pk)

@@ -1,10 +1,10 @@
 """Who may see and change which rows of the registry and the field work.
 
 One permission policy per model, registered with Wagtail (``register_policies``, called
-at the top of ``wagtail_hooks`` before any ViewSet registers), so that every view of its ViewSet (list, add, edit, copy,
-delete, history, usage, inspect, choosers, bulk actions; see
-``campaign.core.viewsets.ScopedSnippetViewSet``), the reports and the field app ask the
-same question in the same place.
+at the top of ``wagtail_hooks`` before any ViewSet registers), so that every view of its
+ViewSet (list, add, edit, copy, delete, history, usage, inspect, choosers, bulk actions;
+see ``campaign.core.viewsets.ScopedSnippetViewSet``), the reports and the field app ask
+the same question in the same place.
 
 Django's model permissions (the roles in ``campaign.core.services``) decide *what* a
 role may do; the scope decides *on which rows*. Staff with
