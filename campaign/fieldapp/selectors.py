@@ -198,6 +198,8 @@ def week_data(*, user, team, week=None) -> dict:
 def sessions_of_teams(user):
     """Sessions a user may edit from the app: their own teams' (or all, for staff), by the
     session permission policy."""
-    return policy_for(GuidedSession).instances_user_has_permission_for(user, "change").select_related(
-        "institution", "team"
+    return (
+        policy_for(GuidedSession)
+        .instances_user_has_permission_for(user, "change")
+        .select_related("institution", "team")
     )

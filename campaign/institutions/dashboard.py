@@ -282,6 +282,8 @@ def sessions_visible_to(user):
     their teams' for field members."""
     from .policies import policy_for
 
-    return policy_for(GuidedSession).instances_user_has_permission_for(user, "view").select_related(
-        "institution", "team"
+    return (
+        policy_for(GuidedSession)
+        .instances_user_has_permission_for(user, "view")
+        .select_related("institution", "team")
     )

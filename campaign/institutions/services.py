@@ -585,7 +585,6 @@ def team_check(*, user, team) -> None:
         raise NotYourTeam(_("You can only record work for your own team."))
 
 
-
 @transaction.atomic
 def assignments_create(*, institutions, team, week, planned_date=None, user=None):
     """Plan institutions for a team's week; those already planned that week are skipped.
