@@ -124,7 +124,9 @@ class ScopedChooserMixin:
 
 class ScopedChooserViewSet(SnippetChooserViewSet):
     def construct_view(self, view_class, **kwargs):
-        view_class = type(view_class.__name__, (ScopedChooserMixin, view_class), {})
+        view_class = type(
+            view_class.__name__, (ScopedChooserMixin, view_class), {"__module__": view_class.__module__}
+        )
         return object_in_scope(super().construct_view(view_class, **kwargs), self.model)
 
 
@@ -142,6 +144,11 @@ class ScopedSnippetViewSet(SnippetViewSet):
 
     def get_edit_handler(self):
         edit_handler = super().get_edit_handler()
-        if edit_handler is not None and edit_handler.base_form_class is None:
+        # A form class of the model's own (``base_form_class``) is left alone.
+        if (
+            edit_handler is not None
+            and edit_handler.base_form_class is None
+            and not hasattr(self.model, "base_form_class")
+        ):
             edit_handler.base_form_class = ScopedModelForm
         return edit_handler
