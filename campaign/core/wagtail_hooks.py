@@ -1,13 +1,15 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
+
+from campaign.core.viewsets import ScopedSnippetViewSet
 
 from . import pagecache
 from .models import Campaign, Region
 
 
-class CampaignViewSet(SnippetViewSet):
+class CampaignViewSet(ScopedSnippetViewSet):
     model = Campaign
     icon = "date"
     menu_label = _("Campaigns")
@@ -16,7 +18,7 @@ class CampaignViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
-class RegionViewSet(SnippetViewSet):
+class RegionViewSet(ScopedSnippetViewSet):
     """Reference data, loaded from BPS codes: browsable, not edited by hand."""
 
     model = Region

@@ -3,10 +3,10 @@
 import datetime
 from urllib.parse import quote, urlencode
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Sum
 from django.utils import timezone
 
-from campaign.institutions.dashboard import current_week, teams_of, week_target
+from campaign.institutions.dashboard import current_week, week_target
 from campaign.institutions.models import (
     Assignment,
     Contact,
@@ -14,6 +14,7 @@ from campaign.institutions.models import (
     GuidedSession,
     TeamWeekTarget,
 )
+from campaign.institutions.policies import policy_for, teams_of
 
 HELD = GuidedSession.Status.HELD
 OPEN = [GuidedSession.Status.PLANNED, GuidedSession.Status.RESCHEDULED]
@@ -92,7 +93,10 @@ def week_data(*, user, team, week=None) -> dict:
     overrides = {
         (team.pk, row.week): row.target for row in TeamWeekTarget.objects.filter(team=team, week=week)
     }
-    contacts = Contact.objects.filter(erased_at__isnull=True).order_by("name")
+    # The contacts the contact policy lets this user see (UU 27/2022: their teams' work).
+    contacts = (
+        policy_for(Contact).instances_user_has_permission_for(user, "view").filter(erased_at__isnull=True)
+    ).order_by("name")
     last_session = (
         GuidedSession.objects.filter(team=team, institution=OuterRef("institution_id"))
         .exclude(status__in=OPEN)
@@ -192,10 +196,10 @@ def week_data(*, user, team, week=None) -> dict:
 
 
 def sessions_of_teams(user):
-    """Sessions a user may edit from the app: their own teams' (or all, for staff)."""
-    from campaign.institutions.services import user_sees_all_teams
-
-    sessions = GuidedSession.objects.select_related("institution", "team")
-    if user_sees_all_teams(user):
-        return sessions
-    return sessions.filter(Q(team__members=user) | Q(team__leader=user)).distinct()
+    """Sessions a user may edit from the app: their own teams' (or all, for staff), by the
+    session permission policy."""
+    return (
+        policy_for(GuidedSession)
+        .instances_user_has_permission_for(user, "change")
+        .select_related("institution", "team")
+    )

@@ -16,21 +16,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.institutions.dashboard import teams_of
 from campaign.institutions.models import Assignment, CoordinationMeeting, GuidedSession, Team
-from campaign.institutions.services import NotYourTeam, session_record, user_sees_all_teams
+from campaign.institutions.services import NotYourTeam, session_record, team_check
 
 from .payloads import photo_digest
 
 EDITABLE_FIELDS = ["starts_at", "status", "people_guided", "people_completed", "follow_up_needed", "notes"]
 
 
-def team_check(*, user, team: Team) -> None:
-    """The rule of ``session_record``, applied before anything is read or compared."""
-    if user_sees_all_teams(user):
-        return
-    if not teams_of(user).filter(pk=team.pk).exists():
-        raise NotYourTeam(_("You can only record work for your own team."))
+# ``team_check`` (the rule of ``session_record``) is applied before anything is read or
+# compared; it is the institutions' one team rule, imported above.
 
 
 def _check_in_plan(team, institution_id):

@@ -8,6 +8,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from .models import Assignment, GuidedSession, Institution, InstitutionKind, Team, week_start
+from .policies import teams_of
 
 HELD = GuidedSession.Status.HELD
 REACHED = [Institution.Status.GUIDED, Institution.Status.COMPLETED_REPORTED]
@@ -277,14 +278,12 @@ def institutions_not_reached(*, campaign=None):
 
 
 def sessions_visible_to(user):
-    """Guided sessions a user may see: all for staff, their teams' for field members."""
-    from .services import user_sees_all_teams
+    """Guided sessions a user may see, by the session permission policy: all for staff,
+    their teams' for field members."""
+    from .policies import policy_for
 
-    sessions = GuidedSession.objects.select_related("institution", "team")
-    if user_sees_all_teams(user):
-        return sessions
-    return sessions.filter(Q(team__members=user) | Q(team__leader=user)).distinct()
-
-
-def teams_of(user):
-    return Team.objects.filter(Q(members=user) | Q(leader=user)).distinct()
+    return (
+        policy_for(GuidedSession)
+        .instances_user_has_permission_for(user, "view")
+        .select_related("institution", "team")
+    )

@@ -3,7 +3,7 @@
 import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -218,6 +218,18 @@ class NotReachedReportView(FormulaSafeExportMixin, ReportView):
         "employees": gettext_lazy("Employees"),
     }
     export_filename = "institusi-belum-dijangkau"
+    # Field teams read the list to plan their visits; copying the registry out of the
+    # system is an export, for those with the export permission (as the list views).
+    export_permission = "institutions.export_institution"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.GET.get("export") and not request.user.has_perm(self.export_permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def show_export_buttons(self):
+        return bool(self.list_export) and self.request.user.has_perm(self.export_permission)
 
     def get_queryset(self):
         return institutions_not_reached(campaign=campaign_get_active())

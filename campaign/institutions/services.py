@@ -25,6 +25,7 @@ from .models import (
     PersonalDataLog,
     normalise_name,
 )
+from .policies import user_may_act_for_team, user_sees_all_teams  # noqa: F401  (re-exported)
 from .signals import contact_erased
 
 # Files with more data rows than this are checked and written by a task worker.
@@ -577,14 +578,11 @@ class NotYourTeam(PermissionError):
     """A field team member tried to act for a team they are not in."""
 
 
-def user_sees_all_teams(user) -> bool:
-    return user.is_superuser or user.has_perm("institutions.manage_all_teams")
-
-
-def _check_team(user, team):
-    if user is not None and not user_sees_all_teams(user):
-        if not team.members.filter(pk=user.pk).exists() and team.leader_id != user.pk:
-            raise NotYourTeam(_("You can only record work for your own team."))
+def team_check(*, user, team) -> None:
+    """Refuse (``NotYourTeam``) work recorded by ``user`` for a team not theirs; the team
+    rule itself is the permission policies' (``policies.user_may_act_for_team``)."""
+    if user is not None and not user_may_act_for_team(user, team):
+        raise NotYourTeam(_("You can only record work for your own team."))
 
 
 @transaction.atomic
@@ -600,7 +598,7 @@ def assignments_create(*, institutions, team, week, planned_date=None, user=None
     campaign_weeks = team.campaign.weeks()
     if week not in campaign_weeks:
         raise ValidationError({"week": _("The week is outside the campaign's online phase.")})
-    _check_team(user, team)
+    team_check(user=user, team=team)
     ids = [institution.pk for institution in institutions]
     taken = set(
         Assignment.objects.filter(week=week, institution_id__in=ids).values_list("institution_id", flat=True)
@@ -631,10 +629,10 @@ def session_record(*, session=None, user=None, **fields):
 
     session = session or GuidedSession()
     if session.pk:
-        _check_team(user, session.team)
+        team_check(user=user, team=session.team)
     for name, value in fields.items():
         setattr(session, name, value)
-    _check_team(user, session.team)
+    team_check(user=user, team=session.team)
     if session.recorded_by_id is None and getattr(user, "is_authenticated", False):
         session.recorded_by = user
     session.full_clean()

@@ -30,6 +30,7 @@ from campaign.core.permissions import permission_require
 from . import services
 from .importing import TEMPLATE_COLUMNS
 from .models import Contact, ImportRun, Institution, PersonalDataLog
+from .policies import policy_for
 from .selectors import contact_duplicate_groups
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -143,9 +144,11 @@ class InstitutionInspectView(LocalTimeInspectView):
     template_name = "institutions/admin/institution_inspect.html"
 
     def get_object(self, queryset=None):
+        # Only the contacts the contact policy lets this user see (a member: their teams').
+        contacts = policy_for(Contact).instances_user_has_permission_for(self.request.user, "view")
         return get_object_or_404(
             Institution.objects.select_related("kind", "region__parent").prefetch_related(
-                Prefetch("contacts", queryset=Contact.objects.order_by("name"))
+                Prefetch("contacts", queryset=contacts.order_by("name"))
             ),
             pk=self.pk,
         )
@@ -154,6 +157,7 @@ class InstitutionInspectView(LocalTimeInspectView):
         context = super().get_context_data(**kwargs)
         context["contacts"] = self.object.contacts.all()
         context["can_view_contacts"] = self.request.user.has_perm("institutions.view_contact")
+        context["contacts_scoped"] = policy_for(Contact).scope(self.request.user) is not None
         return context
 
 

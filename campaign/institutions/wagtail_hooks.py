@@ -9,13 +9,18 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from campaign.core.models import Region
 from campaign.core.permissions import PermissionMenuItem
+from campaign.core.viewsets import ScopedSnippetViewSet
 
 from . import services, views
 from .models import Contact, Institution, InstitutionKind, MediaPartner
+from .policies import register_policies
+
+# First: a ViewSet registering a model without a policy gets Wagtail's unscoped fallback.
+register_policies()
 
 
 class InstitutionFilterSet(WagtailFilterSet):
@@ -36,7 +41,7 @@ class InstitutionFilterSet(WagtailFilterSet):
         return queryset.filter(region__code__startswith=value.code)
 
 
-class InstitutionViewSet(SnippetViewSet):
+class InstitutionViewSet(ScopedSnippetViewSet):
     model = Institution
     icon = "home"
     menu_label = _("Institutions")
@@ -98,7 +103,7 @@ class ContactFilterSet(WagtailFilterSet):
         fields = ["has_institution", "opted_out", "lawful_basis", "preferred_language"]
 
 
-class ContactViewSet(SnippetViewSet):
+class ContactViewSet(ScopedSnippetViewSet):
     model = Contact
     icon = "user"
     menu_label = _("Contacts")
@@ -143,7 +148,7 @@ class ContactViewSet(SnippetViewSet):
     list_per_page = 50
 
 
-class MediaPartnerViewSet(SnippetViewSet):
+class MediaPartnerViewSet(ScopedSnippetViewSet):
     model = MediaPartner
     icon = "openquote"
     menu_label = _("Media partners")
@@ -154,7 +159,7 @@ class MediaPartnerViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
-class InstitutionKindViewSet(SnippetViewSet):
+class InstitutionKindViewSet(ScopedSnippetViewSet):
     model = InstitutionKind
     icon = "tag"
     menu_label = _("Institution kinds")
@@ -258,63 +263,25 @@ def register_log_actions(actions):
 
 from wagtail.admin.ui.components import Component  # noqa: E402
 from wagtail.snippets.views.snippets import (  # noqa: E402
-    CreateView as SnippetCreateView,
-)
-from wagtail.snippets.views.snippets import (  # noqa: E402
-    DeleteView as SnippetDeleteView,
-)
-from wagtail.snippets.views.snippets import (  # noqa: E402
-    EditView as SnippetEditView,
-)
-from wagtail.snippets.views.snippets import (  # noqa: E402
     IndexView as SnippetIndexView,
 )
 
 from . import fieldwork_views  # noqa: E402
-from .dashboard import dashboard_data, sessions_visible_to, teams_of  # noqa: E402
+from .dashboard import dashboard_data  # noqa: E402
 from .models import Assignment, CoordinationMeeting, GuidedSession, Team  # noqa: E402
-
-
-class TeamScopedMixin:
-    """Field members see and change only their own teams' sessions: another team's
-    session is a 404, and the team field offers only their teams."""
-
-    def get_queryset(self):
-        # Single-object views look the object up here: another team's session is a 404.
-        return sessions_visible_to(self.request.user)
-
-    def get_form(self, *args, **kwargs):
-        form = super().get_form(*args, **kwargs)
-        if not services.user_sees_all_teams(self.request.user) and "team" in form.fields:
-            form.fields["team"].queryset = teams_of(self.request.user)
-        return form
 
 
 class SessionIndexView(SnippetIndexView):
     def get_base_queryset(self):
-        return sessions_visible_to(self.request.user).select_related("institution", "team")
+        # The rows come from the session policy (ScopedSnippetViewSet.get_queryset).
+        return super().get_base_queryset().select_related("institution", "team")
 
 
-class SessionCreateView(TeamScopedMixin, SnippetCreateView):
-    pass
-
-
-class SessionEditView(TeamScopedMixin, SnippetEditView):
-    pass
-
-
-class SessionDeleteView(TeamScopedMixin, SnippetDeleteView):
-    pass
-
-
-class SessionViewSet(SnippetViewSet):
+class SessionViewSet(ScopedSnippetViewSet):
     model = GuidedSession
     icon = "group"
     menu_label = _("Guided sessions")
     index_view_class = SessionIndexView
-    add_view_class = SessionCreateView
-    edit_view_class = SessionEditView
-    delete_view_class = SessionDeleteView
     list_display = [
         "institution",
         "team",
@@ -328,7 +295,7 @@ class SessionViewSet(SnippetViewSet):
     list_per_page = 50
 
 
-class TeamViewSet(SnippetViewSet):
+class TeamViewSet(ScopedSnippetViewSet):
     model = Team
     icon = "group"
     menu_label = _("Teams")
@@ -336,7 +303,7 @@ class TeamViewSet(SnippetViewSet):
     list_filter = ["campaign"]
 
 
-class MeetingViewSet(SnippetViewSet):
+class MeetingViewSet(ScopedSnippetViewSet):
     model = CoordinationMeeting
     icon = "date"
     menu_label = _("Rakorcam")
@@ -344,7 +311,7 @@ class MeetingViewSet(SnippetViewSet):
     list_filter = ["campaign"]
 
 
-class AssignmentViewSet(SnippetViewSet):
+class AssignmentViewSet(ScopedSnippetViewSet):
     model = Assignment
     icon = "list-ul"
     menu_label = _("Visit plans")

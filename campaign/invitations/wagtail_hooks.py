@@ -6,8 +6,9 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from campaign.core.viewsets import ScopedSnippetViewSet
 from campaign.institutions.models import Institution
 from campaign.institutions.views import (
     AuditedExportIndexView,
@@ -18,7 +19,7 @@ from . import admin_views
 from .models import Audience, Batch, EmailTemplate, OutboxMessage, Recipient, Suppression, TrackingEvent
 
 
-class EmailTemplateViewSet(SnippetViewSet):
+class EmailTemplateViewSet(ScopedSnippetViewSet):
     model = EmailTemplate
     icon = "mail"
     menu_label = _("Templates")
@@ -26,7 +27,7 @@ class EmailTemplateViewSet(SnippetViewSet):
     search_fields = ["name", "subject_id", "subject_en"]
 
 
-class AudienceViewSet(SnippetViewSet):
+class AudienceViewSet(ScopedSnippetViewSet):
     model = Audience
     icon = "group"
     menu_label = _("Audiences")
@@ -42,7 +43,7 @@ class BatchFilterSet(WagtailFilterSet):
         fields = ["status", "kind"]
 
 
-class BatchViewSet(SnippetViewSet):
+class BatchViewSet(ScopedSnippetViewSet):
     model = Batch
     icon = "mail"
     menu_label = _("Batches")
@@ -81,7 +82,7 @@ class RecipientIndexView(AuditedExportIndexView):
         return super().get_base_queryset().select_related("batch", "institution", "media_partner")
 
 
-class RecipientViewSet(SnippetViewSet):
+class RecipientViewSet(ScopedSnippetViewSet):
     model = Recipient
     icon = "user"
     menu_label = _("Recipients")
@@ -131,7 +132,7 @@ class SuppressionIndexView(AuditedExportIndexView):
     export_permission = "invitations.export_recipient"
 
 
-class SuppressionViewSet(SnippetViewSet):
+class SuppressionViewSet(ScopedSnippetViewSet):
     model = Suppression
     icon = "cross"
     menu_label = _("Suppressed addresses")
@@ -147,7 +148,7 @@ class SuppressionViewSet(SnippetViewSet):
     list_export = ["email", "reason", "source", "detail", "created_at"]
 
 
-class TrackingEventViewSet(SnippetViewSet):
+class TrackingEventViewSet(ScopedSnippetViewSet):
     model = TrackingEvent
     icon = "history"
     menu_label = _("Tracking events")
@@ -157,7 +158,7 @@ class TrackingEventViewSet(SnippetViewSet):
     inspect_view_enabled = True
 
 
-class OutboxViewSet(SnippetViewSet):
+class OutboxViewSet(ScopedSnippetViewSet):
     model = OutboxMessage
     icon = "mail"
     menu_label = _("Outbox (demo)")

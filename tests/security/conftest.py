@@ -102,6 +102,7 @@ def world(home_page):
     )
     meeting = CoordinationMeeting.objects.create(campaign=campaign, district=district, date=today)
     meeting.teams.set([teams[0]])
+    meeting.save()  # a parental many-to-many is written on save
 
     guide_index = GuideIndexPageFactory(parent=home_page)
     guide = GuidePageFactory(parent=guide_index, slug="cara-mengisi")

@@ -40,6 +40,10 @@ def project_route_names():
     names = set()
     for name, _pattern, module in all_routes():
         namespace = name.split(":")[0] if ":" in name else ""
+        if module == "campaign.core.viewsets":
+            # The generic views of our ViewSets: every one of their URLs, for every role,
+            # is in test_viewset_permissions.py.
+            continue
         if module.startswith("campaign.") or namespace in PROJECT_NAMESPACES or name in PROJECT_NAMES:
             names.add(name)
     names |= {f"{namespace}:list" for namespace in snippet_namespaces()}

@@ -1,0 +1,154 @@
+"""Snippet ViewSets whose every view asks the model's permission policy which rows exist.
+
+Wagtail's generic views check *model* permissions, and only some of them (edit, delete,
+copy) ask the policy about the *instance*; history, usage, inspect, revisions and the
+choosers read any row by its id. ``ScopedSnippetViewSet`` closes that at the one place
+every view passes through, ``construct_view``:
+
+- a view whose URL names an object (``pk``) answers 404 unless the object is among the
+  rows the policy lets the user see (``SEE`` actions) — this includes views a later
+  Wagtail release adds;
+- the listing (and its export) and the choosers start from those rows;
+- forms offer, for a choice of a model with a scoped policy, only the rows the user may
+  see, and keep the hidden rows already in a many-to-many choice;
+- the copy view works on an unsaved copy: Wagtail's binds its form to the original, so a
+  POST to ``copy/<pk>/`` (its form posts to ``add/``, a crafted request need not)
+  saved over the original row.
+"""
+
+import functools
+
+from django import forms
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.permissions import policy_registry
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
+from wagtail.snippets.views.snippets import CopyView, SnippetViewSet
+
+SEE = ("view", "change", "delete")
+
+
+def visible_to(user, model):
+    """The rows of ``model`` that ``user`` may see at all, by the model's policy."""
+    return policy_registry.get_by_type(model).instances_user_has_any_permission_for(user, SEE)
+
+
+def _has_row_scope(model):
+    """Whether ``model``'s policy narrows rows (policies say so with ``scopes_rows``)."""
+    policy = policy_registry.get_by_type(model, fallback=False)
+    return getattr(policy, "scopes_rows", False)
+
+
+def object_in_scope(view, model):
+    """Wrap a view so that an object named by its URL is a 404 outside the user's rows."""
+
+    @functools.wraps(view)
+    def scoped_view(request, *args, **kwargs):
+        pk = kwargs.get("pk")
+        if pk is not None:
+            try:
+                found = visible_to(request.user, model).filter(pk=unquote(str(pk))).exists()
+            except (ValueError, TypeError, ValidationError):
+                found = False
+            if not found:
+                raise Http404
+        return view(request, *args, **kwargs)
+
+    return scoped_view
+
+
+def unsaved_copy(obj):
+    """A new, unsaved object with ``obj``'s editable values (and, for a cluster, its
+    child rows and parental many-to-many values); keys and unique values are left out."""
+    model = type(obj)
+    skip = [f.name for f in model._meta.concrete_fields if f.primary_key or f.unique or not f.editable]
+    if isinstance(obj, ClusterableModel):
+        copy, _children = obj.copy_cluster(exclude_fields=skip)
+        return copy
+    return model(
+        **{f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields if f.name not in skip}
+    )
+
+
+class ScopedCopyView(CopyView):
+    def get_initial_form_instance(self):
+        return unsaved_copy(self.get_object())
+
+
+class ScopedModelForm(WagtailAdminModelForm):
+    """Choices of a model with a scoped policy offer only the rows the user may see; a
+    many-to-many choice keeps the rows the user cannot see (a member editing a Rakorcam
+    shared with another team does not remove that team)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._kept_hidden = {}
+        if self.for_user is None:
+            return
+        for name, field in self.fields.items():
+            queryset = getattr(field, "queryset", None)
+            if queryset is None or not _has_row_scope(queryset.model):
+                continue
+            visible = visible_to(self.for_user, queryset.model).values("pk")
+            field.queryset = queryset.filter(pk__in=visible)
+            if isinstance(field, forms.ModelMultipleChoiceField) and self.instance.pk:
+                hidden = getattr(self.instance, name).exclude(pk__in=visible)
+                self._kept_hidden[name] = set(hidden.values_list("pk", flat=True))
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name, hidden in self._kept_hidden.items():
+            if hidden and name in cleaned_data:
+                chosen = {obj.pk for obj in cleaned_data[name]}
+                model = self.fields[name].queryset.model
+                cleaned_data[name] = model._default_manager.filter(pk__in=chosen | hidden)
+        return cleaned_data
+
+
+class ScopedChooserMixin:
+    """Chooser views list and return only the rows the user may see."""
+
+    def get_object_list(self):
+        visible = visible_to(self.request.user, self.model_class)
+        return super().get_object_list().filter(pk__in=visible.values("pk"))
+
+    def get_object(self, pk):
+        return visible_to(self.request.user, self.model_class).get(pk=pk)
+
+    def get_objects(self, pks):
+        return visible_to(self.request.user, self.model_class).filter(pk__in=pks)
+
+
+class ScopedChooserViewSet(SnippetChooserViewSet):
+    def construct_view(self, view_class, **kwargs):
+        view_class = type(
+            view_class.__name__, (ScopedChooserMixin, view_class), {"__module__": view_class.__module__}
+        )
+        return object_in_scope(super().construct_view(view_class, **kwargs), self.model)
+
+
+class ScopedSnippetViewSet(SnippetViewSet):
+    """A snippet ViewSet whose every view goes through the model's permission policy."""
+
+    copy_view_class = ScopedCopyView
+    chooser_viewset_class = ScopedChooserViewSet
+
+    def construct_view(self, view_class, **kwargs):
+        return object_in_scope(super().construct_view(view_class, **kwargs), self.model)
+
+    def get_queryset(self, request):
+        return visible_to(request.user, self.model)
+
+    def get_edit_handler(self):
+        edit_handler = super().get_edit_handler()
+        # A form class of the model's own (``base_form_class``) is left alone.
+        if (
+            edit_handler is not None
+            and edit_handler.base_form_class is None
+            and not hasattr(self.model, "base_form_class")
+        ):
+            edit_handler.base_form_class = ScopedModelForm
+        return edit_handler
