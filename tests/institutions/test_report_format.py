@@ -156,3 +156,15 @@ def test_no_heading_is_left_alone_at_the_foot_of_a_page(team_count, tmp_path):
         lines = [line.strip() for line in pages[page].splitlines() if line.strip()]
         assert lines[-1] != heading, f"{heading!r} ends page {page + 1}"
         assert first_content in pages[page], f"{heading!r} on page {page + 1}, {first_content!r} is not"
+
+
+def test_reports_print_counts_in_the_same_notation_and_export_raw_numbers(client, campaign):  # noqa: F811
+    InstitutionFactory(name="Kepolisian Daerah NTT", employees=1_250)
+    client.force_login(UserFactory(is_superuser=True))
+    url = reverse("institutions_report_not_reached")
+
+    html = client.get(url).content.decode()
+    assert re.search(r">\s*1\.250\s*<", html)
+
+    export = b"".join(client.get(url + "?export=csv").streaming_content).decode()
+    assert "1250" in export and "1.250" not in export  # a spreadsheet gets the number itself
