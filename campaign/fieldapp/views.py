@@ -96,6 +96,15 @@ def shell(request):
     )
 
 
+# Indonesia's three time zones, as people write them after a time.
+ZONE_LABELS = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
 def _api_urls():
     return {
         "week": reverse("fieldapp:api_week"),
@@ -104,6 +113,11 @@ def _api_urls():
         "login": reverse("fieldapp:login"),
         "shell": reverse("fieldapp:shell"),
         "sw": reverse("fieldapp:sw"),
+        # The app shows and reads times on the campaign's clock, not the phone's.
+        "clock": {
+            "timeZone": settings.TIME_ZONE,
+            "label": ZONE_LABELS.get(settings.TIME_ZONE, settings.TIME_ZONE),
+        },
     }
 
 

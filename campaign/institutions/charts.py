@@ -5,6 +5,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from campaign.core.numbers import format_number, format_percent
+
 BLUE, ORANGE, GREY, INK, LIGHT = "#0b4f8a", "#f7941d", "#c9d3de", "#1a1a1a", "#9cc3e6"
 
 
@@ -53,8 +55,8 @@ def team_bars(rows):
                 label_w + plot_w + 6,
                 y + 2 * bar_h,
                 INK,
-                row.held,
-                row.target,
+                format_number(row.held),
+                format_number(row.target),
             )
         )
         y += 3 * bar_h + gap
@@ -110,7 +112,7 @@ def weekly_columns(series, current):
                     round(x + step / 2, 1),
                     round(height - bottom - h - 4, 1),
                     INK,
-                    point.held,
+                    format_number(point.held),
                 )
             )
     body.append(
@@ -136,9 +138,9 @@ def goal_bar(estimated, goal):
             '<rect x="0" y="8" width="{}" height="22" fill="{}" rx="4"/>', round(width * share, 1), ORANGE
         ),
         format_html(
-            '<text x="6" y="24" font-size="13" fill="{}">{} %</text>',
+            '<text x="6" y="24" font-size="13" fill="{}">{}</text>',
             INK,
-            round(100 * estimated / goal, 1) if goal else 0,
+            format_percent(100 * estimated / goal if goal else 0),
         ),
     ]
     return _svg(width, height, body, _("Estimated online participation against the goal"))

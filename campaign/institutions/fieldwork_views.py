@@ -17,6 +17,7 @@ from wagtail.admin.views.reports import ReportView
 
 from campaign.core.permissions import permission_require
 from campaign.core.selectors import campaign_get_active
+from campaign.core.tables import NumberColumn
 
 from . import charts, services
 from .dashboard import (
@@ -156,8 +157,8 @@ class SessionsReportView(FormulaSafeExportMixin, ReportView):
         Column("team", label=gettext_lazy("Team")),
         Column("institution", label=gettext_lazy("Institution")),
         Column("status", label=gettext_lazy("Status"), accessor="get_status_display"),
-        Column("people_guided", label=gettext_lazy("People guided")),
-        Column("people_completed", label=gettext_lazy("People completed")),
+        NumberColumn("people_guided", label=gettext_lazy("People guided")),
+        NumberColumn("people_completed", label=gettext_lazy("People completed")),
     ]
     index_url_name = "institutions_report_sessions"
     index_results_url_name = "institutions_report_sessions_results"
@@ -204,7 +205,7 @@ class NotReachedReportView(FormulaSafeExportMixin, ReportView):
         Column("kind", label=gettext_lazy("Kind")),
         Column("region", label=gettext_lazy("Region")),
         Column("status", label=gettext_lazy("Status"), accessor="get_status_display"),
-        Column("employees", label=gettext_lazy("Employees")),
+        NumberColumn("employees", label=gettext_lazy("Employees")),
     ]
     index_url_name = "institutions_report_not_reached"
     index_results_url_name = "institutions_report_not_reached_results"
@@ -241,11 +242,11 @@ class TeamPerformanceReportView(FormulaSafeExportMixin, ReportView):
     columns = [
         Column("week", label=gettext_lazy("Week starting")),
         Column("team", label=gettext_lazy("Team")),
-        Column("target", label=gettext_lazy("Target")),
-        Column("planned", label=gettext_lazy("Planned")),
-        Column("held", label=gettext_lazy("Held")),
-        Column("guided", label=gettext_lazy("People guided")),
-        Column("completed", label=gettext_lazy("People completed")),
+        NumberColumn("target", label=gettext_lazy("Target")),
+        NumberColumn("planned", label=gettext_lazy("Planned")),
+        NumberColumn("held", label=gettext_lazy("Held")),
+        NumberColumn("guided", label=gettext_lazy("People guided")),
+        NumberColumn("completed", label=gettext_lazy("People completed")),
     ]
     index_url_name = "institutions_report_team_performance"
     index_results_url_name = "institutions_report_team_performance_results"

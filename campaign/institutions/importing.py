@@ -16,6 +16,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import normalise_name
 
@@ -45,19 +46,46 @@ COLUMNS = {
     "contact_email": ["contact_email", "email_kontak"],
     "contact_phone": ["contact_phone", "telepon_kontak"],
 }
-TEMPLATE_COLUMNS = [
-    "external_id",
-    "name",
-    "kind",
-    "region_code",
-    "region",
-    "address",
-    "employees",
-    "contact_name",
-    "contact_position",
-    "contact_email",
-    "contact_phone",
-]
+# What each column holds, for the import page (one entry per column above).
+COLUMN_HELP = {
+    "external_id": gettext_lazy("The institution's ID in the source list; re-importing updates by it."),
+    "name": gettext_lazy("Required. The institution's name."),
+    "kind": gettext_lazy("Required. One of the institution kinds in the admin (any case)."),
+    "region_code": gettext_lazy(
+        "BPS code of the district (7 digits) or regency (4 digits); this or the region."
+    ),
+    "region": gettext_lazy("District or regency name, when it is unambiguous; this or the region code."),
+    "address": gettext_lazy("Street address."),
+    "employees": gettext_lazy("Whole number; 1.200 and 1,200 are read as 1200."),
+    "latitude": gettext_lazy("Decimal degrees, e.g. -10.1583."),
+    "longitude": gettext_lazy("Decimal degrees, e.g. 123.6077."),
+    "notes": gettext_lazy("Free text."),
+    "contact_name": gettext_lazy("The person to invite; needed with an email or a phone number."),
+    "contact_position": gettext_lazy("Their position."),
+    "contact_email": gettext_lazy("Email address."),
+    "contact_phone": gettext_lazy("Phone number in any Indonesian notation (0812-3456-7890, +62 812 …)."),
+}
+# The template's header: every column the importer reads, in this order.
+TEMPLATE_COLUMNS = list(COLUMNS)
+# The template's example row. Plainly an example ("CONTOH", the note tells to delete it),
+# and no value of it is an ID, name, email or phone number of real or demo data, so a
+# template imported as it is adds one obvious row instead of merging into a real one.
+TEMPLATE_SAMPLE = {
+    "external_id": "CONTOH-001",
+    "name": "CONTOH Kantor Uji Coba Impor",
+    "kind": "Kantor Pemerintah",
+    "region_code": "5371030",
+    "region": "Oebobo",
+    "address": "Jl. Contoh No. 1",
+    "employees": "25",
+    "latitude": "-10.1583",
+    "longitude": "123.6077",
+    "notes": "Baris contoh: ganti dengan data Anda atau hapus sebelum mengimpor.",
+    "contact_name": "Nama Kontak Contoh",
+    "contact_position": "Jabatan Contoh",
+    "contact_email": "kontak.contoh@example.org",
+    "contact_phone": "0812 0000 0001",
+}
 _ALIASES = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
 
 

@@ -16,6 +16,8 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from campaign.core.numbers import format_number, format_percent, weeks_gap
+
 BLUE = colors.HexColor("#0b4f8a")
 ORANGE = colors.HexColor("#f7941d")
 GREY = colors.HexColor("#c9d3de")
@@ -34,16 +36,28 @@ def _styles():
             alignment=TA_LEFT,
             spaceAfter=2 * mm,
         ),
-        "h2": ParagraphStyle("h2", parent=base["Heading2"], textColor=BLUE, fontSize=13, spaceBefore=5 * mm),
+        # A heading never ends a page: it moves to the next one with what it introduces.
+        "h2": ParagraphStyle(
+            "h2", parent=base["Heading2"], textColor=BLUE, fontSize=13, spaceBefore=5 * mm, keepWithNext=1
+        ),
         "body": ParagraphStyle("body", parent=base["BodyText"], fontSize=10, leading=13),
         "small": ParagraphStyle(
             "small", parent=base["BodyText"], fontSize=8, leading=10, textColor=colors.HexColor("#4a4a4a")
+        ),
+        # A note under a heading stays with the chart or table it explains.
+        "note": ParagraphStyle(
+            "note",
+            parent=base["BodyText"],
+            fontSize=8,
+            leading=10,
+            textColor=colors.HexColor("#4a4a4a"),
+            keepWithNext=1,
         ),
     }
 
 
 def _number(value):
-    return formats.number_format(value, force_grouping=True)
+    return format_number(value)
 
 
 def _team_chart(data, width):
@@ -58,6 +72,7 @@ def _team_chart(data, width):
     chart.categoryAxis.labels.fontSize = 8
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labels.fontSize = 8
+    chart.valueAxis.labelTextFormat = _number
     chart.bars[0].fillColor, chart.bars[1].fillColor, chart.bars[2].fillColor = GREY, LIGHT, BLUE
     for index in range(3):
         chart.bars[index].strokeColor = None
@@ -74,6 +89,7 @@ def _weekly_chart(data, width):
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labels.fontSize = 8
+    chart.valueAxis.labelTextFormat = _number
     chart.bars[0].fillColor, chart.bars[1].fillColor = ORANGE, BLUE
     chart.bars[0].strokeColor = chart.bars[1].strokeColor = None
     drawing.add(chart)
@@ -114,11 +130,11 @@ def weekly_report(data) -> bytes:
         [
             _("People completed"),
             _number(week["completed"]),
-            _("Weeks ahead (+) / behind (−)"),
-            f"{data.weeks_ahead:+.1f}",
+            _("Against the plan"),
+            str(weeks_gap(data.weeks_ahead)),
         ],
     ]
-    table = Table(summary, colWidths=[width * 0.28, width * 0.17, width * 0.38, width * 0.17])
+    table = Table(summary, colWidths=[width * 0.25, width * 0.13, width * 0.32, width * 0.30])
     table.setStyle(
         TableStyle(
             [
@@ -139,7 +155,7 @@ def weekly_report(data) -> bytes:
         "Estimated online participation: %(estimated)s people (%(percent)s%% of the goal of %(goal)s)."
     ) % {
         "estimated": _number(participation["estimated"]),
-        "percent": formats.number_format(participation["percent_of_goal"], 1),
+        "percent": format_number(participation["percent_of_goal"], 1),
         "goal": _number(participation["goal"]),
     }
     story.append(Paragraph(escape(goal_text), styles["body"]))
@@ -168,7 +184,7 @@ def weekly_report(data) -> bytes:
                         _("The chart shows the %(n)d teams furthest behind their target.")
                         % {"n": len(data.chart_teams)}
                     ),
-                    styles["small"],
+                    styles["note"],
                 )
             ]
             if data.chart_is_partial
@@ -182,12 +198,12 @@ def weekly_report(data) -> bytes:
         rows.append(
             [
                 Paragraph(escape(row.team.name), styles["body"]),
-                row.target,
-                row.planned,
-                row.held,
-                row.guided,
-                row.completed,
-                f"{row.percent}%",
+                _number(row.target),
+                _number(row.planned),
+                _number(row.held),
+                _number(row.guided),
+                _number(row.completed),
+                format_percent(row.percent, 0),
             ]
         )
     teams_table = Table(rows, colWidths=[width * 0.28] + [width * 0.13] * 5 + [width * 0.07], repeatRows=1)

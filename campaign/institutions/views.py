@@ -28,7 +28,7 @@ from campaign.core.ids import parse_id
 from campaign.core.permissions import permission_require
 
 from . import services
-from .importing import TEMPLATE_COLUMNS
+from .importing import COLUMN_HELP, COLUMNS, TEMPLATE_COLUMNS, TEMPLATE_SAMPLE
 from .models import Contact, ImportRun, Institution, PersonalDataLog
 from .policies import policy_for
 from .selectors import contact_duplicate_groups
@@ -218,7 +218,7 @@ def import_upload(request):
         "institutions/admin/import_upload.html",
         {
             "form": form,
-            "columns": TEMPLATE_COLUMNS,
+            "columns": [(column, aliases[1:], COLUMN_HELP[column]) for column, aliases in COLUMNS.items()],
             "recent": ImportRun.objects.filter(user=request.user).defer("content")[:10],
         },
     )
@@ -258,19 +258,7 @@ def import_run(request, pk):
 def import_template(request, fmt):
     """An empty spreadsheet with the expected columns and one example row."""
     permission_require(request, "institutions.add_institution")
-    example = [
-        "KPG-001",
-        "Dinas Kependudukan dan Pencatatan Sipil Kota Kupang",
-        "Kantor Pemerintah",
-        "5371030",
-        "Oebobo",
-        "Jl. S.K. Lerik, Kota Baru",
-        "85",
-        "Maria Ndun",
-        "Kepala Bidang",
-        "maria.ndun@example.org",
-        "0812 3456 7890",
-    ]
+    example = [TEMPLATE_SAMPLE[column] for column in TEMPLATE_COLUMNS]
     if fmt == "xlsx":
         from openpyxl import Workbook
 

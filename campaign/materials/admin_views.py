@@ -17,6 +17,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from campaign.core.ids import parse_id
 from campaign.core.models import Region
 from campaign.core.permissions import permission_require
+from campaign.core.tables import NumberColumn
 from campaign.institutions.models import Team
 
 from . import printing, selectors, services, tokens
@@ -192,10 +193,10 @@ class GuideScansReport(_ScanReport):
     }
     columns = [
         Column("title", label=gettext_lazy("Guide")),
-        Column("scans_sheet", label=gettext_lazy("General sheets")),
-        Column("scans_poster", label=gettext_lazy("Posters")),
-        Column("scans_institution", label=gettext_lazy("Institutions' sheets")),
-        Column("scans_total", label=gettext_lazy("All scans")),
+        NumberColumn("scans_sheet", label=gettext_lazy("General sheets")),
+        NumberColumn("scans_poster", label=gettext_lazy("Posters")),
+        NumberColumn("scans_institution", label=gettext_lazy("Institutions' sheets")),
+        NumberColumn("scans_total", label=gettext_lazy("All scans")),
         DateColumn("last_scan", label=gettext_lazy("Last scan")),
     ]
 
@@ -222,7 +223,7 @@ class InstitutionScansReport(_ScanReport):
         Column("name", label=gettext_lazy("Institution")),
         Column("region", label=gettext_lazy("Region")),
         Column("kind", label=gettext_lazy("Kind")),
-        Column("scans_total", label=gettext_lazy("Scans")),
+        NumberColumn("scans_total", label=gettext_lazy("Scans")),
         DateColumn("last_scan", label=gettext_lazy("Last scan")),
     ]
 

@@ -34,15 +34,15 @@ def wait_for_worker(page):
 
 
 def phone_context(browser, **extra):
-    return browser.new_context(
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=1,
-        is_mobile=True,
-        has_touch=True,
-        locale="id-ID",
-        timezone_id="Asia/Makassar",
-        **extra,
-    )
+    options = {
+        "viewport": {"width": 360, "height": 740},
+        "device_scale_factor": 1,
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": "id-ID",
+        "timezone_id": "Asia/Makassar",
+    }
+    return browser.new_context(**{**options, **extra})
 
 
 def sign_in(page, live_server, username="tim1"):
@@ -296,3 +296,57 @@ def test_first_load_is_under_100_kb_and_later_loads_come_from_the_cache(live_ser
     # Shell, CSS and scripts come from the worker's cache; only the week's data is fetched.
     assert cached[2] >= 4
     assert all(url.split("?")[0].endswith(("/lapangan/", "/lapangan/api/week")) for url, _ in network)
+
+
+def test_times_are_shown_and_read_in_wita_on_a_phone_set_to_another_zone(live_server, browser):
+    """A phone set to Jakarta (WIB, one hour behind) shows and records WITA times."""
+    import datetime
+
+    from django.utils import timezone
+
+    from campaign.institutions.services import session_record
+
+    world = build_world()
+    team = world.teams[0]
+    first, second, _ = world.institutions[0]
+    today = timezone.localdate()
+    wita = datetime.timezone(datetime.timedelta(hours=8))
+    session_record(
+        institution=first,
+        team=team,
+        starts_at=datetime.datetime.combine(today, datetime.time(9, 30), tzinfo=wita),
+        status=GuidedSession.Status.HELD,
+        people_guided=1_500,
+        people_completed=1_200,
+    )
+    context = phone_context(browser, timezone_id="Asia/Jakarta")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    sign_in(page, live_server)
+    assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "Asia/Jakarta"
+
+    item = page.locator("#sessions li").first
+    assert "09.30 WITA" in item.inner_text()  # not 08.30, the phone's WIB reading
+    assert "1.500 orang didampingi, 1.200 selesai mengisi" in item.inner_text()  # Intl.NumberFormat("id")
+    shot(page, "wita-on-a-wib-phone")
+
+    # The edit form shows the same WITA time and says so.
+    item.get_by_role("link").click()
+    page.wait_for_selector("#session-form")
+    assert page.locator("label[for=f-when]").inner_text().endswith("(WITA)")
+    assert page.input_value("#f-when").endswith("T09:30")
+    page.click("a[href='#/']")
+
+    # A time typed on this phone is read as WITA.
+    page.click(f'a[href="#/catat/{second.pk}"]')
+    page.wait_for_selector("#session-form")
+    page.fill("#f-when", f"{today.isoformat()}T10:15")
+    page.click("#session-form button[type=submit]")
+    page.wait_for_selector("[data-institution]")
+    wait_until(lambda: GuidedSession.objects.filter(institution=second).exists())
+    recorded = GuidedSession.objects.get(institution=second).starts_at
+    assert recorded == datetime.datetime.combine(today, datetime.time(10, 15), tzinfo=wita)
+    assert errors == []
+    context.close()

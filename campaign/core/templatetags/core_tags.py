@@ -3,6 +3,9 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
 
+from campaign.core.numbers import format_number, format_percent
+from campaign.core.numbers import weeks_gap as numbers_weeks_gap
+
 register = template.Library()
 
 
@@ -13,3 +16,24 @@ def language_links(context):
     path = request.get_full_path() if request else "/"
     current = get_language()
     return [(code, name, translate_url(path, code)) for code, name in settings.LANGUAGES if code != current]
+
+
+@register.filter
+def number(value, decimals=0):
+    """``{{ n|number }}`` → 1.234 (id) / 1,234 (en); ``|number:1`` → 2,5; ``|number:"-2"``
+    → up to two decimals, none for a whole number (like ``floatformat``)."""
+    decimals = int(decimals)
+    return format_number(value, abs(decimals), trim=decimals < 0)
+
+
+@register.filter
+def percent(value, decimals=1):
+    """``{{ share|percent }}`` → 79,2% (no space before the sign); ``|percent:"-2"`` trims."""
+    decimals = int(decimals)
+    return format_percent(value, abs(decimals), trim=decimals < 0)
+
+
+@register.simple_tag
+def weeks_gap(weeks):
+    """``{% weeks_gap data.weeks_ahead as gap %}``: ``gap.amount``, ``gap.label``, ``gap.ahead``."""
+    return numbers_weeks_gap(weeks)

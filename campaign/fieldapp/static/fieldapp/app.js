@@ -6,6 +6,9 @@
   var T = JSON.parse(document.getElementById("fa-strings").textContent);
   var API = JSON.parse(document.getElementById("fa-api").textContent);
   var LANG = document.documentElement.lang || "id";
+  /* Times are the campaign's (WITA), whatever zone the phone is set to. */
+  var CLOCK = API.clock || { timeZone: "Asia/Makassar", label: "WITA" };
+  var NUMBER = new Intl.NumberFormat(LANG);
   var Store = window.FieldStore;
   var app = document.getElementById("app");
   var state = { data: null, cachedAt: null, queue: [], notices: [], login: false, team: null, week: null };
@@ -47,32 +50,46 @@
     return x.slice(0, 8) + "-" + x.slice(8, 12) + "-" + x.slice(12, 16) + "-" + x.slice(16, 20) + "-" + x.slice(20);
   }
 
+  function num(n) { return typeof n === "number" ? NUMBER.format(n) : n; }
+
+  /* A calendar day ("2020-03-02") is the same day everywhere; an instant is shown as
+     the campaign's clock reads it. */
   function day(iso) {
     if (!iso) return "";
-    var d = new Date(iso.length === 10 ? iso + "T12:00:00" : iso);
-    return d.toLocaleDateString(LANG, { weekday: "short", day: "numeric", month: "short" });
+    var dateOnly = iso.length === 10;
+    var d = new Date(dateOnly ? iso + "T12:00:00Z" : iso);
+    return d.toLocaleDateString(LANG, { weekday: "short", day: "numeric", month: "short",
+      timeZone: dateOnly ? "UTC" : CLOCK.timeZone });
   }
   function dayTime(iso) {
     if (!iso) return "";
-    var d = new Date(iso);
-    return day(iso) + " " + d.toLocaleTimeString(LANG, { hour: "2-digit", minute: "2-digit" });
+    var time = new Date(iso).toLocaleTimeString(LANG, { hour: "2-digit", minute: "2-digit", timeZone: CLOCK.timeZone });
+    return day(iso) + " " + time + " " + CLOCK.label;
   }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
-  function localInput(date) {
-    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) +
-      "T" + pad(date.getHours()) + ":" + pad(date.getMinutes());
+  /* The campaign clock's reading of an instant: {year, month, day, hour, minute}. */
+  function clockParts(date) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", { timeZone: CLOCK.timeZone, year: "numeric", month: "2-digit",
+      day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(date)
+      .forEach(function (part) { parts[part.type] = part.value; });
+    return parts;
   }
-  /* "2020-03-02T09:30" typed on the phone → ISO with the phone's UTC offset. */
+  function localInput(date) {
+    var p = clockParts(date);
+    return p.year + "-" + p.month + "-" + p.day + "T" + p.hour + ":" + p.minute;
+  }
+  /* "2020-03-02T09:30" typed in the form (campaign time) → ISO with the campaign's offset. */
   function withOffset(value) {
-    var d = new Date(value);
-    var off = -d.getTimezoneOffset();
+    var asUtc = new Date(value + ":00Z");
+    var p = clockParts(asUtc);
+    var off = Math.round((Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute) - asUtc.getTime()) / 60000);
     var sign = off >= 0 ? "+" : "-";
     off = Math.abs(off);
     return value + ":00" + sign + pad(Math.floor(off / 60)) + ":" + pad(off % 60);
   }
   function todayIso() {
-    var d = new Date();
-    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+    return localInput(new Date()).slice(0, 10);
   }
 
   function toast(text) {
@@ -180,7 +197,7 @@
     if (text) { el.textContent = text; return; }
     var count = state.queue.length;
     if (!count) { el.textContent = state.data ? t("allSent") : ""; return; }
-    el.appendChild(document.createTextNode(t("pending", { count: count }) + " "));
+    el.appendChild(document.createTextNode(t("pending", { count: num(count) }) + " "));
     if (navigator.onLine) el.appendChild(h("button", { type: "button", onclick: sync }, t("syncNow")));
   }
 
@@ -192,7 +209,7 @@
     if (name === "status") return t("status_" + value);
     if (name === "starts_at") return dayTime(value);
     if (typeof value === "boolean") return value ? "✔" : "–";
-    return value === "" || value === undefined ? "–" : String(value);
+    return value === "" || value === undefined ? "–" : String(num(value));
   }
 
   /* One version of a session; the fields that differ from the other are marked. */
@@ -263,8 +280,8 @@
       h("p", { class: "meta", text: inst.kind + " · " + inst.region }),
       inst.address ? h("p", { class: "meta", text: inst.address }) : null,
       h("p", { class: "meta" }, h("strong", { text: t("planned", { when: when }) })),
-      h("p", { class: "meta", text: last ? t("lastSession", { when: day(last.starts_at), guided: last.people_guided,
-        completed: last.people_completed }) : t("noSession") }),
+      h("p", { class: "meta", text: last ? t("lastSession", { when: day(last.starts_at), guided: num(last.people_guided),
+        completed: num(last.people_completed) }) : t("noSession") }),
       waiting.length ? h("p", null, h("span", { class: "badge", text: t("waiting") + " (" + waiting.length + ")" })) : null,
       h("a", { class: "btn primary big", href: "#/catat/" + inst.id }, t("record")),
       h("div", { class: "actions" },
@@ -280,7 +297,7 @@
     return h("li", { class: "card", "data-session": key },
       h("strong", { text: session.institution_name }),
       h("p", { class: "meta", text: dayTime(session.starts_at) + " · " + t("status_" + session.status) }),
-      h("p", { class: "meta", text: t("people", { guided: session.people_guided, completed: session.people_completed }) }),
+      h("p", { class: "meta", text: t("people", { guided: num(session.people_guided), completed: num(session.people_completed) }) }),
       waiting ? h("span", { class: "badge", text: t("waiting") }) : null,
       h("div", { class: "row" }, h("a", { class: "btn small", href: "#/ubah/" + key }, t("edit"))));
   }
@@ -328,9 +345,9 @@
             onclick: function () { state.week = d.next_week; loadWeek().then(render); } }, "›") : h("span")),
         teamPicker,
         h("p", { class: "meta", text: t("week", { start: day(d.week), end: day(d.week_end) }) }),
-        h("p", null, h("strong", { "data-progress": p.held + "/" + p.target, text: t("progress", { held: p.held, target: p.target }) })),
+        h("p", null, h("strong", { "data-progress": p.held + "/" + p.target, text: t("progress", { held: num(p.held), target: num(p.target) }) })),
         bar,
-        h("p", { class: "meta", text: t("people", { guided: p.guided, completed: p.completed }) })),
+        h("p", { class: "meta", text: t("people", { guided: num(p.guided), completed: num(p.completed) }) })),
       todays.length ? h("h2", { text: t("today") }) : null,
       todays.map(function (row) { return assignmentCard(row, true); }),
       h("h2", { text: t("thisWeek") }),
@@ -340,7 +357,7 @@
       sessions.length ? h("ul", { class: "plain", id: "sessions" }, sessions) : h("p", { class: "muted", text: t("noSessions") }),
       h("h2", { text: t("meetingsThisWeek") }),
       h("ul", { class: "plain" }, d.meetings.map(function (m) {
-        return h("li", { class: "meta", text: day(m.date) + " · " + m.district_name + " · " + t("attendees") + ": " + m.attendees });
+        return h("li", { class: "meta", text: day(m.date) + " · " + m.district_name + " · " + t("attendees") + ": " + num(m.attendees) });
       })),
       h("a", { class: "btn big", href: "#/rakorcam" }, t("recordRakorcam"))
     ];
@@ -385,7 +402,7 @@
       photo = await resizePhoto(file);
       preview.src = photo;
       preview.hidden = false;
-      photoInfo.textContent = t("photoReady", { size: Math.round(photo.length * 0.75 / 1024) });
+      photoInfo.textContent = t("photoReady", { size: num(Math.round(photo.length * 0.75 / 1024)) });
       photoInfo.hidden = false;
     } });
     var form = h("form", { class: "form", id: "session-form", novalidate: true, onsubmit: async function (e) {
@@ -421,7 +438,7 @@
       h("label", { for: "f-photo", text: t("photo") }),
       h("div", { class: "btn file" }, t("addPhoto"), fileInput),
       photoInfo, preview,
-      h("label", { for: "f-when", text: t("when") }),
+      h("label", { for: "f-when", text: t("when") + " (" + CLOCK.label + ")" }),
       h("input", { type: "datetime-local", id: "f-when", name: "starts_at",
         value: localInput(s.starts_at ? new Date(s.starts_at) : new Date()) }),
       error,
