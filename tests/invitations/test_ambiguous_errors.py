@@ -208,7 +208,9 @@ def test_a_read_timeout_after_acceptance_leaves_the_recipient_uncertain_and_nobo
     assert uncertain.status == Recipient.Status.DELIVERED
 
 
-def test_a_connection_dropped_after_the_request_is_uncertain_too(django_capture_on_commit_callbacks, provider):
+def test_a_connection_dropped_after_the_request_is_uncertain_too(
+    django_capture_on_commit_callbacks, provider
+):
     contacts = make_contacts(2)
     provider.mode[contacts[0].email] = "drop"
     batch = start(BatchFactory(max_consecutive_errors=1), django_capture_on_commit_callbacks)
