@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.conf.urls.static import static
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -9,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from campaign.core import views as core_views
 from campaign.core.pagecache import cacheable
+from campaign.materials.media import serve_media
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -18,8 +18,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads: never by name alone, in development as in production (campaign.materials.media
+# decides; the proxy only delivers what the app hands it, see docs/operations.md).
+urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media, name="media")]
 
 # QR codes (/q/<code>) and token links: printed or sent, so without a language prefix.
 urlpatterns += [path("", include("campaign.materials.urls"))]

@@ -10,8 +10,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Campaign core")
 
     def ready(self):
-        from . import checks, throttle  # noqa: F401 - checks registers itself
+        from . import checks, exports, throttle  # noqa: F401 - checks registers itself
         from .services import roles_sync_after_migrate
+
+        exports.install()  # every CSV export, Wagtail's own included, through one safe writer
 
         post_migrate.connect(roles_sync_after_migrate, sender=self)
         self._connect_page_cache_purge()

@@ -5,12 +5,12 @@ Built through the real import service from an in-memory spreadsheet, so the demo
 exercises the same checks as a staff upload, and loading it twice changes nothing.
 """
 
-import csv
 import io
 import random
 
 from django.db import transaction
 
+from campaign.core.exports import SafeCsvWriter
 from campaign.core.models import Region
 
 from .models import Contact, MediaPartner
@@ -168,7 +168,7 @@ def _rows():
 
 def _spreadsheet(rows, rng):
     output = io.StringIO()
-    writer = csv.writer(output)
+    writer = SafeCsvWriter(output)
     writer.writerow(
         [
             "external_id",

@@ -15,6 +15,7 @@ from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 
+from campaign.core.exports import SafeSpreadsheetExportMixin
 from campaign.core.permissions import permission_require
 from campaign.core.selectors import campaign_get_active
 from campaign.core.tables import NumberColumn
@@ -29,7 +30,6 @@ from .dashboard import (
     teams_of,
 )
 from .models import Institution, Team, week_start
-from .views import FormulaSafeExportMixin
 
 
 def _campaign_or_404():
@@ -149,7 +149,7 @@ def planning(request):
     )
 
 
-class SessionsReportView(FormulaSafeExportMixin, ReportView):
+class SessionsReportView(SafeSpreadsheetExportMixin, ReportView):
     page_title = gettext_lazy("Guided sessions")
     header_icon = "group"
     columns = [
@@ -197,7 +197,7 @@ class SessionsReportView(FormulaSafeExportMixin, ReportView):
         )
 
 
-class NotReachedReportView(FormulaSafeExportMixin, ReportView):
+class NotReachedReportView(SafeSpreadsheetExportMixin, ReportView):
     page_title = gettext_lazy("Institutions not yet reached")
     header_icon = "warning"
     columns = [
@@ -236,7 +236,7 @@ class NotReachedReportView(FormulaSafeExportMixin, ReportView):
         return institutions_not_reached(campaign=campaign_get_active())
 
 
-class TeamPerformanceReportView(FormulaSafeExportMixin, ReportView):
+class TeamPerformanceReportView(SafeSpreadsheetExportMixin, ReportView):
     page_title = gettext_lazy("Team performance by week")
     header_icon = "list-ul"
     columns = [
@@ -275,4 +275,5 @@ def report_permission(view_class, permission):
         permission_require(request, permission)
         return view_class.as_view()(request, *args, **kwargs)
 
+    view.view_class = view_class  # as Django's as_view() does: the URL says which view it serves
     return view

@@ -1,12 +1,10 @@
 """Admin views of the registry. They check permissions and call services; no rules here."""
 
-import csv
 import datetime
 import io
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -24,6 +22,7 @@ from wagtail.admin.widgets import Button
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import InspectView as SnippetInspectView
 
+from campaign.core.exports import SafeCsvWriter, SafeSpreadsheetExportMixin
 from campaign.core.ids import parse_id
 from campaign.core.permissions import permission_require
 
@@ -33,36 +32,10 @@ from .models import Contact, ImportRun, Institution, PersonalDataLog
 from .policies import policy_for
 from .selectors import contact_duplicate_groups
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-
-def escape_formula(value):
-    """Make a text cell inert in spreadsheet programs (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-class FormulaSafeExportMixin:
-    """CSV exports with every text cell made inert for spreadsheet programs (XLSX cells
-    are written as text by Wagtail already)."""
-
-    # Typed columns (validated, e.g. E.164 phone numbers) that cannot hold a formula.
-    formula_safe_fields = ()
-
-    def get_preprocess_function(self, field, value, export_format):
-        function = super().get_preprocess_function(field, value, export_format)
-        # Related objects (batch, institution, region) are exported as their names: text.
-        if field in self.formula_safe_fields or not isinstance(value, (str, models.Model)):
-            return function
-        if export_format == self.FORMAT_CSV:
-            return lambda v: escape_formula(function(v) if function else str(v))
-        return function
-
-
-class AuditedExportIndexView(FormulaSafeExportMixin, SnippetIndexView):
-    """Index view whose CSV/XLSX export needs a permission, escapes formulas and is
-    recorded in the personal data log."""
+class AuditedExportIndexView(SafeSpreadsheetExportMixin, SnippetIndexView):
+    """Index view whose CSV/XLSX export needs a permission, is formula-safe
+    (campaign.core.exports) and is recorded in the personal data log."""
 
     export_permission = None  # "app_label.codename"
 
@@ -109,7 +82,6 @@ class InstitutionIndexView(AuditedExportIndexView):
 
 class ContactIndexView(AuditedExportIndexView):
     export_permission = "institutions.export_contact"
-    formula_safe_fields = ("phone",)
 
     @cached_property
     def header_more_buttons(self):
@@ -275,7 +247,7 @@ def import_template(request, fmt):
         )
     else:
         output = io.StringIO()
-        writer = csv.writer(output)
+        writer = SafeCsvWriter(output)
         writer.writerow(TEMPLATE_COLUMNS)
         writer.writerow(example)
         response = HttpResponse("\ufeff" + output.getvalue(), content_type="text/csv; charset=utf-8")

@@ -4,7 +4,10 @@ tracking events, suppression, unsubscribe and RSVP answers.
 Sending never mails an address twice: a worker claims pending recipients with one
 conditional UPDATE (``status = pending`` → ``sending``, tagged with the worker's claim)
 and only sends what it claimed; each sent message is marked at once. A provider error
-stops the chunk and puts the unsent claims back; a re-run sends only those.
+stops the chunk and puts the unsent claims back; a re-run sends only those. An error
+that does not prove the message was refused (a timeout after the request went out)
+leaves that recipient "being sent" and unclaimed, like a worker lost mid-send: the
+provider's webhook or staff settle it, no run sends it again (``campaign.core.delivery``).
 """
 
 import datetime
@@ -28,6 +31,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.rich_text import expand_db_html
 
+from campaign.core.delivery import Outcome, send_failure_outcome
 from campaign.core.ids import parse_id
 from campaign.core.worker_loss import task_results_mark_lost
 from campaign.institutions.models import GuidedSession
@@ -328,6 +332,7 @@ class ChunkResult:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
+    uncertain: int = 0
     error: str = ""
     more: bool = False
     paused: bool = False
@@ -431,6 +436,21 @@ def build_message(*, recipient: Recipient, compiled: merge.Compiled, values: dic
     message.metadata = {"recipient": str(recipient.pk), "batch": str(recipient.batch_id)}
     message.tags = ["invitation"]
     return message
+
+
+def _mark_uncertain(recipient, claim, error) -> int:
+    """The provider may have accepted this message: keep the row "being sent" but
+    unclaimed, so no run sends it again; its webhook or staff settle it."""
+    return Recipient.objects.filter(pk=recipient.pk, claim=claim, status=Recipient.Status.SENDING).update(
+        claim="",
+        error=(
+            _(
+                "The provider's answer was lost: it may have gone out. Check the provider's "
+                "log before sending it again. (%(error)s)"
+            )
+            % {"error": error}
+        )[:500],
+    )
 
 
 def _release(claim, *, error=""):
@@ -586,8 +606,15 @@ def batch_send_chunk(*, batch_id: int) -> ChunkResult:
                 connection.send_messages([message])
             except Exception as error:  # noqa: BLE001 - any provider failure stops the chunk
                 result.error = f"{type(error).__name__}: {error}"[:500]
+                outcome = send_failure_outcome(error)
+                if outcome is Outcome.UNCERTAIN:
+                    result.uncertain += _mark_uncertain(recipient, claim, result.error)
                 logger.warning(
-                    "batch %s: provider error at recipient %s: %s", batch.pk, recipient.pk, result.error
+                    "batch %s: provider error at recipient %s (%s): %s",
+                    batch.pk,
+                    recipient.pk,
+                    outcome,
+                    result.error,
                 )
                 break
             if _mark_sent(recipient, claim, message):

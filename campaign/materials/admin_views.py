@@ -14,6 +14,7 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from campaign.core.exports import SafeSpreadsheetExportMixin
 from campaign.core.ids import parse_id
 from campaign.core.models import Region
 from campaign.core.permissions import permission_require
@@ -172,7 +173,7 @@ def pack_download(request, pk):
 # --- Scan reports ---------------------------------------------------------------------------
 
 
-class _ScanReport(ReportView):
+class _ScanReport(SafeSpreadsheetExportMixin, ReportView):
     permission_policy = ModelPermissionPolicy(Scan)
     permission_required = "view"
     header_icon = "view"

@@ -343,7 +343,13 @@ def _body(content):
     return body
 
 
-def _release(room, content, *, attachments, go_live_at=None):
+def _release(room, content, *, attachments, go_live_at=None, photo=None):
+    body = _body(content)
+    if photo is not None:
+        image, caption = photo
+        body.insert(
+            1, {"type": "image", "value": {"image": image.pk, "caption": caption, "credit": "Humas BPS"}}
+        )
     release = _page(
         room,
         PressReleasePage,
@@ -351,7 +357,7 @@ def _release(room, content, *, attachments, go_live_at=None):
         title=content["title"],
         date=content["date"],
         summary=content["summary"],
-        body=_body(content),
+        body=body,
         search_description=content["summary"][:155],
     )
     release.attachments = [PressAttachment(document=document, title=title) for title, document in attachments]
@@ -465,6 +471,11 @@ def load(*, stdout, with_users):
         RELEASE_EXTENDED,
         attachments=[("Jadwal perpanjangan Sensus Penduduk Online", extension_sheet)],
         go_live_at=embargo,
+        # Its photo is withheld with it until go-live (campaign.materials.embargo).
+        photo=(
+            _image("Rapat perpanjangan Sensus Penduduk Online", draw_photo("team"), "jpg"),
+            "Rapat koordinasi perpanjangan Sensus Penduduk Online.",
+        ),
     )
     if extended.live:
         stdout.write(f"Press room: 2 releases; “{extended.title}” is already public.")

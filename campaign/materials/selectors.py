@@ -9,7 +9,7 @@ from wagtail.models import Revision, Site
 from campaign.core.ids import MAX_ID
 from campaign.core.models import Campaign, CampaignSettings
 
-from .models import GuidePage, MediaItem, PressAttachment, PressFactSheet, PressReleasePage, Scan
+from .models import GuidePage, MediaItem, PressFactSheet, PressReleasePage, Scan
 
 PRESS_ROOM_RELEASES = 20
 # Download sizes of the media library: (key, Wagtail filter spec or None for the original).
@@ -324,14 +324,3 @@ def press_release_for_partner(*, page_id: int, now=None):
     if page.live:
         return page, None
     return None
-
-
-def document_is_embargoed(document) -> bool:
-    """True for a document attached to a release that is not live (embargoed or
-    withdrawn) and not published anywhere else in the press room."""
-    attached = PressAttachment.objects.filter(document=document)
-    if not attached.filter(page__live=False).exists():
-        return False
-    if attached.filter(page__live=True).exists():
-        return False
-    return not PressFactSheet.objects.filter(document=document, page__live=True).exists()

@@ -27,6 +27,7 @@ urlpatterns = [
         views.press_preview_document,
         name="press_preview_document",
     ),
+    path("materi/pers/<str:token>/media/<path:path>", views.press_preview_media, name="press_preview_media"),
     path("materi/siaran-pers/<int:page_id>/semua.zip", views.release_zip, name="release_zip"),
     path("materi/media/<int:item_id>/<str:size>/", views.media_download, name="media_download"),
 ]

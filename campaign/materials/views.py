@@ -5,9 +5,11 @@ Token links answer a bad, tampered, expired or other-purpose token with a friend
 never an error, and never change state on GET.
 """
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_GET
 from campaign.core import ratelimit
 from campaign.core.ids import MAX_ID
 
-from . import downloads, printing, selectors, services, tokens
+from . import downloads, media, printing, selectors, services, tokens
 from .models import MediaItem, PressReleasePage, PressRoomPage
 
 SHEET_SIZES = ("a4", "a5")
@@ -187,7 +189,30 @@ def press_preview_release(request, token, page_id):
         "embargo_until": embargo_until,
         **selectors.press_release_details(release=release),
     }
-    return _private(TemplateResponse(request, "materials/press_preview_release.html", context))
+    response = TemplateResponse(request, "materials/press_preview_release.html", context)
+    response.add_post_render_callback(lambda rendered: _images_through_link(rendered, token))
+    return _private(response)
+
+
+def _images_through_link(response, token):
+    """The release's photos are withheld from the public until it goes live: the partner's
+    page loads them through the partner's link instead of their public address."""
+    public = settings.MEDIA_URL + "images/"
+    through_link = reverse("materials:press_preview_media", args=[token, "images/"])
+    response.content = response.content.replace(public.encode(), through_link.encode())
+
+
+@require_GET
+def press_preview_media(request, token, path):
+    """A rendition (photo in a release) for a media partner, before and after go-live."""
+    try:
+        _partner(token)
+    except tokens.TokenError as error:
+        raise Http404 from error
+    name = media._clean(path)
+    if not name.startswith("images/") or media.rendition_image_id(name) is None:
+        raise Http404
+    return media.send_file(name, public=False)
 
 
 @require_GET

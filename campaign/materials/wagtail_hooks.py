@@ -7,7 +7,7 @@ from wagtail.admin.widgets import ListingButton
 
 from campaign.core.permissions import PermissionMenuItem
 
-from . import admin_views, selectors
+from . import admin_views, embargo
 
 
 @hooks.register("register_admin_urls")
@@ -110,9 +110,10 @@ def register_materials_menu():
 
 
 @hooks.register("before_serve_document")
-def keep_embargoed_attachments_private(document, request):
+def keep_embargoed_documents_private(document, request):
     """Documents are served by Wagtail's view (WAGTAILDOCS_SERVE_METHOD = "serve_view"),
-    so this runs for every download: an embargoed release's attachment is not found
-    until the release goes live. Media partners get it through their personal link."""
-    if selectors.document_is_embargoed(document):
+    so this runs for every download: a document used by a page that is not live (an
+    embargoed release's attachment or body block, a draft) and by nothing public is not
+    found until the page goes live. Media partners get it through their personal link."""
+    if embargo.document_is_withheld(document):
         raise Http404("Embargoed")

@@ -8,7 +8,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Revision
 
 from campaign.core import demo as core_demo
-from campaign.materials import codes, demo, printing
+from campaign.materials import codes, demo, embargo, printing
 from campaign.materials.models import GuidePage, MediaItem, PressFactSheet, PressReleasePage
 from tests.materials.pdftools import decode_qr, pdf_text, pdf_to_png
 
@@ -47,7 +47,7 @@ def test_the_demo_materials_are_complete_and_load_twice_without_duplicates(loade
         "releases": 2,
         "live_releases": 1,
         "scheduled": 1,
-        "images": 6,
+        "images": 7,  # with the embargoed release's photo
         "documents": 2,
         "media": 4,
         "fact_sheets": 1,
@@ -65,6 +65,8 @@ def test_the_demo_materials_are_complete_and_load_twice_without_duplicates(loade
     embargoed = PressReleasePage.objects.get(live=False)
     assert embargoed.go_live_at is not None
     assert embargoed.title not in client.get("/ruang-pers/").content.decode()
+    [photo] = [block.value["image"] for block in embargoed.body if block.block_type == "image"]
+    assert embargo.image_is_withheld(photo.pk)  # withheld with its release
 
     sheet = printing.sheet_pdf(guide=guide, size="a4")
     assert "sensus.bps.go.id" in pdf_text(sheet, tmp_path)

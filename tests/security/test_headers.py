@@ -3,7 +3,7 @@ media only through the views that check access."""
 
 import pytest
 from django.test import Client
-from django.urls import get_resolver
+from django.urls import resolve
 
 from tests.core.test_settings import _manage
 from tests.http import drain
@@ -62,18 +62,21 @@ def test_hsts_with_the_production_values(world, settings):
         assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
 
 
-def test_production_does_not_serve_media_from_media_url():
+def test_production_serves_media_only_through_the_checking_view():
     code = (
-        "from django.urls import get_resolver;"
-        "print(any('media' in str(p.pattern) for p in get_resolver().url_patterns))"
+        "from django.urls import resolve;"
+        "f = resolve('/media/original_images/anything.jpg').func;"
+        "print(f.__module__ + '.' + f.__name__)"
     )
     result = _manage("shell", "--no-imports", "-c", code)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False"
+    assert result.stdout.strip() == "campaign.materials.media.serve_media"
 
 
-def test_media_url_is_not_served_without_debug(world):
-    assert not any("media" in str(p.pattern) for p in get_resolver().url_patterns)
+def test_media_url_never_serves_a_file_by_name(world):
+    from campaign.materials.media import serve_media
+
+    assert resolve("/media/original_images/anything.jpg").func is serve_media
     assert Client().get("/media/original_images/anything.jpg").status_code == 404
 
 

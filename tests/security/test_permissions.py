@@ -38,6 +38,11 @@ def _t(kind):
     return lambda w, role: w.tokens[kind] if role == "token" else FORGED
 
 
+def _rendition(w):
+    """A rendition of the live press room's photo: public under /media/."""
+    return w.objects["media_item"].image.get_rendition("width-100").file.name
+
+
 # URL name → kwargs (values: callables of the world, or of the world and the role for tokens).
 KWARGS = {
     "fieldapp:api_session": {"pk": _o("guidedsession")},
@@ -46,6 +51,7 @@ KWARGS = {
     "institutions_import_run": {"pk": _o("import_run")},
     "institutions_import_template": {"fmt": "csv"},
     "invitations:rsvp": {"token": _t("rsvp")},
+    "media": {"path": lambda w: _rendition(w)},
     "invitations:unsubscribe": {"token": _t("unsubscribe")},
     "invitations_audience_report": {"pk": _o("audience")},
     "invitations_batch_action": {"pk": _o("batch"), "action": "pause"},
@@ -64,6 +70,7 @@ KWARGS = {
         "page_id": _o("release"),
         "document_id": _o("document"),
     },
+    "materials:press_preview_media": {"token": _t("press"), "path": lambda w: _rendition(w)},
     "materials:press_preview_release": {"token": _t("press"), "page_id": _o("release")},
     "materials:press_preview_zip": {"token": _t("press"), "page_id": _o("release")},
     "materials:qr": {"code": lambda w: w.tokens["qr"]},
@@ -142,6 +149,7 @@ EXPECTED = {
     "institutions_report_team_performance": (L, 200, 200, 200, 200, L),
     "institutions_report_team_performance_results": (L, 200, 200, 200, 200, L),
     "institutions_weekly_report": (L, 200, 200, 200, 200, L),
+    "media": (200, 200, 200, 200, 200, 200),
     "invitations:rsvp": (404, 404, 404, 404, 404, 200),
     "invitations:unsubscribe": (404, 404, 404, 404, 404, 200),
     "invitations_audience_report": (L, 302, 302, 200, 200, L),
@@ -157,6 +165,7 @@ EXPECTED = {
     "materials:media_download": (200, 200, 200, 200, 200, 200),
     "materials:press_preview": (404, 404, 404, 404, 404, 200),
     "materials:press_preview_document": (404, 404, 404, 404, 404, 200),
+    "materials:press_preview_media": (404, 404, 404, 404, 404, 200),
     "materials:press_preview_release": (404, 404, 404, 404, 404, 200),
     "materials:press_preview_zip": (404, 404, 404, 404, 404, 200),
     "materials:qr": (302, 302, 302, 302, 302, 302),
