@@ -238,7 +238,8 @@ def test_template_downloads(client, staff, regions):
     result = institutions_import(content=xlsx.content, filename="t.xlsx", source="t", dry_run=True)
     assert result.ok and result.created == 1  # the template's example row is importable
     csv_response = client.get(reverse("institutions_import_template", args=["csv"]))
-    assert csv_response.content.startswith(b"\xef\xbb\xbfexternal_id,name,kind")
+    # Excel's BOM, then every field quoted by the formula-safe writer.
+    assert csv_response.content.startswith(b'\xef\xbb\xbf"external_id","name","kind"')
 
 
 def test_inspect_shows_times_in_wita(client, staff):
