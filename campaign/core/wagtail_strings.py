@@ -82,9 +82,16 @@ WAGTAIL_STRINGS = (
     gettext_noop("Newest"),
     gettext_noop("No %(model_name)s match your query."),
     gettext_noop("No locked pages found."),
+    gettext_noop("No pages found."),
     gettext_noop("No pages/snippets have been submitted for moderation yet"),
     gettext_noop("Oldest"),
     gettext_noop("Page types usage"),
+    gettext_noop(
+        "Pages created here will not be accessible at any URL until they are associated with a site."
+    ),
+    gettext_noop(
+        "Pages created here will not be accessible at any URL. To add pages to an existing site, create them as children of the homepage."
+    ),
     gettext_noop("Pagination"),
     gettext_noop("Preview in desktop size"),
     gettext_noop("Preview in mobile size"),
@@ -187,6 +194,10 @@ WAGTAIL_STRINGS = (
     gettext_noop("You can edit the %(model_name)s here:"),
     gettext_noop("You can preview the %(model_name)s here:"),
     gettext_noop("You have <span>unsaved edits</span>"),
+    gettext_noop("You haven't uploaded any images in this collection."),
+    gettext_noop(
+        'You haven\'t uploaded any images. Why not <a href="%(wagtailimages_add_image_url)s">upload one now</a>?'
+    ),
 )
 
 WAGTAIL_PLURALS = (
