@@ -375,7 +375,7 @@ def test_editor_adds_an_image_to_a_post_and_the_head_of_section_approves_it(
     modal.wait_for(state="hidden")
     assert chooser.locator("[data-chooser-title]").inner_text().strip() == "Tim pendamping di Dukcapil"
     _check(page, watch, "editor chose the image", failures)
-    page.locator("footer .w-dropdown__toggle, footer [data-w-dropdown-target=toggle]").last.click()
+    page.locator(".w-dropdown-button").last.get_by_role("button", name="Tindakan lain").click()
     page.get_by_role("button", name="Ajukan ke Persetujuan berita").click()
     page.wait_for_load_state("networkidle")
     _check(page, watch, "editor submitted", failures)
@@ -386,7 +386,7 @@ def test_editor_adds_an_image_to_a_post_and_the_head_of_section_approves_it(
     page, watch = _sign_in(browser, live_server, world.users["kepala"])
     page.goto(live_server.url + reverse("wagtailadmin_pages:edit", args=[news.pk]))
     _check(page, watch, "head of section opens the post", failures)
-    page.locator("footer .w-dropdown__toggle, footer [data-w-dropdown-target=toggle]").last.click()
+    page.locator(".w-dropdown-button").last.get_by_role("button", name="Tindakan lain").click()
     page.get_by_role("button", name="Setujui", exact=True).click()
     page.wait_for_load_state("networkidle")
     _check(page, watch, "head of section approved", failures)
