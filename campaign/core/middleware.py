@@ -1,12 +1,32 @@
 from django.conf import settings
+from django.utils.csp import CSP
+
+# Admin views that anyone may open: they keep the strict public policy.
+STRICT_ADMIN_VIEWS = {
+    "wagtailadmin_login",
+    "wagtailadmin_logout",
+    "wagtailadmin_password_reset",
+    "wagtailadmin_password_reset_done",
+    "wagtailadmin_password_reset_confirm",
+    "wagtailadmin_password_reset_complete",
+}
 
 
 class AdminContentSecurityPolicyMiddleware:
-    """Gives the Wagtail admin its own Content-Security-Policy.
+    """Gives the signed-in Wagtail admin its own Content-Security-Policy.
 
-    Wagtail's admin still uses a few inline style attributes, so it gets the policy in
-    ``SECURE_CSP_ADMIN``; public pages keep the strict ``SECURE_CSP``. Sits after
-    Django's CSP middleware in MIDDLEWARE so it runs before it on the response.
+    Wagtail 8's admin is not compatible with a strict ``script-src`` (wagtail/wagtail#1288):
+    chooser and date widgets, inline panels and chooser modals run inline ``<script>``
+    blocks, and the admin sets inline styles. Signed-in admin pages therefore get
+    ``SECURE_CSP_ADMIN`` (settings/base.py documents each directive). Everything else keeps
+    the strict ``SECURE_CSP``: public pages, token pages, the field app, and the admin's
+    login and password-reset pages, which anyone can open.
+
+    Admin views that allow same-origin framing (Wagtail's live preview, X-Frame-Options
+    SAMEORIGIN) get ``frame-ancestors 'self'`` to match; every other admin page stays
+    ``frame-ancestors 'none'``.
+
+    Sits after Django's CSP middleware in MIDDLEWARE so it runs before it on the response.
     """
 
     def __init__(self, get_response):
@@ -16,9 +36,20 @@ class AdminContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         policy = getattr(settings, "SECURE_CSP_ADMIN", None)
-        if policy is not None and request.path.startswith(self.prefix):
+        if policy is not None and self.is_signed_in_admin(request):
+            if response.get("X-Frame-Options", "").upper() == "SAMEORIGIN":
+                policy = {**policy, "frame-ancestors": [CSP.SELF]}
             response._csp_config = policy
         return response
+
+    def is_signed_in_admin(self, request):
+        if not request.path.startswith(self.prefix):
+            return False
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name in STRICT_ADMIN_VIEWS:
+            return False
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated)
 
 
 class ClientAddressMiddleware:

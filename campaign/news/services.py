@@ -12,8 +12,10 @@ from campaign.core.services import HEAD_OF_SECTION
 
 from .models import NewsIndexPage, NewsPage, NewsPageRelatedLink
 
-NEWS_WORKFLOW_NAME = "News approval"
-NEWS_APPROVAL_TASK_NAME = "Head of section approves"
+# Stored names, shown as they are in the admin and in Wagtail's notification emails:
+# Indonesian, the admin's default language (migration 0002 renamed the English ones).
+NEWS_WORKFLOW_NAME = "Persetujuan berita"
+NEWS_APPROVAL_TASK_NAME = "Persetujuan kepala seksi"
 
 
 # --- Approval workflow ----------------------------------------------------------------

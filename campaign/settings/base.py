@@ -290,6 +290,20 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+# The signed-in Wagtail admin (campaign/core/middleware.py): Wagtail 8 cannot run under a
+# strict script-src (wagtail/wagtail#1288). Its chooser, date and inline-panel widgets and
+# its chooser modals execute inline <script> blocks, and its components set inline styles,
+# so both need 'unsafe-inline' (a nonce would switch 'unsafe-inline' off, so none is sent).
+# Upload previews are blob: URLs. No 'unsafe-eval', no other origin: scripts, styles,
+# fonts and fetches still come from this site only, objects stay off, frames stay refused
+# (the live preview allows itself, see the middleware). The login and password-reset pages
+# keep SECURE_CSP.
+SECURE_CSP_ADMIN = {
+    **SECURE_CSP,
+    "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -42,10 +42,46 @@ def test_security_headers(world, kind, name, user):
     assert response["X-Frame-Options"] == "DENY"
     if response["Content-Type"].startswith("text/html"):
         csp = _directives(response["Content-Security-Policy"])
-        assert "'unsafe-inline'" not in csp["script-src"]
         assert "'unsafe-eval'" not in csp["script-src"]
         assert csp["frame-ancestors"] == "frame-ancestors 'none'"
         assert "object-src 'none'" in csp["object-src"]
+        assert csp["default-src"] == "default-src 'self'"
+        assert csp["connect-src"] == "connect-src 'self'"
+        if kind == "admin":
+            # Wagtail's admin runs inline scripts (settings.SECURE_CSP_ADMIN); a nonce
+            # would make browsers ignore 'unsafe-inline'.
+            assert csp["script-src"] == "script-src 'self' 'unsafe-inline'"
+            assert csp["style-src"] == "style-src 'self' 'unsafe-inline'"
+        else:
+            assert "'unsafe-inline'" not in csp["script-src"]
+            assert "'unsafe-inline'" not in csp["style-src"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["wagtailadmin_login", "wagtailadmin_password_reset", "wagtailadmin_home", "institutions_dashboard"],
+)
+def test_admin_pages_anyone_can_open_keep_the_strict_policy(world, name):
+    """The login and password-reset pages, and any admin URL opened signed out (which
+    redirects to the login), get the public policy: nothing inline without the nonce."""
+    response = Client().get(url_for(world, name))
+    csp = _directives(response["Content-Security-Policy"])
+    assert "'unsafe-inline'" not in csp["script-src"]
+    assert "'unsafe-inline'" not in csp["style-src"]
+
+
+def test_the_admin_preview_may_be_framed_by_the_admin_only(world):
+    """Wagtail's live preview frames the preview view (X-Frame-Options SAMEORIGIN); its
+    policy follows with frame-ancestors 'self'. The editor itself stays 'none'."""
+    client = Client()
+    client.force_login(world.users["admin"])
+    news = world.objects["news"]
+    edit = client.get(f"/admin/pages/{news.pk}/edit/")
+    assert _directives(edit["Content-Security-Policy"])["frame-ancestors"] == "frame-ancestors 'none'"
+    preview = client.get(f"/admin/pages/{news.pk}/edit/preview/?mode=")
+    assert preview.status_code == 200
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    assert _directives(preview["Content-Security-Policy"])["frame-ancestors"] == "frame-ancestors 'self'"
 
 
 def test_hsts_with_the_production_values(world, settings):
