@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 
-from ..merge import unknown_merge_fields
+from ..merge import block_errors, unknown_merge_fields
 
 EMAIL_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"]
 
@@ -28,6 +28,9 @@ def validate_merge_fields(value):
             params={"fields": ", ".join("{{ " + name + " }}" for name in unknown)},
             code="unknown_merge_field",
         )
+    errors = block_errors(value or "")
+    if errors:
+        raise ValidationError(errors, code="optional_block")
 
 
 class EmailTemplate(models.Model):
