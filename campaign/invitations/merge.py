@@ -167,7 +167,8 @@ class Compiled:
 
     @cached_property
     def required(self) -> frozenset[str]:
-        return frozenset( required_fields(self.subject) | required_fields(self.html) | required_fields(self.text))
+        parts = (self.subject, self.html, self.text)
+        return frozenset().union(*(required_fields(part) for part in parts))
 
     def missing(self, values: dict[str, str]) -> list[str]:
         """The required fields this recipient has no value for, sorted."""
