@@ -252,7 +252,9 @@ class EmailTemplateFactory(factory.django.DjangoModelFactory):
         "<p>Jawab di {{ rsvp_link }}.[[ Panduan: {{ guide_link }}]]</p>"
     )
     subject_en = "Census online guidance for {{ institution }}"
-    body_en = "<p>Dear {{ contact_name }},</p><p>[[{{ team }} will visit.]][[ We propose {{ session_date }}.]]</p>"
+    body_en = (
+        "<p>Dear {{ contact_name }},</p><p>[[{{ team }} will visit.]][[ We propose {{ session_date }}.]]</p>"
+    )
 
 
 class AudienceFactory(factory.django.DjangoModelFactory):

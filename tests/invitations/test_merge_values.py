@@ -107,7 +107,9 @@ def test_a_batch_whose_recipients_lack_a_required_value_cannot_start(django_capt
     # Staff fix the data: the batch gets a team and a time, and goes.
     from campaign.institutions.services import team_save
 
-    batch.team = team_save(campaign=CampaignFactory(is_active=False), name="Tim 2", area=contacts[0].institution.region)
+    batch.team = team_save(
+        campaign=CampaignFactory(is_active=False), name="Tim 2", area=contacts[0].institution.region
+    )
     batch.proposed_at = datetime.datetime(2020, 3, 2, 10, 0, tzinfo=WITA)
     batch.save()
     assert services.batch_missing_values(batch=batch) == []
