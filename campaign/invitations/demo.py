@@ -8,6 +8,7 @@ import itertools
 from django.db import transaction
 from django.utils import timezone
 
+from campaign.core.demo import demo_calendar
 from campaign.institutions.models import Contact, Team
 
 from . import services
@@ -79,7 +80,8 @@ def load(*, stdout, with_users):
         stdout.write("Invitations: no institution contacts yet, no demo batches.")
         return
     team = Team.objects.order_by("pk").first()
-    proposed = timezone.make_aware(datetime.datetime(2020, 2, 26, 9, 0))
+    # Wednesday of the campaign's third week, 09.00 WITA, on the demo calendar.
+    proposed = demo_calendar().at(2020, 2, 26, 9, 0)
     if not Batch.objects.filter(name="Gelombang 1 — Kota Kupang").exists():
         _demo_batch("Gelombang 1 — Kota Kupang", template, audience, team, proposed, contacts)
     if not Batch.objects.filter(name="Gelombang 2 — terjadwal").exists():

@@ -1116,6 +1116,13 @@ def rsvp_record(
             raise ValidationError({"proposed_at": _("Give the date and time that suits you.")})
         if proposed_at <= now:
             raise ValidationError({"proposed_at": _("The proposed time has already passed.")})
+        if recipient.team_id:
+            from campaign.institutions.services import session_check_in_campaign
+
+            try:
+                session_check_in_campaign(team=recipient.team, starts_at=proposed_at)
+            except ValidationError as error:
+                raise ValidationError({"proposed_at": error.message_dict["starts_at"]}) from None
     else:
         proposed_at = None
     with transaction.atomic():

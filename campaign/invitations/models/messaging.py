@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 
+from ..forms import AudienceForm
 from ..merge import block_errors, unknown_merge_fields
 
 EMAIL_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"]
@@ -117,6 +118,8 @@ class Audience(models.Model):
     mediums = models.JSONField(_("media"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    base_form_class = AudienceForm
 
     panels = [
         FieldPanel("name"),
