@@ -145,7 +145,9 @@ def news_related_set(*, post: NewsPage, related) -> NewsPage:
     related = list(related)
     if any(other.pk == post.pk for other in related):
         raise ValidationError(_("A post cannot be related to itself."))
-    current = [link.related_id for link in post.related_links.all()]
+    # A post with unpublished changes keeps its links in its latest revision.
+    latest = post.get_latest_revision_as_object() if post.has_unpublished_changes else post
+    current = [link.related_id for link in latest.related_links.all()]
     if current == [other.pk for other in related]:
         return post
     post.related_links = [

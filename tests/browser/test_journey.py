@@ -47,6 +47,17 @@ def admin_sign_in(page, live_server, username):
         page.click("button[type=submit]")
 
 
+def save(page, name):
+    """Press the form's save button; fail with the form's own error messages if it stays."""
+    before = page.url
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").filter(has_text=re.compile("Simpan")).first.click()
+    if page.url == before:
+        screenshot(page, f"journey-{name}-error")
+        messages = page.locator(".error-message, .help-critical, .w-field__errors").all_inner_texts()
+        raise AssertionError(f"{name} not saved: {messages}")
+
+
 def choose(page, field, title):
     """Open the chooser of ``field`` and pick ``title`` in its modal."""
     page.locator(f"#id_{field}-chooser button[data-chooser-action-choose]:visible").first.click()
@@ -84,8 +95,7 @@ def test_invitation_journey_through_every_role(live_server, browser, settings):
     page.fill("#id_subject_id", "Undangan pendampingan untuk {{ institution }}")
     page.locator(".public-DraftEditor-content").first.click()
     page.keyboard.type(BODY)
-    page.locator("button[type=submit]").filter(has_text=re.compile("Simpan")).first.click()
-    page.wait_for_url("**/emailtemplate/")
+    save(page, "template")
 
     # 2. The audience: ticked statuses and a region found by typing.
     page.goto(live_server.url + "/admin/snippets/invitations/audience/add/")
@@ -96,8 +106,7 @@ def test_invitation_journey_through_every_role(live_server, browser, settings):
     page.locator("[data-region-item]:visible").filter(has_text="Kota Kupang").first.locator("input").check()
     assert "1" in page.locator("[data-region-count]").inner_text()
     screenshot(page, "audience-form")
-    page.locator("button[type=submit]").filter(has_text=re.compile("Simpan")).first.click()
-    page.wait_for_url("**/audience/")
+    save(page, "audience")
 
     # 3. The batch, through its choosers (they need the admin CSP).
     page.goto(live_server.url + "/admin/snippets/invitations/batch/add/")
@@ -113,8 +122,8 @@ def test_invitation_journey_through_every_role(live_server, browser, settings):
     choose(page, "team", team.name)
     page.fill("#id_proposed_at", f"{answer_day:%Y-%m-%d} 10:00")
     page.keyboard.press("Escape")
-    page.locator("button[type=submit]").filter(has_text=re.compile("Simpan")).first.click()
-    page.wait_for_url(re.compile(r".*/admin/invitations/batch/\d+/$"))
+    save(page, "batch")
+    assert re.search(r"/admin/invitations/batch/\d+/$", page.url), page.url
     assert "tidak punya nilai" not in page.content()
     page.get_by_role("button", name="Mulai kirim").click()
     batch = Batch.objects.get(name="Gelombang perjalanan")
