@@ -54,8 +54,16 @@ def save(page, name):
         page.locator("form button[type=submit]").filter(has_text=re.compile("Simpan")).first.click()
     if page.url == before:
         screenshot(page, f"journey-{name}-error")
-        messages = page.locator(".error-message, .help-critical, .w-field__errors").all_inner_texts()
-        raise AssertionError(f"{name} not saved: {messages}")
+        print(
+            page.evaluate(
+                "[...document.querySelectorAll('input[type=hidden]')].map(e => e.name + '=' + e.value.slice(0, 200))"
+            )
+        )
+        invalid = page.evaluate(
+            "[...document.querySelectorAll('.w-field--error, [aria-invalid=true]')]"
+            ".map(e => e.id || e.getAttribute('data-field-wrapper') || e.className)"
+        )
+        raise AssertionError(f"{name} not saved; fields with errors: {invalid}")
 
 
 def choose(page, field, title):
@@ -93,8 +101,11 @@ def test_invitation_journey_through_every_role(live_server, browser, settings):
     page.goto(live_server.url + "/admin/snippets/invitations/emailtemplate/add/")
     page.fill("#id_name", "Undangan perjalanan")
     page.fill("#id_subject_id", "Undangan pendampingan untuk {{ institution }}")
-    page.locator(".public-DraftEditor-content").first.click()
+    editor = page.locator(".public-DraftEditor-content").first
+    editor.wait_for(state="visible")
+    editor.click()
     page.keyboard.type(BODY)
+    assert "Mohon jawab undangan ini." in editor.inner_text()
     save(page, "template")
 
     # 2. The audience: ticked statuses and a region found by typing.
