@@ -106,6 +106,8 @@ def test_invitation_journey_through_every_role(live_server, browser, settings):
     editor.click()
     page.keyboard.type(BODY)
     assert "Mohon jawab undangan ini." in editor.inner_text()
+    page.locator("#id_name").click()  # Draftail writes its hidden input after the edit settles
+    wait_until(lambda: "Mohon jawab" in page.input_value("#id_body_id"), timeout=10)
     save(page, "template")
 
     # 2. The audience: ticked statuses and a region found by typing.
