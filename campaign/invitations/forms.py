@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.choices import BaseChoiceIterator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
@@ -79,3 +80,9 @@ class AudienceForm(WagtailAdminModelForm):
         required=False,
         help_text=_("A regency includes all its districts. Type to search."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Declared fields do not take the model's label: capitalised as Wagtail does.
+        for name in ("statuses", "mediums", "regions"):
+            self.fields[name].label = capfirst(self._meta.model._meta.get_field(name).verbose_name)
