@@ -33,8 +33,8 @@ system-deps: ## Install Debian packages the tests use (chromium, poppler-utils, 
 migrate: install ## Apply database migrations
 	$(MANAGE) migrate --noinput
 
-demo: install migrate ## Load the NTT demo data and serve http://127.0.0.1:8000 with a task worker
-	$(MANAGE) load_demo_data
+demo: install migrate ## Load the NTT demo data and serve http://127.0.0.1:8000 (HOST=, PORT= to change) with a task worker
+	HOST=$(HOST) PORT=$(PORT) $(MANAGE) load_demo_data
 	@HOST=$(HOST) PORT=$(PORT) PY=$(PY) scripts/demo-serve
 
 test: install system-deps ## Run the whole test suite (browser tests included)

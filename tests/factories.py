@@ -247,12 +247,14 @@ class EmailTemplateFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Undangan pendampingan {n}")
     subject_id = "Undangan pendampingan Sensus Penduduk Online untuk {{ institution }}"
     body_id = (
-        "<p>Yth. {{ contact_name }} ({{ contact_position }}),</p>"
-        "<p>{{ team }} akan datang pada {{ session_date }}.</p>"
-        "<p>Jawab di {{ rsvp_link }}. Panduan: {{ guide_link }}</p>"
+        "<p>Yth. {{ contact_name }}[[ ({{ contact_position }})]],</p>"
+        "<p>[[{{ team }} akan datang.]][[ Usulan waktu: {{ session_date }}.]]</p>"
+        "<p>Jawab di {{ rsvp_link }}.[[ Panduan: {{ guide_link }}]]</p>"
     )
     subject_en = "Census online guidance for {{ institution }}"
-    body_en = "<p>Dear {{ contact_name }},</p><p>{{ team }} proposes {{ session_date }}.</p>"
+    body_en = (
+        "<p>Dear {{ contact_name }},</p><p>[[{{ team }} will visit.]][[ We propose {{ session_date }}.]]</p>"
+    )
 
 
 class AudienceFactory(factory.django.DjangoModelFactory):

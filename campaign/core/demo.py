@@ -1,9 +1,11 @@
 """Demo data of the core app: the SP2020 campaign in NTT, the home page, demo users."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Campaign, CampaignSettings, Region
 from .services import (
@@ -26,11 +28,47 @@ DEMO_PASSWORDS = {
 }
 KUPANG_TEAMS = 6
 
+# The SP2020 online phase as it happened. The demo replays it on today's calendar: every
+# demo date is the 2020 date moved by whole weeks (DemoCalendar), so that the day the
+# demo is first loaded falls in the campaign's third week.
+SP2020_START = datetime.date(2020, 2, 15)
+SP2020_THIRD_WEEK = datetime.date(2020, 2, 24)  # the Monday (WITA) of its third week
+
+
+@dataclass(frozen=True)
+class DemoCalendar:
+    """Moves the dates of the 2020 case by ``shift`` (a whole number of weeks, so every
+    Monday stays a Monday)."""
+
+    shift: datetime.timedelta
+
+    def day(self, year, month, day) -> datetime.date:
+        return datetime.date(year, month, day) + self.shift
+
+    def at(self, year, month, day, hour=0, minute=0) -> datetime.datetime:
+        """A WITA date and time of the 2020 case, moved."""
+        local = datetime.datetime.combine(self.day(year, month, day), datetime.time(hour, minute))
+        return timezone.make_aware(local)
+
+    def move(self, value):
+        return value + self.shift
+
+
+def demo_calendar(*, today=None) -> DemoCalendar:
+    """The demo's calendar: fixed by the demo campaign once it exists (loading again
+    never moves anything); before that, laid so that ``today`` (WITA) is in the third
+    week."""
+    existing = Campaign.objects.filter(short_name="SP2020").values_list("online_start", flat=True).first()
+    if existing is not None:
+        return DemoCalendar(existing - SP2020_START)
+    today = today or timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    return DemoCalendar(monday - SP2020_THIRD_WEEK)
+
+
 SP2020 = {
     "name": "Sensus Penduduk 2020 — Sensus Penduduk Online",
     "short_name": "SP2020",
-    "online_start": datetime.date(2020, 2, 15),
-    "online_end": datetime.date(2020, 3, 31),
     "target_url": "https://sensus.bps.go.id",
     # The goal was set against "about 5.4 million" residents (DESIGN.md); the SP2020
     # count later found 5,325,566.
@@ -38,12 +76,10 @@ SP2020 = {
     "goal_percent": 23,
     "is_active": True,
 }
-SP2020_EXTENSIONS = [
-    (
-        datetime.date(2020, 5, 29),
-        "Diperpanjang 59 hari karena pandemi COVID-19; ditutup 29 Mei 2020 pukul 23.59 WIB.",
-    )
-]
+SP2020_EXTENSION = (
+    datetime.date(2020, 5, 29),
+    "Diperpanjang 59 hari karena pandemi COVID-19 (SP2020 ditutup 29 Mei 2020 pukul 23.59 WIB).",
+)
 
 HOME_INTRO = (
     "<p>Badan Pusat Statistik Provinsi Nusa Tenggara Timur <b>menjemput bola</b>: tim "
@@ -62,12 +98,18 @@ def load(*, stdout, with_users):
     roles_sync()
 
     province = Region.objects.get(code="53")
-    campaign = campaign_save(
-        campaign=Campaign.objects.filter(short_name=SP2020["short_name"]).first(),
-        extensions=SP2020_EXTENSIONS,
-        area=[province],
-        **SP2020,
-    )
+    campaign = Campaign.objects.filter(short_name=SP2020["short_name"]).first()
+    if campaign is None:
+        # Laid once on today's calendar; loading again leaves it (and its dates) alone.
+        calendar = demo_calendar()
+        new_end, reason = SP2020_EXTENSION
+        campaign = campaign_save(
+            extensions=[(calendar.move(new_end), reason)],
+            area=[province],
+            online_start=calendar.move(SP2020_START),
+            online_end=calendar.day(2020, 3, 31),
+            **SP2020,
+        )
     stdout.write(f"Campaign: {campaign} (online until {campaign.effective_end:%d %B %Y}).")
 
     home = site_home_ensure(

@@ -351,9 +351,10 @@ def site_home_ensure(*, title: str, intro: str, cta_label: str) -> HomePage:
     if home is None:
         home = HomePage(title=title, slug="beranda", intro=intro, cta_label=cta_label)
         root.add_child(instance=home)
-    else:
+        home.save_revision().publish()
+    elif (home.title, home.intro, home.cta_label) != (title, intro, cta_label) or not home.live:
         home.title, home.intro, home.cta_label = title, intro, cta_label
-    home.save_revision().publish()
+        home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         site = Site(hostname="localhost", port=80, is_default_site=True, site_name="Jemput Bola")

@@ -37,13 +37,14 @@ SESSION_FIELDS = {
 class PayloadError(Exception):
     """A request the API cannot accept as sent."""
 
-    def __init__(self, message, fields=None):
+    def __init__(self, message, fields=None, code="invalid"):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+        self.code = code
 
     def as_dict(self):
-        return {"error": self.message, "code": "invalid", "fields": self.fields}
+        return {"error": self.message, "code": self.code, "fields": self.fields}
 
     @classmethod
     def from_validation_error(cls, error: ValidationError):
@@ -55,7 +56,9 @@ class PayloadError(Exception):
         else:
             fields = {"__all__": [str(m) for m in error.messages]}
         first = next(iter(fields.values()))[0]
-        return cls(_("The recording was not accepted: %(reason)s") % {"reason": first}, fields)
+        codes = {e.code for errors in getattr(error, "error_dict", {}).values() for e in errors}
+        code = "outside_campaign" if "outside_campaign" in codes else "invalid"
+        return cls(_("The recording was not accepted: %(reason)s") % {"reason": first}, fields, code)
 
 
 def parse_json(body: bytes) -> dict:

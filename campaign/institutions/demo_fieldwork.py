@@ -7,11 +7,13 @@ import random
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from campaign.core.demo import demo_calendar
 from campaign.core.models import Campaign, Region
 
 from .models import CoordinationMeeting, GuidedSession, Institution, MeetingCommitment
 from .services import assignments_create, institution_status_refresh, session_record, team_save
 
+# The third and fourth weeks of the 2020 case (moved onto the demo calendar in load()).
 WEEK_A = datetime.date(2020, 2, 24)
 WEEK_B = datetime.date(2020, 3, 2)
 TARGETS = [10, 10, 10, 11, 11, 11]
@@ -23,6 +25,9 @@ def _at(day, hour):
 
 def load(*, stdout):
     campaign = Campaign.objects.filter(is_active=True).first()
+    calendar = demo_calendar()
+    week_a_day, week_b_day = calendar.move(WEEK_A), calendar.move(WEEK_B)
+    now = timezone.now()
     kupang = Region.objects.get(code="5371")
     users = {u.username: u for u in get_user_model().objects.filter(username__startswith="tim")}
     teams = []
@@ -47,20 +52,22 @@ def load(*, stdout):
     pool = list(Institution.objects.filter(region__code__startswith="5371").order_by("external_id"))
     rng.shuffle(pool)
     week_a, week_b = pool[:60], pool[60:123]
-    plans = {WEEK_A: week_a, WEEK_B: week_b}
+    plans = {week_a_day: week_a, week_b_day: week_b}
     for week, institutions in plans.items():
         start = 0
         for team in teams:
-            count = 10 if week == WEEK_A else team.default_weekly_target
+            count = 10 if week == week_a_day else team.default_weekly_target
             assignments_create(institutions=institutions[start : start + count], team=team, week=week)
             start += count
 
     sessions = 0
     for week, institutions in plans.items():
         for index, institution in enumerate(institutions):
-            team = teams[min(index // 10, 5)] if week == WEEK_A else _team_for(index, teams)
+            team = teams[min(index // 10, 5)] if week == week_a_day else _team_for(index, teams)
             day = week + datetime.timedelta(days=index % 5)
-            status = _status(week, index)
+            status = _status(week == week_a_day, index)
+            if status == GuidedSession.Status.HELD and _at(day, 9 + index % 6) > now:
+                status = GuidedSession.Status.PLANNED  # not held yet on today's calendar
             guided = completed = 0
             if status == GuidedSession.Status.HELD:
                 guided = min(rng.randint(8, 45), institution.employees or 45)
@@ -87,10 +94,10 @@ def load(*, stdout):
     institution_status_refresh(institution_ids=[i.pk for i in pool])
 
     for code, day, attendees, owner in [
-        ("5371030", datetime.date(2020, 2, 20), 34, "Camat Oebobo"),
-        ("5371020", datetime.date(2020, 2, 21), 28, "Camat Maulafa"),
-        ("5371040", datetime.date(2020, 2, 27), 31, "Camat Kelapa Lima"),
-        ("5303050", datetime.date(2020, 3, 3), 40, "Camat Kupang Tengah"),
+        ("5371030", calendar.day(2020, 2, 20), 34, "Camat Oebobo"),
+        ("5371020", calendar.day(2020, 2, 21), 28, "Camat Maulafa"),
+        ("5371040", calendar.day(2020, 2, 27), 31, "Camat Kelapa Lima"),
+        ("5303050", calendar.day(2020, 3, 3), 40, "Camat Kupang Tengah"),
     ]:
         district = (
             Region.objects.filter(code=code).first()
@@ -114,8 +121,9 @@ def load(*, stdout):
                 owner=owner,
                 due_date=day + datetime.timedelta(days=7),
             )
+    # The real count of 28 May 2020; on the demo calendar it is dated no later than today.
     campaign.official_online_count = 981_552
-    campaign.official_count_date = datetime.date(2020, 5, 28)
+    campaign.official_count_date = min(calendar.day(2020, 5, 28), timezone.localdate())
     campaign.save(update_fields=["official_online_count", "official_count_date"])
     stdout.write(f"Field work: {len(teams)} teams, {sessions} sessions, 123 visits planned.")
 
@@ -128,9 +136,9 @@ def _team_for(index, teams):
     return next(team for bound, team in bounds if index < bound)
 
 
-def _status(week, index):
+def _status(first_week, index):
     held, planned = GuidedSession.Status.HELD, GuidedSession.Status.PLANNED
-    if week == WEEK_A:
+    if first_week:
         return {
             7: GuidedSession.Status.CANCELLED,
             23: GuidedSession.Status.CANCELLED,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -620,6 +620,30 @@ def assignments_create(*, institutions, team, week, planned_date=None, user=None
 
 
 @transaction.atomic
+def session_check_in_campaign(*, team, starts_at) -> None:
+    """A session belongs to its team's campaign: its day (WITA) lies between the start of
+    the online phase and its effective end (extensions included). Otherwise it would
+    count in the totals but in no campaign week."""
+    if team is None or starts_at is None:
+        return
+    campaign = team.campaign
+    day = timezone.localtime(starts_at).date()
+    start, end = campaign.online_start, campaign.effective_end
+    if not start <= day <= end:
+        raise ValidationError(
+            {
+                "starts_at": ValidationError(
+                    _("The date is outside the campaign period (%(start)s – %(end)s).")
+                    % {
+                        "start": formats.date_format(start, "j F Y"),
+                        "end": formats.date_format(end, "j F Y"),
+                    },
+                    code="outside_campaign",
+                )
+            }
+        )
+
+
 def session_record(*, session=None, user=None, **fields):
     """Create or update a guided session and bring the institution's status in line.
 
@@ -633,6 +657,8 @@ def session_record(*, session=None, user=None, **fields):
     for name, value in fields.items():
         setattr(session, name, value)
     team_check(user=user, team=session.team)
+    if session.pk is None or {"starts_at", "team", "team_id"} & fields.keys():
+        session_check_in_campaign(team=session.team, starts_at=session.starts_at)
     if session.recorded_by_id is None and getattr(user, "is_authenticated", False):
         session.recorded_by = user
     session.full_clean()

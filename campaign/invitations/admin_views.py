@@ -33,6 +33,10 @@ _EMAIL_PREVIEW_CSP = {
 }
 
 
+# The batch report lists at most this many recipients that lack a merge value.
+_MISSING_SHOWN = 200
+
+
 def _header_injection_message():
     return _("Refused: a line break in the name or subject (header injection).")
 
@@ -41,6 +45,7 @@ def batch_report(request, pk):
     permission_require(request, "invitations.view_batch")
     batch = get_object_or_404(Batch.objects.select_related("template", "audience", "parent"), pk=pk)
     funnel = selectors.batch_funnel(batch=batch)
+    missing = services.batch_missing_values(batch=batch) if batch.status == Batch.Status.DRAFT else []
     excluded = [
         (str(selectors.EXCLUSION_LABELS.get(key, key)), number)
         for key, number in sorted((batch.excluded.get("excluded") or {}).items(), key=lambda item: -item[1])
@@ -56,6 +61,8 @@ def batch_report(request, pk):
             "summary": selectors.audience_summary(audience=batch.audience)
             if batch.status == Batch.Status.DRAFT and batch.audience_id
             else None,
+            "missing": missing,
+            "missing_shown": missing[:_MISSING_SHOWN],
             "can_send": request.user.has_perm("invitations.send_batch"),
             "interrupted": batch.recipients.filter(status=Recipient.Status.SENDING, claim="").count(),
             "recipients_url": f"/admin/snippets/invitations/recipient/?batch={batch.pk}",

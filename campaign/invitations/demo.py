@@ -8,6 +8,7 @@ import itertools
 from django.db import transaction
 from django.utils import timezone
 
+from campaign.core.demo import demo_calendar
 from campaign.institutions.models import Contact, Team
 
 from . import services
@@ -17,23 +18,24 @@ TEMPLATE = {
     "name": "Undangan pendampingan SP2020",
     "subject_id": "Undangan pendampingan Sensus Penduduk Online untuk {{ institution }}",
     "body_id": (
-        "<p>Yth. Bapak/Ibu {{ contact_name }} ({{ contact_position }}),</p>"
+        "<p>Yth. Bapak/Ibu {{ contact_name }}[[ ({{ contact_position }})]],</p>"
         "<p>Badan Pusat Statistik Provinsi Nusa Tenggara Timur sedang menjalankan <b>Sensus "
-        "Penduduk Online 2020</b> (15 Februari – 31 Maret 2020). Tim pendamping kami, "
+        "Penduduk Online 2020</b>, terbuka sampai {{ campaign_end }}. [[Tim pendamping kami, "
         "<b>{{ team }}</b>, ingin datang ke {{ institution }} untuk memandu pimpinan dan "
-        "pegawai mengisi sensus sampai datanya tercatat.</p>"
-        "<p>Usulan waktu kami: <b>{{ session_date }}</b>. Mohon jawab undangan ini: terima, "
+        "pegawai mengisi sensus sampai datanya tercatat.]]</p>"
+        "<p>[[Usulan waktu kami: <b>{{ session_date }}</b>. ]]Mohon jawab undangan ini: terima, "
         "tolak, atau usulkan waktu lain.</p>"
         "<ul><li>Siapkan Kartu Keluarga dan NIK setiap pegawai.</li>"
-        "<li>Lembar panduan untuk instansi Anda: {{ guide_link }}</li></ul>"
+        "<li>[[Lembar panduan untuk instansi Anda: {{ guide_link }}]]</li></ul>"
         "<p>Terima kasih atas dukungan Bapak/Ibu.</p>"
     ),
     "subject_en": "Online Population Census guidance for {{ institution }}",
     "body_en": (
         "<p>Dear {{ contact_name }},</p>"
         "<p>Statistics Indonesia (BPS) for Nusa Tenggara Timur is running the <b>2020 Online "
-        "Population Census</b>. Our team <b>{{ team }}</b> would like to visit {{ institution }} "
-        "on <b>{{ session_date }}</b> to guide your staff through the form.</p>"
+        "Population Census</b>, open until {{ campaign_end }}.[[ Our team <b>{{ team }}</b> would "
+        "like to visit {{ institution }} to guide your staff through the form.]][[ We propose "
+        "<b>{{ session_date }}</b>.]]</p>"
         "<p>Please accept, decline or propose another time.</p>"
     ),
 }
@@ -78,7 +80,8 @@ def load(*, stdout, with_users):
         stdout.write("Invitations: no institution contacts yet, no demo batches.")
         return
     team = Team.objects.order_by("pk").first()
-    proposed = timezone.make_aware(datetime.datetime(2020, 2, 26, 9, 0))
+    # Wednesday of the campaign's third week, 09.00 WITA, on the demo calendar.
+    proposed = demo_calendar().at(2020, 2, 26, 9, 0)
     if not Batch.objects.filter(name="Gelombang 1 — Kota Kupang").exists():
         _demo_batch("Gelombang 1 — Kota Kupang", template, audience, team, proposed, contacts)
     if not Batch.objects.filter(name="Gelombang 2 — terjadwal").exists():

@@ -5,11 +5,18 @@ A template is compiled once per batch and language (rich text expanded, layout
 rendered, plain text derived) into skeletons holding ``{{ field }}`` placeholders; each
 recipient then costs one substitution per skeleton. Values are escaped for HTML and left
 as they are for plain text and the subject.
+
+An empty value is never written into a sentence. Text between ``[[`` and ``]]`` is an
+optional block: it is written only when every field inside it has a value, and left out
+whole otherwise (``[[Tim pendamping kami, {{ team }}, ingin datang.]]``). A field outside
+any block is required: a recipient without a value for it is not sent the message
+(``Compiled.missing`` names the fields, ``MissingValues`` refuses the rendering).
 """
 
 import html
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from html.parser import HTMLParser
 
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +27,7 @@ MERGE_FIELDS = {
     "institution": _("Institution or media outlet"),
     "team": _("Guiding team"),
     "session_date": _("Proposed session date and time"),
+    "campaign_end": _("Last day of the online phase (after extensions)"),
     "rsvp_link": _("Link to accept, decline or propose another time"),
     "guide_link": _("Link to the institution's own guide sheet"),
     "press_room_link": _("Press room link"),
@@ -27,13 +35,79 @@ MERGE_FIELDS = {
 }
 LINK_FIELDS = {name for name in MERGE_FIELDS if name.endswith("_link")}
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+# An optional block: ``[[`` … ``]]`` on one level, never nested.
+BLOCK = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
+_EMPTY_ELEMENTS = re.compile(r"<(p|li|h2|h3|b|i|strong|em)>\s*</\1>")
 _HREF_PLACEHOLDER = re.compile(r"""href=(["'])\s*\{\{\s*([a-z_]+)\s*\}\}\s*\1""")
 # Characters that end a header line somewhere (RFC 5322 and Python's str.splitlines).
 _LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
-class HeaderInjection(ValueError):
+class Unrenderable(ValueError):
+    """A message that must not be sent as it would be rendered."""
+
+
+class HeaderInjection(Unrenderable):
     """A value meant for a header (subject, recipient name) holds a line break."""
+
+
+class MissingValues(Unrenderable):
+    """A required field (outside every optional block) has no value for this recipient."""
+
+    def __init__(self, fields):
+        self.fields = sorted(fields)
+        super().__init__(", ".join(self.fields))
+
+
+def block_errors(text: str) -> list[str]:
+    """What is wrong with the optional blocks of ``text`` (empty when nothing)."""
+    text = text or ""
+    errors = []
+    outside = BLOCK.sub("", text)
+    if "[[" in outside or "]]" in outside:
+        errors.append(_("Every “[[” needs its own “]]”, and blocks cannot be nested."))
+    for inner in BLOCK.findall(text):
+        if "[[" in inner:
+            errors.append(_("Every “[[” needs its own “]]”, and blocks cannot be nested."))
+        if not _tags_balanced(inner):
+            errors.append(_("An optional block [[ … ]] must start and end in the same paragraph."))
+    return sorted(set(map(str, errors)))
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+_VOID = {"br", "hr", "img"}
+
+
+def _tags_balanced(fragment: str) -> bool:
+    stack = []
+    for closing, name, self_closing in _TAG.findall(fragment):
+        name = name.lower()
+        if name in _VOID or self_closing:
+            continue
+        if not closing:
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return False
+    return not stack
+
+
+def required_fields(text: str) -> set[str]:
+    """Fields used outside every optional block: each recipient needs a value."""
+    return set(PLACEHOLDER.findall(BLOCK.sub("", text or ""))) & set(MERGE_FIELDS)
+
+
+def _has(values, name) -> bool:
+    return bool(str(values.get(name) or "").strip())
+
+
+def _blocks(skeleton: str, values: dict[str, str]) -> str:
+    """Keep each optional block whose fields all have values; drop the others."""
+
+    def keep(match):
+        inner = match.group(1)
+        return inner if all(_has(values, name) for name in PLACEHOLDER.findall(inner)) else ""
+
+    return BLOCK.sub(keep, skeleton)
 
 
 def unknown_merge_fields(text: str) -> list[str]:
@@ -52,7 +126,7 @@ def check_header(value: str) -> str:
 
 
 def _fill(skeleton: str, values: dict[str, str], escape) -> str:
-    return PLACEHOLDER.sub(lambda m: escape(values.get(m.group(1), "")), skeleton)
+    return PLACEHOLDER.sub(lambda m: escape(values.get(m.group(1), "")), _blocks(skeleton, values))
 
 
 def _fill_html(skeleton: str, values: dict[str, str]) -> str:
@@ -67,7 +141,13 @@ def _fill_html(skeleton: str, values: dict[str, str]) -> str:
             return f'<a href="{escaped}">{escaped}</a>'
         return html.escape(value, quote=True)
 
-    return PLACEHOLDER.sub(text, _HREF_PLACEHOLDER.sub(href, skeleton))
+    skeleton = _blocks(skeleton, values)
+    filled = PLACEHOLDER.sub(text, _HREF_PLACEHOLDER.sub(href, skeleton))
+    # A paragraph or list item that held only an omitted block goes with it.
+    previous = None
+    while previous != filled:
+        previous, filled = filled, _EMPTY_ELEMENTS.sub("", filled)
+    return filled
 
 
 @dataclass(frozen=True)
@@ -75,6 +155,8 @@ class Rendered:
     subject: str
     html: str
     text: str
+    # Required fields left empty (only when rendered with ``strict=False``, for previews).
+    missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,13 +165,28 @@ class Compiled:
     html: str
     text: str
 
-    def render(self, values: dict[str, str]) -> Rendered:
-        """Raises HeaderInjection when the merged subject would span lines."""
+    @cached_property
+    def required(self) -> frozenset[str]:
+        parts = (self.subject, self.html, self.text)
+        return frozenset().union(*(required_fields(part) for part in parts))
+
+    def missing(self, values: dict[str, str]) -> list[str]:
+        """The required fields this recipient has no value for, sorted."""
+        return sorted(name for name in self.required if not _has(values, name))
+
+    def render(self, values: dict[str, str], *, strict: bool = True) -> Rendered:
+        """Raises HeaderInjection when the merged subject would span lines, and (when
+        ``strict``) MissingValues when a required field is empty."""
+        missing = self.missing(values)
+        if strict and missing:
+            raise MissingValues(missing)
         subject = check_header(_fill(self.subject, values, str))
         return Rendered(
             subject=subject,
             html=_fill_html(self.html, values),
-            text=_fill(self.text, values, str),
+            # Lines left empty by an omitted block close up.
+            text=re.sub(r"\n{3,}", "\n\n", _fill(self.text, values, str)),
+            missing=tuple(missing),
         )
 
 

@@ -34,7 +34,7 @@ from wagtail.rich_text import expand_db_html
 from campaign.core.delivery import Outcome, send_failure_outcome
 from campaign.core.ids import parse_id
 from campaign.core.worker_loss import task_results_mark_lost
-from campaign.institutions.models import GuidedSession
+from campaign.institutions.models import Contact, GuidedSession, Team
 from campaign.institutions.services import institutions_mark_invited
 
 from . import merge, tokens
@@ -159,6 +159,90 @@ def _recipients_for_audience(batch: Batch) -> tuple[list[Recipient], dict]:
     }
 
 
+@dataclass(frozen=True)
+class MissingValue:
+    """A recipient the batch's template cannot be written for: the fields it lacks."""
+
+    name: str
+    email: str
+    organisation: str
+    fields: tuple[str, ...]
+
+
+def _checkable_values(*, name, position, organisation, team, proposed_at, institution_id, language, links):
+    """The merge values that can be empty, as merge_values would give them."""
+    return {
+        "contact_name": name,
+        "contact_position": position,
+        "institution": organisation,
+        "team": team,
+        "session_date": links.date(proposed_at, language),
+        "campaign_end": links.campaign_end(language),
+        "guide_link": links.guide(institution_id),
+    }
+
+
+def _missing_values(batch: Batch, rows: list[Recipient]) -> list[MissingValue]:
+    """Which of ``rows`` (saved or not) lack a value the template needs outside every
+    optional [[ … ]] block."""
+    links = _Links()
+    compiled = {}
+    teams = dict(Team.objects.filter(pk__in={r.team_id for r in rows if r.team_id}).values_list("pk", "name"))
+    facts = {}
+    contact_ids = [r.contact_id for r in rows if r.contact_id]
+    if contact_ids:
+        for start in range(0, len(contact_ids), 5000):
+            for pk, position, institution, outlet in Contact.objects.filter(
+                pk__in=contact_ids[start : start + 5000]
+            ).values_list("pk", "position", "institution__name", "media_partner__name"):
+                facts[pk] = (position, institution or outlet or "")
+    missing = []
+    for row in rows:
+        language = row.language if row.language in ("id", "en") else "id"
+        if language not in compiled:
+            compiled[language] = compile_template(
+                template=batch.template, language=language, organisation=links.organisation
+            )
+        position, organisation = facts.get(row.contact_id, ("", ""))
+        values = _checkable_values(
+            name=row.name,
+            position=position,
+            organisation=organisation,
+            team=teams.get(row.team_id, ""),
+            proposed_at=row.proposed_at,
+            institution_id=row.institution_id,
+            language=language,
+            links=links,
+        )
+        lacking = tuple(name for name in compiled[language].missing(values) if name in values)
+        if lacking:
+            missing.append(MissingValue(row.name, row.email, organisation, lacking))
+    return sorted(missing, key=lambda m: (m.organisation.casefold(), m.name.casefold(), m.email))
+
+
+def batch_missing_values(*, batch: Batch) -> list[MissingValue]:
+    """Before a batch is started: the recipients it would have whose message cannot be
+    written (a required merge field without a value). Empty when the batch may go."""
+    if batch.status == Batch.Status.DRAFT and batch.audience_id is not None:
+        rows, _excluded = _recipients_for_audience(batch)
+    else:
+        rows = list(batch.recipients.filter(status=Recipient.Status.PENDING).order_by("pk"))
+    return _missing_values(batch, rows)
+
+
+def _missing_error(missing: list[MissingValue]) -> ValidationError:
+    fields = sorted({name for m in missing for name in m.fields})
+    return ValidationError(
+        _(
+            "%(count)d recipients have no value for %(fields)s, which the template needs. "
+            "Complete their data, choose a team or time for the batch, or put the sentence "
+            "in an optional block [[ … ]] in the template."
+        )
+        % {"count": len(missing), "fields": ", ".join("{{ " + name + " }}" for name in fields)},
+        code="missing_merge_values",
+    )
+
+
 def batch_start(*, batch: Batch, user=None, now=None) -> Batch:
     """Fill a draft batch with its recipients and start it now, or at its scheduled time.
 
@@ -172,6 +256,12 @@ def batch_start(*, batch: Batch, user=None, now=None) -> Batch:
             raise ValidationError(_("Only a draft batch can be started."))
         if batch.audience_id is not None:
             rows, excluded = _recipients_for_audience(batch)
+        else:
+            rows, excluded = list(batch.recipients.filter(status=Recipient.Status.PENDING)), None
+        missing = _missing_values(batch, rows)
+        if missing:
+            raise _missing_error(missing)
+        if batch.audience_id is not None:
             Recipient.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
             batch.excluded = excluded
         later = batch.scheduled_at is not None and batch.scheduled_at > now
@@ -354,6 +444,20 @@ class _Links:
         )
         self.organisation = materials.campaign_settings()
         self._dates = {}
+        self._ends = {}
+        from campaign.core.models import Campaign
+
+        campaign = Campaign.objects.filter(is_active=True).prefetch_related("extensions").first()
+        self.campaign_end_date = campaign.effective_end if campaign is not None else None
+
+    def campaign_end(self, language):
+        """The last day of the active campaign's online phase, extensions included."""
+        if self.campaign_end_date is None:
+            return ""
+        if language not in self._ends:
+            with translation.override(language):
+                self._ends[language] = formats.date_format(self.campaign_end_date, "j F Y")
+        return self._ends[language]
 
     def guide(self, institution_id):
         if not (self.guide_id and institution_id):
@@ -406,6 +510,7 @@ def merge_values(recipient: Recipient, links: _Links) -> dict[str, str]:
         "institution": str(organisation) if organisation else "",
         "team": recipient.team.name if recipient.team_id else "",
         "session_date": links.date(recipient.proposed_at, recipient.language),
+        "campaign_end": links.campaign_end(recipient.language),
         "rsvp_link": tokens.rsvp_url(recipient.pk),
         "guide_link": links.guide(recipient.institution_id),
         "press_room_link": links.press(recipient.contact_id, recipient.media_partner_id),
@@ -596,10 +701,8 @@ def batch_send_chunk(*, batch_id: int) -> ChunkResult:
                 message = build_message(
                     recipient=recipient, compiled=compiled[language], values=merge_values(recipient, links)
                 )
-            except merge.HeaderInjection:
-                _mark_failed(
-                    recipient, claim, _("Refused: a line break in the name or subject (header injection).")
-                )
+            except merge.Unrenderable as error:
+                _mark_failed(recipient, claim, _unrenderable_reason(error))
                 result.failed += 1
                 continue
             try:
@@ -640,6 +743,12 @@ def batch_send_chunk(*, batch_id: int) -> ChunkResult:
         _batch_finish_if_done(batch)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _unrenderable_reason(error: merge.Unrenderable) -> str:
+    if isinstance(error, merge.MissingValues):
+        return _("Not sent: no value for %(fields)s.") % {"fields": ", ".join(error.fields)}
+    return _("Refused: a line break in the name or subject (header injection).")
 
 
 def _mark_sent(recipient, claim, message) -> bool:
@@ -1058,6 +1167,13 @@ def rsvp_record(
             raise ValidationError({"proposed_at": _("Give the date and time that suits you.")})
         if proposed_at <= now:
             raise ValidationError({"proposed_at": _("The proposed time has already passed.")})
+        if recipient.team_id:
+            from campaign.institutions.services import session_check_in_campaign
+
+            try:
+                session_check_in_campaign(team=recipient.team, starts_at=proposed_at)
+            except ValidationError as error:
+                raise ValidationError({"proposed_at": error.message_dict["starts_at"]}) from None
     else:
         proposed_at = None
     with transaction.atomic():
@@ -1207,13 +1323,15 @@ def template_preview(*, template: EmailTemplate, recipient: Recipient | None = N
         language = recipient.language if recipient.language in ("id", "en") else "id"
         values = merge_values(recipient, links)
     else:
-        values = sample_values(language=language)
+        values = sample_values(language=language, links=links)
     compiled = compile_template(template=template, language=language, organisation=links.organisation)
-    return compiled.render(values), values
+    # A preview shows what a recipient lacks instead of refusing (``rendered.missing``).
+    return compiled.render(values, strict=False), values
 
 
-def sample_values(*, language="id") -> dict[str, str]:
+def sample_values(*, language="id", links: _Links | None = None) -> dict[str, str]:
     base = settings.BASE_URL
+    campaign_end = links.campaign_end(language) if links is not None else ""
     return {
         "contact_name": "Maria Ndun",
         "contact_position": "Sekretaris Dinas",
@@ -1222,6 +1340,7 @@ def sample_values(*, language="id") -> dict[str, str]:
         "session_date": "Senin, 24 Februari 2020, 09.00 WITA"
         if language == "id"
         else "Monday, 24 February 2020, 09:00 WITA",
+        "campaign_end": campaign_end or ("29 Mei 2020" if language == "id" else "29 May 2020"),
         "rsvp_link": f"{base}/undangan/contoh/",
         "guide_link": f"{base}/materi/panduan-instansi/contoh/",
         "press_room_link": f"{base}/",

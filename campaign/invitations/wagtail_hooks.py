@@ -6,7 +6,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSetGroup
 
 from campaign.core.viewsets import ScopedSnippetViewSet
 from campaign.institutions.models import Institution
@@ -43,10 +43,28 @@ class BatchFilterSet(WagtailFilterSet):
         fields = ["status", "kind"]
 
 
+class _ToBatchReport:
+    """After saving, the batch's report: it names recipients the template cannot be
+    written for before anything is sent, and holds the send button."""
+
+    def get_success_url(self):
+        return reverse("invitations_batch_report", args=[self.object.pk])
+
+
+class BatchCreateView(_ToBatchReport, CreateView):
+    pass
+
+
+class BatchEditView(_ToBatchReport, EditView):
+    pass
+
+
 class BatchViewSet(ScopedSnippetViewSet):
     model = Batch
     icon = "mail"
     menu_label = _("Batches")
+    add_view_class = BatchCreateView
+    edit_view_class = BatchEditView
     list_display = [
         "name",
         "template",

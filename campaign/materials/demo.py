@@ -16,6 +16,7 @@ from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
+from campaign.core.demo import demo_calendar
 from campaign.core.models import HomePage
 
 from . import pdf, printing, tokens
@@ -343,7 +344,18 @@ def _body(content):
     return body
 
 
+def _publish_once(page):
+    """Publish a demo page the first time only: loading again adds no revision."""
+    if page.latest_revision_id is None:
+        page.save()
+        page.save_revision().publish()
+    return page
+
+
 def _release(room, content, *, attachments, go_live_at=None, photo=None):
+    existing = PressReleasePage.objects.child_of(room).filter(slug=content["slug"]).first()
+    if existing is not None and existing.latest_revision_id is not None:
+        return existing
     body = _body(content)
     if photo is not None:
         image, caption = photo
@@ -355,7 +367,7 @@ def _release(room, content, *, attachments, go_live_at=None, photo=None):
         PressReleasePage,
         content["slug"],
         title=content["title"],
-        date=content["date"],
+        date=demo_calendar().move(content["date"]),
         summary=content["summary"],
         body=body,
         search_description=content["summary"][:155],
@@ -384,7 +396,7 @@ def load(*, stdout, with_users):
         show_in_menus=True,
         **{k: v for k, v in GUIDE_INDEX.items() if k != "slug"},
     )
-    index.save_revision().publish()
+    _publish_once(index)
     screenshots = {
         name: _image(f"Tangkapan layar: {label}", draw_screenshot(name), "jpg")
         for name, label in (("open", "halaman depan sensus.bps.go.id"), ("login", "isian KK dan NIK"))
@@ -405,7 +417,7 @@ def load(*, stdout, with_users):
     guide = _page(
         index, GuidePage, GUIDE["slug"], steps=steps, **{k: v for k, v in GUIDE.items() if k != "slug"}
     )
-    guide.save_revision().publish()
+    _publish_once(guide)
     stdout.write(f"Guide: {guide.title} ({len(STEPS)} steps, A4/A5 sheets and A3/A4 poster).")
 
     # Press room.
@@ -443,23 +455,8 @@ def load(*, stdout, with_users):
         show_in_menus=True,
         **{k: v for k, v in PRESS_ROOM.items() if k != "slug"},
     )
-    room.fact_sheets = [
-        PressFactSheet(
-            document=fact_sheet,
-            title="Lembar fakta Sensus Penduduk Online 2020 NTT",
-            description="Target, capaian dan jadwal dalam satu halaman (PDF).",
-        )
-    ]
-    media_items = []
-    for title, kind, caption, credit, drawing in MEDIA:
-        if drawing == "logo":
-            image = _image(title, draw_logo(), "png")
-        else:
-            image = _image(title, draw_photo(drawing), "jpg")
-        media_items.append(MediaItem(image=image, kind=kind, caption=caption, credit=credit))
-    room.media_items = media_items
-    room.save()
-    room.save_revision().publish()
+    if room.latest_revision_id is None:
+        _press_room_fill(room, fact_sheet)
 
     _release(room, RELEASE_OPEN, attachments=[("Lembar fakta Sensus Penduduk Online 2020 NTT", fact_sheet)])
     # Embargoed a week ahead, 09.00 WITA: it publishes itself (publish_scheduled).
@@ -485,6 +482,26 @@ def load(*, stdout, with_users):
             f"{timezone.localtime(extended.go_live_at):%d-%m-%Y %H:%M} (publish_scheduled releases it)."
         )
     _print_demo_links(stdout, guide)
+
+
+def _press_room_fill(room, fact_sheet):
+    room.fact_sheets = [
+        PressFactSheet(
+            document=fact_sheet,
+            title="Lembar fakta Sensus Penduduk Online 2020 NTT",
+            description="Target, capaian dan jadwal dalam satu halaman (PDF).",
+        )
+    ]
+    media_items = []
+    for title, kind, caption, credit, drawing in MEDIA:
+        if drawing == "logo":
+            image = _image(title, draw_logo(), "png")
+        else:
+            image = _image(title, draw_photo(drawing), "jpg")
+        media_items.append(MediaItem(image=image, kind=kind, caption=caption, credit=credit))
+    room.media_items = media_items
+    room.save()
+    room.save_revision().publish()
 
 
 def _print_demo_links(stdout, guide):

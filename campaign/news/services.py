@@ -70,9 +70,10 @@ def news_index_ensure(
     if index is None:
         index = NewsIndexPage(title=title, slug=slug, show_in_menus=True)
         parent.add_child(instance=index)
-    index.title, index.intro, index.show_in_menus = title, intro, True
-    index.search_description = search_description
-    index.save_revision().publish()
+    wanted = (title, intro, True, search_description)
+    if (index.title, index.intro, index.show_in_menus, index.search_description) != wanted or not index.live:
+        index.title, index.intro, index.show_in_menus, index.search_description = wanted
+        index.save_revision().publish()  # only when something changed: no empty revisions
     news_workflow_ensure(index=index)
     return index
 
@@ -96,13 +97,15 @@ def news_page_save(
     related=(),
     search_description: str = "",
     publish: bool = True,
+    go_live_at: datetime.datetime | None = None,
     user=None,
 ) -> NewsPage:
     """Create or update the post ``slug`` under ``index`` and save a revision.
 
     ``publish`` publishes the revision at once, bypassing the approval workflow: for
     imports and demo data run by the system, never for staff (they go through the
-    admin, where the workflow applies).
+    admin, where the workflow applies). With a future ``go_live_at`` the published
+    revision is scheduled: the post goes live then (``publish_scheduled``).
     """
     post = NewsPage.objects.child_of(index).filter(slug=slug).first()
     creating = post is None
@@ -126,6 +129,8 @@ def news_page_save(
     post.related_links = [
         NewsPageRelatedLink(related=other, sort_order=number) for number, other in enumerate(related)
     ]
+    if go_live_at is not None:
+        post.go_live_at = go_live_at
     if creating:
         post.owner = user
         index.add_child(instance=post)
@@ -141,7 +146,9 @@ def news_related_set(*, post: NewsPage, related) -> NewsPage:
     related = list(related)
     if any(other.pk == post.pk for other in related):
         raise ValidationError(_("A post cannot be related to itself."))
-    current = [link.related_id for link in post.related_links.all()]
+    # A post with unpublished changes keeps its links in its latest revision.
+    latest = post.get_latest_revision_as_object() if post.has_unpublished_changes else post
+    current = [link.related_id for link in latest.related_links.all()]
     if current == [other.pk for other in related]:
         return post
     post.related_links = [

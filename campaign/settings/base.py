@@ -36,6 +36,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Absolute base URL of the public site: used in emails, QR codes and feeds.
 BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+BASE_URL_FROM_ENVIRONMENT = "BASE_URL" in os.environ
+# Where `make demo` serves (scripts/demo-serve); dev.py derives BASE_URL from them.
+SERVE_HOST = os.environ.get("HOST", "127.0.0.1")
+SERVE_PORT = os.environ.get("PORT", "8000")
 # How many reverse proxies of ours stand in front of the app (load balancer = 1, load
 # balancer + nginx = 2): the client's address is read from X-Forwarded-For that many hops
 # from the right (campaign.core.middleware.ClientAddressMiddleware). 0: REMOTE_ADDR as is.

@@ -24,7 +24,8 @@ def sent(settings, live_server):
     settings.BASE_URL = live_server.url
     mail.outbox = []
     kupang = RegionFactory(code="5371", name="Kota Kupang", parent=RegionFactory(code="53", name="NTT"))
-    team = team_save(campaign=CampaignFactory(), name="Tim 3 Oebobo", area=kupang)
+    campaign = CampaignFactory(online_start=datetime.date(2031, 2, 1), online_end=datetime.date(2031, 4, 30))
+    team = team_save(campaign=campaign, name="Tim 3 Oebobo", area=kupang)
     ContactFactory(
         institution=InstitutionFactory(name="Dinas Kependudukan dan Pencatatan Sipil Kota Kupang"),
         name="Maria Ndun",

@@ -1,25 +1,28 @@
+import datetime
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db.models import Max
+from django.utils import formats, timezone, translation
 from wagtail.models import Page, Site
 
-from campaign.core.models import Campaign, CampaignSettings, HomePage, Region
+from campaign.core.models import Campaign, CampaignSettings, HomePage
 from campaign.core.services import DISSEMINATION_STAFF, FIELD_TEAM, HEAD_OF_SECTION
 
 pytestmark = pytest.mark.django_db
 
 
 def _snapshot():
-    return {
-        "regions": Region.objects.count(),
-        "campaigns": Campaign.objects.count(),
-        "pages": Page.objects.count(),
-        "users": get_user_model().objects.count(),
-        "groups": Group.objects.count(),
-    }
+    """Rows of every model (page revisions, log entries, task results included), and
+    the newest id of each, so a row deleted and made again shows too."""
+    counts = {}
+    for model in apps.get_models():
+        rows = model._default_manager.all()
+        counts[model._meta.label] = (rows.count(), rows.aggregate(last=Max("pk"))["last"])
+    return counts
 
 
 def test_load_demo_data_builds_the_sp2020_case_and_is_idempotent(settings):
@@ -28,10 +31,14 @@ def test_load_demo_data_builds_the_sp2020_case_and_is_idempotent(settings):
     first = _snapshot()
     call_command("load_demo_data", stdout=StringIO())
 
-    assert _snapshot() == first
+    second = _snapshot()
+    assert {k: (first[k], v) for k, v in second.items() if first[k] != v} == {}
     campaign = Campaign.objects.get(is_active=True)
     assert campaign.short_name == "SP2020"
-    assert str(campaign.effective_end) == "2020-05-29"
+    # The SP2020 phases on today's calendar: same durations, whole weeks moved.
+    assert (campaign.online_end - campaign.online_start).days == 45
+    assert (campaign.effective_end - campaign.online_end).days == 59
+    assert (campaign.online_start - datetime.date(2020, 2, 15)).days % 7 == 0
     assert campaign.goal_percent == 23 and campaign.population_base == 5_400_000
     assert list(campaign.area.values_list("code", flat=True)) == ["53"]
     site = Site.objects.get(is_default_site=True)
@@ -62,5 +69,43 @@ def test_demo_home_page_renders(client, settings):
     call_command("load_demo_data", stdout=StringIO())
     html = client.get("/").content.decode()
     assert "Mencatat Indonesia" in html
-    assert "Tahap online" in html and "29 Mei 2020" in html
+    end = Campaign.objects.get(is_active=True).effective_end
+    assert "Tahap online" in html and formats.date_format(end, "j F Y") in html
     assert "pst5300@bps.go.id" in html and "https://wa.me/6282247291975" in html
+
+
+def test_the_demo_loaded_today_is_in_its_third_week(settings):
+    """Sessions, plans, batches, news and the dashboard agree with the real clock."""
+    from campaign.institutions.dashboard import current_week
+    from campaign.institutions.models import Assignment, GuidedSession
+    from campaign.invitations.models import Batch
+    from campaign.news.models import NewsPage
+
+    settings.DEBUG = True
+    call_command("load_demo_data", stdout=StringIO())
+    campaign = Campaign.objects.get(is_active=True)
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    weeks = campaign.weeks()
+    assert weeks.index(monday) == 2 and monday.weekday() == 0
+    assert current_week(campaign) == monday
+    assert campaign.online_start <= today <= campaign.effective_end
+
+    sessions = GuidedSession.objects.all()
+    assert sessions.exists()
+    for session in sessions:
+        day = timezone.localtime(session.starts_at).date()
+        assert campaign.online_start <= day <= campaign.effective_end, session
+        if session.status == GuidedSession.Status.HELD:
+            assert session.starts_at <= timezone.now(), session
+    assert set(Assignment.objects.values_list("week", flat=True)) == {monday, monday + datetime.timedelta(7)}
+    for batch in Batch.objects.exclude(proposed_at=None):
+        assert campaign.online_start <= timezone.localtime(batch.proposed_at).date() <= campaign.effective_end
+    # News of days still to come is scheduled, not public yet.
+    for post in NewsPage.objects.all():
+        if post.date > today:
+            assert not post.live
+    assert NewsPage.objects.live().filter(date__lte=today).exists()
+    assert campaign.official_count_date <= today
+    with translation.override("id"):
+        assert formats.date_format(campaign.effective_end, "j F Y") != "29 Mei 2020" or today.year == 2020

@@ -438,3 +438,18 @@ def test_a_field_member_cannot_sign_out_someone_else(member, world):
     url = reverse("fieldapp_sign_out_everywhere", args=[world.members[1].pk])
     assert member.post(url).status_code in (302, 403)
     assert member.get(WEEK_URL).status_code == 200
+
+
+def test_a_session_outside_the_campaign_is_refused_with_its_own_code(member, world):
+    campaign = world.teams[0].campaign
+    before = datetime.datetime.combine(
+        campaign.online_start - datetime.timedelta(days=1),
+        datetime.time(9),
+        tzinfo=timezone.get_current_timezone(),
+    )
+    response = post(member, SESSIONS_URL, session_payload(world, starts_at=before.isoformat()))
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "outside_campaign" and "starts_at" in body["fields"]
+    assert "di luar masa kampanye" in body["error"]
+    assert not GuidedSession.objects.exists()

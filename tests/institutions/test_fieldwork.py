@@ -112,7 +112,7 @@ def test_current_week_is_clamped_to_the_campaign(campaign, teams):
 def test_weeks_ahead_or_behind(campaign, teams):
     # Three weeks in, with 21 institutions a week expected and 42 reached: one behind.
     for n in range(42):
-        held(InstitutionFactory(), teams[n % 2], datetime.datetime(2020, 2, 12, 9, tzinfo=WITA))
+        held(InstitutionFactory(), teams[n % 2], datetime.datetime(2020, 2, 17, 9, tzinfo=WITA))
     data = dashboard_data(campaign=campaign, week=WEEK)
     assert data.weeks_ahead == -1.0
 
@@ -444,3 +444,45 @@ def test_team_form_offers_only_field_team_users(campaign):
     offered = {user.username for user in form_class().fields["members"].queryset}
 
     assert offered == {"anggota"}
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime.datetime(2020, 2, 14, 23, 0, tzinfo=WITA),  # the day before the online phase
+        datetime.datetime(2020, 5, 30, 8, 0, tzinfo=WITA),  # the day after the extended end
+        datetime.datetime(2026, 12, 3, 9, 0, tzinfo=WITA),  # "today" in another year
+    ],
+)
+def test_a_session_outside_the_campaign_period_is_refused(campaign, teams, when):
+    with pytest.raises(ValidationError) as error:
+        held(InstitutionFactory(), teams[0], when)
+    assert error.value.error_dict["starts_at"][0].code == "outside_campaign"
+    assert not GuidedSession.objects.exists()
+
+
+def test_the_last_day_of_the_extension_is_inside(campaign, teams):
+    session = held(InstitutionFactory(), teams[0], datetime.datetime(2020, 5, 29, 23, 0, tzinfo=WITA))
+    assert session.pk
+
+
+def test_the_admin_session_form_refuses_a_date_outside_the_campaign(client, campaign, teams):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("boss", "boss@example.org", "x"))
+    institution = InstitutionFactory()
+    response = client.post(
+        "/admin/snippets/institutions/guidedsession/add/",
+        {
+            "institution": institution.pk,
+            "team": teams[0].pk,
+            "starts_at": "2026-12-03 09:00",
+            "status": "planned",
+            "people_guided": 0,
+            "people_completed": 0,
+            "notes": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "di luar masa kampanye" in response.content.decode()
+    assert not GuidedSession.objects.exists()

@@ -19,6 +19,17 @@ PROPOSED = datetime.datetime(2031, 2, 26, 9, 0, tzinfo=WITA)
 
 
 @pytest.fixture
+def team(kupang):
+    """A team of a campaign that runs when the proposed sessions are (sessions outside
+    the campaign are refused)."""
+    from campaign.institutions.services import team_save
+    from tests.factories import CampaignFactory
+
+    campaign = CampaignFactory(online_start=datetime.date(2031, 2, 1), online_end=datetime.date(2031, 4, 30))
+    return team_save(campaign=campaign, name="Tim 1", area=kupang)
+
+
+@pytest.fixture
 def recipient(team):
     return RecipientFactory(
         status=Recipient.Status.SENT, team=team, proposed_at=PROPOSED, sent_at=timezone.now()
@@ -182,3 +193,14 @@ def test_media_partner_answer_is_recorded_without_a_session(django_capture_on_co
     assert recipient.answer == "accept" and recipient.session is None
     assert not GuidedSession.objects.exists()
     assert mail.outbox[0].attachments == []
+
+
+def test_a_proposed_time_outside_the_campaign_is_refused_with_a_clear_message(client, recipient):
+    response = client.post(
+        rsvp_path(recipient),
+        {"answer": "propose", "proposed_at": "2031-06-02T10:00"},
+    )
+    assert response.status_code == 200
+    assert "di luar masa kampanye" in response.content.decode()
+    recipient.refresh_from_db()
+    assert recipient.answer == ""

@@ -13,6 +13,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from ..forms import GuidedSessionForm
+
 
 def week_start(day: datetime.date) -> datetime.date:
     """The Monday of the campaign week that contains ``day`` (weeks start on Monday)."""
@@ -180,6 +182,8 @@ class GuidedSession(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    base_form_class = GuidedSessionForm
 
     panels = [
         FieldPanel("institution"),

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 
-from ..merge import unknown_merge_fields
+from ..forms import AudienceForm
+from ..merge import block_errors, unknown_merge_fields
 
 EMAIL_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"]
 
@@ -28,6 +29,9 @@ def validate_merge_fields(value):
             params={"fields": ", ".join("{{ " + name + " }}" for name in unknown)},
             code="unknown_merge_field",
         )
+    errors = block_errors(value or "")
+    if errors:
+        raise ValidationError(errors, code="optional_block")
 
 
 class EmailTemplate(models.Model):
@@ -114,6 +118,8 @@ class Audience(models.Model):
     mediums = models.JSONField(_("media"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    base_form_class = AudienceForm
 
     panels = [
         FieldPanel("name"),
