@@ -185,19 +185,8 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
     weekly = week_totals["target"] or 1
     weeks_ahead = round((cumulative_held - cumulative_target) / weekly, 1)
 
-    official = campaign.official_online_count or 0
-    estimated = totals["completed"] + official
-    goal = campaign.goal_people or 1
+    participation = participation_figures(campaign=campaign, completed=totals["completed"])
     scans = qr_scans(campaign=campaign, week=week)
-    participation = {
-        "via_sessions": totals["completed"],
-        "official": campaign.official_online_count,
-        "official_date": campaign.official_count_date,
-        "estimated": estimated,
-        "goal": campaign.goal_people,
-        "percent_of_goal": round(100 * estimated / goal, 1),
-        "percent_of_population": round(100 * estimated / (campaign.population_base or 1), 2),
-    }
     return Dashboard(
         campaign=campaign,
         week=week,
@@ -212,6 +201,25 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
         weeks_ahead=weeks_ahead,
         scans=scans,
     )
+
+
+def participation_figures(*, campaign, completed) -> dict:
+    """The headline: the official online count, and nothing added to it. People who
+    completed the form in a guided session are already in the official count, so they
+    are shown as their own figure and as a share of it, never added (DESIGN §5)."""
+    official = campaign.official_online_count
+    official_date = campaign.official_count_date
+    goal = campaign.goal_people or 0
+    return {
+        "province": official,
+        "official": official,
+        "official_date": official_date,
+        "via_sessions": completed,
+        "via_sessions_share": round(100 * completed / official, 2) if official else None,
+        "goal": campaign.goal_people,
+        "percent_of_goal": round(100 * (official or 0) / goal, 1) if goal else 0,
+        "percent_of_population": round(100 * (official or 0) / (campaign.population_base or 1), 2),
+    }
 
 
 def qr_scans(*, campaign, week) -> dict:

@@ -58,7 +58,7 @@ def dashboard(request):
             "data": data,
             "team_chart": charts.team_bars(data.chart_teams),
             "weekly_chart": charts.weekly_columns(data.series, data.week),
-            "goal_chart": charts.goal_bar(data.participation["estimated"], data.participation["goal"]),
+            "goal_chart": charts.goal_bar(data.participation["official"] or 0, data.participation["goal"]),
             "previous_week": data.week - datetime.timedelta(weeks=1),
             "next_week": data.week + datetime.timedelta(weeks=1),
             "has_previous": data.week > data.weeks[0],

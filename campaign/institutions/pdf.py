@@ -135,29 +135,33 @@ def weekly_report(data) -> bytes:
     )
     story += [table, Spacer(1, 3 * mm)]
 
-    goal_text = _(
-        "Estimated online participation: %(estimated)s people (%(percent)s%% of the goal of %(goal)s)."
-    ) % {
-        "estimated": _number(participation["estimated"]),
-        "percent": formats.number_format(participation["percent_of_goal"], 1),
-        "goal": _number(participation["goal"]),
-    }
+    if participation["official"] is not None:
+        goal_text = _(
+            "Official online count: %(count)s people as of %(date)s (%(percent)s%% of the goal of %(goal)s)."
+        ) % {
+            "count": _number(participation["official"]),
+            "date": formats.date_format(participation["official_date"], "j F Y")
+            if participation["official_date"]
+            else "—",
+            "percent": formats.number_format(participation["percent_of_goal"], 1),
+            "goal": _number(participation["goal"]),
+        }
+        share_text = _(
+            "Of them, %(completed)s completed the form in guided sessions (%(share)s%% of the official "
+            "count); they are part of the official count, not added to it."
+        ) % {
+            "completed": _number(participation["via_sessions"]),
+            "share": formats.number_format(participation["via_sessions_share"] or 0, 2),
+        }
+    else:
+        goal_text = _("No official online count yet (goal: %(goal)s people).") % {
+            "goal": _number(participation["goal"])
+        }
+        share_text = _("%(completed)s people completed the form in guided sessions.") % {
+            "completed": _number(participation["via_sessions"])
+        }
     story.append(Paragraph(escape(goal_text), styles["body"]))
-    if participation["official"]:
-        story.append(
-            Paragraph(
-                escape(
-                    _("Includes the official online count of %(count)s as of %(date)s.")
-                    % {
-                        "count": _number(participation["official"]),
-                        "date": formats.date_format(participation["official_date"], "j F Y")
-                        if participation["official_date"]
-                        else "—",
-                    }
-                ),
-                styles["small"],
-            )
-        )
+    story.append(Paragraph(escape(share_text), styles["small"]))
 
     story += [
         Paragraph(escape(_("Teams this week")), styles["h2"]),
