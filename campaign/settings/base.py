@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "campaign.news",
     "campaign.invitations",
     "campaign.fieldapp",
+    "campaign.response",
     # Last: its post_migrate hook assigns permissions created for all apps above.
     "campaign.core",
 ]
@@ -302,6 +303,13 @@ MIDDLEWARE.insert(
 )
 
 # --- Wagtail ------------------------------------------------------------------------
+
+# Official response by area (campaign.response): an area is green at or above the share
+# of its goal expected by the day of the figures, amber up to this many points of the
+# goal below it, red further below. A Django setting, not a site setting: it is the
+# method behind every report and the public page, changed by a decision recorded with
+# the deploy, not by a click, and reading it costs the dashboard no query.
+RESPONSE_RAG = {"amber_points": 7.5}
 
 WAGTAIL_SITE_NAME = "Jemput Bola"
 # Wagtail's database backend with every query cleaned first (campaign/core/search.py).

@@ -1,0 +1,58 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from . import views
+from .models import AreaGoal, CountChange, OfficialCount
+
+
+class OfficialCountViewSet(SnippetViewSet):
+    model = OfficialCount
+    icon = "table"
+    menu_label = _("Official figures")
+    index_view_class = views.OfficialCountIndexView
+    list_display = ["region", "date", "persons", "households", "accessed", "source", "imported_at"]
+    list_filter = ["date"]
+    search_fields = ["region__name", "region__code"]
+    ordering = ["-date", "region__code"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+
+class CountChangeViewSet(SnippetViewSet):
+    model = CountChange
+    icon = "history"
+    menu_label = _("Corrections")
+    list_display = ["count", "old", "new", "source", "changed_at"]
+    ordering = ["-changed_at"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+
+class AreaGoalViewSet(SnippetViewSet):
+    model = AreaGoal
+    icon = "crosshairs"
+    menu_label = _("Area goals")
+    list_display = ["region", "campaign", "population", "goal_persons"]
+    copy_view_enabled = False
+
+
+class ResponseGroup(SnippetViewSetGroup):
+    items = (OfficialCountViewSet, CountChangeViewSet, AreaGoalViewSet)
+    menu_icon = "table"
+    menu_label = _("Online response")
+    menu_name = "response"
+    menu_order = 170
+
+
+register_snippet(ResponseGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_response_urls():
+    return [
+        path("response/import/", views.import_upload, name="response_import"),
+        path("response/import/<int:pk>/", views.import_run, name="response_import_run"),
+    ]
