@@ -47,6 +47,12 @@ def _week_param(request, campaign):
     return week if week in campaign.weeks() else current_week(campaign)
 
 
+def area_rows(areas):
+    from campaign.response.charts import rag_label, sparkline
+
+    return [{"row": row, "spark": sparkline(row.trend), "label": rag_label(row.status)} for row in areas.rows]
+
+
 def dashboard(request):
     permission_require(request, "institutions.view_guidedsession")
     campaign = _campaign_or_404()
@@ -59,6 +65,7 @@ def dashboard(request):
             "team_chart": charts.team_bars(data.chart_teams),
             "weekly_chart": charts.weekly_columns(data.series, data.week),
             "goal_chart": charts.goal_bar(data.participation["official"] or 0, data.participation["goal"]),
+            "area_rows": area_rows(data.areas),
             "previous_week": data.week - datetime.timedelta(weeks=1),
             "next_week": data.week + datetime.timedelta(weeks=1),
             "has_previous": data.week > data.weeks[0],

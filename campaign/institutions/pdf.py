@@ -42,12 +42,99 @@ def _styles():
     }
 
 
+RAG_COLOURS = {
+    "green": colors.HexColor("#1b7f3b"),
+    "amber": colors.HexColor("#a86400"),
+    "red": colors.HexColor("#b3261e"),
+    "none": colors.HexColor("#6b7682"),
+}
+
+
+def _area_section(data, styles, width):
+    """Regencies furthest behind their expected share of the goal first, with RAG."""
+    from campaign.response.charts import rag_label
+
+    areas = data.areas
+    if areas is None or not areas.rows:
+        return []
+    story = [Paragraph(escape(_("Where the campaign lags: regencies")), styles["h2"])]
+    if areas.date is None:
+        return [*story, Paragraph(escape(_("No official figures by area yet.")), styles["body"])]
+    story.append(
+        Paragraph(
+            escape(
+                _(
+                    "Official figures of %(date)s. Green: at or above the share of the goal expected by "
+                    "that day (linear over the online phase); amber: up to %(amber)s points of the goal "
+                    "below it; red: further below."
+                )
+                % {
+                    "date": formats.date_format(areas.date, "j F Y"),
+                    "amber": formats.number_format(areas.amber_points, 1),
+                }
+            ),
+            styles["small"],
+        )
+    )
+
+    def fmt(value, digits=None):
+        if value is None:
+            return "—"
+        return formats.number_format(value, digits) if digits is not None else _number(value)
+
+    rows = [
+        [
+            _("Regency/city"),
+            _("Status"),
+            _("Persons online"),
+            _("% of goal"),
+            _("Expected"),
+            _("Gap"),
+            _("Reached / registered"),
+            _("Sessions"),
+        ]
+    ]
+    style = [
+        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, BLUE),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]
+    for index, row in enumerate(areas.rows, start=1):
+        rows.append(
+            [
+                Paragraph(escape(row.region.name), styles["small"]),
+                rag_label(row.status),
+                fmt(row.persons),
+                fmt(row.progress, 1),
+                fmt(row.expected_percent, 1),
+                fmt(row.gap, 1),
+                f"{_number(row.reached)} / {_number(row.institutions)}",
+                _number(row.sessions_week),
+            ]
+        )
+        style += [
+            ("BACKGROUND", (1, index), (1, index), RAG_COLOURS[row.status]),
+            ("TEXTCOLOR", (1, index), (1, index), colors.white),
+        ]
+    table = Table(
+        rows,
+        colWidths=[width * w for w in (0.24, 0.13, 0.13, 0.09, 0.09, 0.08, 0.14, 0.10)],
+        repeatRows=1,
+    )
+    table.setStyle(TableStyle(style))
+    return [*story, table]
+
+
 def _number(value):
     return formats.number_format(value, force_grouping=True)
 
 
 def _team_chart(data, width):
     rows = data.chart_teams
+    if not rows:  # a campaign without teams yet: reportlab cannot draw an empty chart
+        return Spacer(1, 1)
     drawing = Drawing(width, 22 + 18 * max(len(rows), 1))
     chart = HorizontalBarChart()
     chart.x, chart.y = 70, 10
@@ -162,6 +249,8 @@ def weekly_report(data) -> bytes:
         }
     story.append(Paragraph(escape(goal_text), styles["body"]))
     story.append(Paragraph(escape(share_text), styles["small"]))
+
+    story += _area_section(data, styles, width)
 
     story += [
         Paragraph(escape(_("Teams this week")), styles["h2"]),

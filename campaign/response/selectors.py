@@ -31,35 +31,55 @@ def latest_date(*, before=None):
 
 
 def campaign_regions(campaign):
-    """(province or None, regencies) of the campaign's area."""
-    area = list(campaign.area.all())
-    provinces = [region for region in area if region.level == Region.Level.PROVINCE]
-    regencies = [region for region in area if region.level == Region.Level.REGENCY]
-    if provinces:
-        regencies = list(
-            Region.objects.filter(parent__in=provinces, level=Region.Level.REGENCY).order_by("code")
+    """(province or None, regencies, latest day with figures) of the campaign's area, in
+    one query. The regencies carry their area goal (``own_population``, ``own_goal``)."""
+    from django.db.models import OuterRef, Q, Subquery
+
+    own = AreaGoal.objects.filter(campaign=campaign, region=OuterRef("pk"))
+    regions = list(
+        Region.objects.filter(
+            Q(campaigns=campaign, level__in=[Region.Level.PROVINCE, Region.Level.REGENCY])
+            | Q(parent__campaigns=campaign, level=Region.Level.REGENCY)
         )
-    return (provinces[0] if len(provinces) == 1 else None), regencies
+        .annotate(
+            own_population=Subquery(own.values("population")[:1]),
+            own_goal=Subquery(own.values("goal_persons")[:1]),
+            latest=Subquery(OfficialCount.objects.order_by("-date").values("date")[:1]),
+        )
+        .distinct()
+        .order_by("code")
+    )
+    provinces = [region for region in regions if region.level == Region.Level.PROVINCE]
+    regencies = [region for region in regions if region.level == Region.Level.REGENCY]
+    latest = regions[0].latest if regions else None
+    return (provinces[0] if len(provinces) == 1 else None), regencies, latest
 
 
-def regency_totals(*, regency_ids, dates) -> dict:
-    """{(regency id, date): persons} — own rows first, else the sum of the districts."""
-    own = {
-        (row["region_id"], row["date"]): row["persons"]
-        for row in OfficialCount.objects.filter(region_id__in=regency_ids, date__in=dates).values(
-            "region_id", "date", "persons"
-        )
-    }
-    totals = dict(own)
+def regency_totals(*, regency_ids, dates, also_own=()) -> dict:
+    """{(regency id, date): persons} — own rows first, else the sum of the districts,
+    in one query. ``also_own``: more regions (the province) whose own rows only are
+    wanted."""
+    from django.db.models import Case, F, Q, When
+
+    own, districts = {}, {}
     for row in (
-        OfficialCount.objects.filter(region__parent_id__in=regency_ids, date__in=dates)
-        .values("region__parent_id", "date")
+        OfficialCount.objects.filter(
+            Q(region_id__in=[*regency_ids, *also_own])
+            | Q(region__parent_id__in=regency_ids, region__level=Region.Level.DISTRICT),
+            date__in=dates,
+        )
+        .annotate(
+            area=Case(
+                When(region__level=Region.Level.DISTRICT, then=F("region__parent_id")), default=F("region_id")
+            ),
+            is_district=Case(When(region__level=Region.Level.DISTRICT, then=True), default=False),
+        )
+        .values("area", "is_district", "date")
         .annotate(persons=Sum("persons"))
+        .order_by()
     ):
-        key = (row["region__parent_id"], row["date"])
-        if key not in own:
-            totals[key] = row["persons"]
-    return totals
+        (districts if row["is_district"] else own)[(row["area"], row["date"])] = row["persons"]
+    return {**districts, **own}
 
 
 def province_total(*, province, regency_ids, date):
@@ -76,10 +96,11 @@ def province_total(*, province, regency_ids, date):
 
 def province_latest(*, campaign, today=None):
     """(persons, date) of the latest official figures for the campaign's area, or None."""
-    date = latest_date(before=today)
+    province, regencies, date = campaign_regions(campaign)
+    if today is not None and date is not None and date > today:
+        date = latest_date(before=today)
     if date is None:
         return None
-    province, regencies = campaign_regions(campaign)
     total = province_total(province=province, regency_ids=[r.pk for r in regencies], date=date)
     return None if total is None else (total, date)
 
@@ -149,12 +170,10 @@ class AreaRow:
 def goals(*, campaign, regions):
     """{region id: (population, goal persons)}: the area's own goal, else the campaign's
     goal percent × its population."""
-    own = {goal.region_id: goal for goal in AreaGoal.objects.filter(campaign=campaign)}
     result = {}
     for region in regions:
-        override = own.get(region.pk)
-        population = (override.population if override else None) or region.population
-        goal = override.goal_persons if override and override.goal_persons else None
+        population = getattr(region, "own_population", None) or region.population
+        goal = getattr(region, "own_goal", None)
         if goal is None and population:
             goal = round(population * campaign.goal_percent / 100)
         result[region.pk] = (population, goal)
@@ -164,8 +183,8 @@ def goals(*, campaign, regions):
 def regency_progress(*, campaign, date=None, days=14):
     """One row per regency of the campaign's area on the latest figures' day (or
     ``date``), with a ``days``-day trend; sorted by gap, furthest behind first."""
-    date = date or latest_date()
-    _province, regencies = campaign_regions(campaign)
+    _province, regencies, latest = campaign_regions(campaign)
+    date = date or latest
     area_goals = goals(campaign=campaign, regions=regencies)
     rows = [AreaRow(region=r, population=area_goals[r.pk][0], goal=area_goals[r.pk][1]) for r in regencies]
     if date is None:
@@ -183,4 +202,85 @@ def regency_progress(*, campaign, date=None, days=14):
 def sort_by_gap(rows):
     return sorted(
         rows, key=lambda row: (row.gap is None, row.gap if row.gap is not None else 0, row.region.code)
+    )
+
+
+@dataclass
+class AreaSection:
+    """The dashboard's "where it lags" section: the province's official figure and one
+    row per regency, on the latest day with figures."""
+
+    date: datetime.date | None
+    province_persons: int | None
+    rows: list
+    amber_points: float
+
+    @property
+    def counts(self):
+        result = {GREEN: 0, AMBER: 0, RED: 0, NONE: 0}
+        for row in self.rows:
+            result[row.status] += 1
+        return result
+
+
+def area_section(
+    *, campaign, week, days=14, institutions_by_regency=None, sessions_by_regency=None
+) -> AreaSection:
+    """Regencies with rate, goal, expected-by-date, RAG, a ``days``-day trend,
+    institutions registered/reached and sessions held in ``week``, in two queries (four
+    when the dashboard does not pass the institutions and sessions it already counted
+    by regency), whatever the number of figures, institutions and sessions."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import Substr
+
+    from campaign.institutions.models import GuidedSession, Institution, Team
+
+    province, regencies, date = campaign_regions(campaign)
+    area_goals = goals(campaign=campaign, regions=regencies)
+    rows = {
+        r.code: AreaRow(region=r, population=area_goals[r.pk][0], goal=area_goals[r.pk][1]) for r in regencies
+    }
+    province_persons = None
+    if date is not None:
+        dates = [date - datetime.timedelta(days=n) for n in range(days - 1, -1, -1)]
+        ids = [r.pk for r in regencies]
+        totals = regency_totals(regency_ids=ids, dates=dates, also_own=[province.pk] if province else [])
+        expected = round(100 * expected_fraction(campaign, date), 1)
+        for row in rows.values():
+            row.trend = [totals.get((row.region.pk, day)) for day in dates]
+            row.persons = totals.get((row.region.pk, date))
+            row.expected_percent = expected
+        own = totals.get((province.pk, date)) if province else None
+        regency_sum = [row.persons for row in rows.values() if row.persons is not None]
+        province_persons = own if own is not None else (sum(regency_sum) if regency_sum else None)
+
+    if institutions_by_regency is None:
+        reached = [Institution.Status.GUIDED, Institution.Status.COMPLETED_REPORTED]
+        institutions_by_regency = {
+            item["regency"]: item
+            for item in Institution.objects.annotate(regency=Substr("region__code", 1, 4))
+            .values("regency")
+            .annotate(total=Count("pk"), reached=Count("pk", filter=Q(status__in=reached)))
+        }
+    if sessions_by_regency is None:
+        sessions_by_regency = {
+            item["regency"]: item["n"]
+            for item in GuidedSession.objects.filter(
+                team_id__in=Team.objects.filter(campaign=campaign).values("pk"),
+                week=week,
+                status=GuidedSession.Status.HELD,
+            )
+            .annotate(regency=Substr("institution__region__code", 1, 4))
+            .values("regency")
+            .annotate(n=Count("pk"))
+        }
+    for code, row in rows.items():
+        counted = institutions_by_regency.get(code, {})
+        row.institutions, row.reached = counted.get("total", 0), counted.get("reached", 0)
+        row.sessions_week = sessions_by_regency.get(code, 0)
+    return AreaSection(
+        date=date,
+        province_persons=province_persons,
+        rows=sort_by_gap(rows.values()),
+        amber_points=rag_amber_points(),
     )
