@@ -1,8 +1,10 @@
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from campaign.core.permissions import PermissionMenuItem
 
 from . import views
 from .models import AreaGoal, CountChange, OfficialCount
@@ -55,4 +57,16 @@ def register_response_urls():
     return [
         path("response/import/", views.import_upload, name="response_import"),
         path("response/import/<int:pk>/", views.import_run, name="response_import_run"),
+        path("response/proposal/", views.proposal_view, name="response_proposal"),
     ]
+
+
+@hooks.register("register_admin_menu_item")
+def proposal_menu_item():
+    return PermissionMenuItem(
+        _("Weekly plan proposal"),
+        reverse("response_proposal"),
+        icon_name="crosshairs",
+        order=166,
+        permission="institutions.add_assignment",
+    )
