@@ -201,7 +201,11 @@ _RESPONSE = [
     "response.change_officialcount",
     "response.view_officialcount",
     "response.view_countchange",
-    *[f"response.{action}_areagoal" for action in ("add", "change", "delete", "view")],
+    *[
+        f"response.{action}_{model}"
+        for model in ("areagoal", "fetchsource")
+        for action in ("add", "change", "delete", "view")
+    ],
 ]
 ROLE_PERMISSIONS = {
     DISSEMINATION_STAFF: [

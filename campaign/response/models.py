@@ -112,3 +112,57 @@ class AreaGoal(models.Model):
 
     def __str__(self):
         return f"{self.campaign}: {self.region}"
+
+
+class FetchSource(models.Model):
+    """A URL the official figures are fetched from on a schedule (CSV or JSON), with the
+    mapping of its columns to ours; the last fetch's outcome is kept for staff."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV")
+        JSON = "json", _("JSON (a list of objects)")
+
+    class Outcome(models.TextChoices):
+        NEVER = "", _("Not fetched yet")
+        OK = "ok", _("Stored")
+        FAILED = "failed", _("Failed; previous figures kept")
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.CSV)
+    region_column = models.CharField(_("column with the region code"), max_length=100, default="region_code")
+    date_column = models.CharField(_("column with the date"), max_length=100, default="date")
+    persons_column = models.CharField(_("column with the persons online"), max_length=100, default="persons")
+    households_column = models.CharField(_("column with the households"), max_length=100, blank=True)
+    accessed_column = models.CharField(
+        _("column with “accessed but not completed”"), max_length=100, blank=True
+    )
+    every_minutes = models.PositiveIntegerField(_("fetch every (minutes)"), default=60)
+    timeout_seconds = models.PositiveIntegerField(_("timeout (seconds)"), default=30)
+    is_active = models.BooleanField(_("active"), default=True)
+    last_run_at = models.DateTimeField(_("last fetch"), null=True, blank=True, editable=False)
+    last_outcome = models.CharField(
+        _("last outcome"), max_length=10, choices=Outcome.choices, blank=True, editable=False
+    )
+    last_message = models.TextField(_("last message"), blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("scheduled fetch")
+        verbose_name_plural = _("scheduled fetches")
+
+    def __str__(self):
+        return self.name
+
+    def mapping(self):
+        """Our column → the source's column."""
+        mapping = {
+            "region_code": self.region_column,
+            "date": self.date_column,
+            "persons": self.persons_column,
+        }
+        if self.households_column:
+            mapping["households"] = self.households_column
+        if self.accessed_column:
+            mapping["accessed"] = self.accessed_column
+        return mapping

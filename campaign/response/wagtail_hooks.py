@@ -7,7 +7,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from campaign.core.permissions import PermissionMenuItem
 
 from . import views
-from .models import AreaGoal, CountChange, OfficialCount
+from .models import AreaGoal, CountChange, FetchSource, OfficialCount
 
 
 class OfficialCountViewSet(SnippetViewSet):
@@ -41,17 +41,6 @@ class AreaGoalViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
-class ResponseGroup(SnippetViewSetGroup):
-    items = (OfficialCountViewSet, CountChangeViewSet, AreaGoalViewSet)
-    menu_icon = "table"
-    menu_label = _("Online response")
-    menu_name = "response"
-    menu_order = 170
-
-
-register_snippet(ResponseGroup)
-
-
 @hooks.register("register_admin_urls")
 def register_response_urls():
     return [
@@ -70,3 +59,24 @@ def proposal_menu_item():
         order=166,
         permission="institutions.add_assignment",
     )
+
+
+class FetchSourceViewSet(SnippetViewSet):
+    model = FetchSource
+    icon = "download"
+    menu_label = _("Scheduled fetches")
+    list_display = ["name", "url", "format", "every_minutes", "last_run_at", "last_outcome", "last_message"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    inspect_view_fields = ["name", "url", "format", "last_run_at", "last_outcome", "last_message"]
+
+
+class ResponseGroup(SnippetViewSetGroup):
+    items = (OfficialCountViewSet, CountChangeViewSet, AreaGoalViewSet, FetchSourceViewSet)
+    menu_icon = "table"
+    menu_label = _("Online response")
+    menu_name = "response"
+    menu_order = 170
+
+
+register_snippet(ResponseGroup)
