@@ -22,7 +22,7 @@ from .services import counts_store
 
 FINAL_PERSONS = 981_552  # BPS NTT, 28 May 2020 (shared/data/FACTS.md)
 SOURCE = "Demo: SP2020 Online NTT (deret harian buatan, berakhir pada angka resmi 981.552)"
-LEADERS = {"5371": 2.1}  # Kota Kupang: connected, its offices guided first
+LEADERS = {"5371": 2.2}  # Kota Kupang: connected, its offices guided first
 
 
 def _unit(code, salt):
@@ -33,7 +33,7 @@ def _unit(code, salt):
 def regency_finals(regencies, populations):
     """{code: final persons}, summing exactly to FINAL_PERSONS (largest remainder)."""
     weights = {
-        r.code: populations[r.code] * LEADERS.get(r.code, 0.45 + 1.1 * _unit(r.code, "rate"))
+        r.code: populations[r.code] * LEADERS.get(r.code, 0.4 + 1.3 * _unit(r.code, "rate"))
         for r in regencies
     }
     total = sum(weights.values())
@@ -67,7 +67,7 @@ def load(*, stdout, with_users):
     rows = []
     for region in regencies:
         # Leaders front-load (exponent below 1), laggers rise late (above 1).
-        exponent = 0.75 + 0.9 * _unit(region.code, "shape") if region.code not in LEADERS else 0.7
+        exponent = 0.45 + 0.8 * _unit(region.code, "shape") if region.code not in LEADERS else 0.4
         day = start
         while day <= until:
             share_of_phase = ((day - start).days + 1) / (span + 1)

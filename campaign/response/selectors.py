@@ -30,9 +30,10 @@ def latest_date(*, before=None):
     return counts.aggregate(latest=Max("date"))["latest"]
 
 
-def campaign_regions(campaign):
-    """(province or None, regencies, latest day with figures) of the campaign's area, in
-    one query. The regencies carry their area goal (``own_population``, ``own_goal``)."""
+def campaign_regions(campaign, until=None):
+    """(province or None, regencies, latest day with figures, on or before ``until``) of
+    the campaign's area, in one query. The regencies carry their area goal
+    (``own_population``, ``own_goal``)."""
     from django.db.models import OuterRef, Q, Subquery
 
     own = AreaGoal.objects.filter(campaign=campaign, region=OuterRef("pk"))
@@ -44,7 +45,11 @@ def campaign_regions(campaign):
         .annotate(
             own_population=Subquery(own.values("population")[:1]),
             own_goal=Subquery(own.values("goal_persons")[:1]),
-            latest=Subquery(OfficialCount.objects.order_by("-date").values("date")[:1]),
+            latest=Subquery(
+                (OfficialCount.objects.filter(date__lte=until) if until else OfficialCount.objects.all())
+                .order_by("-date")
+                .values("date")[:1]
+            ),
         )
         .distinct()
         .order_by("code")
@@ -235,7 +240,8 @@ def area_section(
 
     from campaign.institutions.models import GuidedSession, Institution, Team
 
-    province, regencies, date = campaign_regions(campaign)
+    # The figures of the week shown: the latest day up to its Sunday.
+    province, regencies, date = campaign_regions(campaign, until=week + datetime.timedelta(days=6))
     area_goals = goals(campaign=campaign, regions=regencies)
     rows = {
         r.code: AreaRow(region=r, population=area_goals[r.pk][0], goal=area_goals[r.pk][1]) for r in regencies
