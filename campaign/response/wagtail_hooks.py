@@ -68,7 +68,20 @@ class FetchSourceViewSet(SnippetViewSet):
     list_display = ["name", "url", "format", "every_minutes", "last_run_at", "last_outcome", "last_message"]
     copy_view_enabled = False
     inspect_view_enabled = True
-    inspect_view_fields = ["name", "url", "format", "last_run_at", "last_outcome", "last_message"]
+    inspect_view_fields = [
+        "name",
+        "url",
+        "format",
+        "region_column",
+        "date_column",
+        "persons_column",
+        "households_column",
+        "accessed_column",
+        "every_minutes",
+        "last_run_at",
+        "last_outcome",
+        "last_message",
+    ]
 
 
 class ResponseGroup(SnippetViewSetGroup):
