@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -82,17 +82,22 @@ def _area_section(data, styles, width):
             return "—"
         return formats.number_format(value, digits) if digits is not None else _number(value)
 
+    head = ParagraphStyle(
+        "area_head", parent=styles["small"], fontName="Helvetica-Bold", textColor=colors.black
+    )
+    head_right = ParagraphStyle("area_head_right", parent=head, alignment=TA_RIGHT)
+    headers = [
+        _("Regency/city"),
+        _("Status"),
+        _("Persons online"),
+        _("% of goal"),
+        _("Expected"),
+        _("Gap"),
+        _("Reached / registered"),
+        _("Sessions"),
+    ]
     rows = [
-        [
-            _("Regency/city"),
-            _("Status"),
-            _("Persons online"),
-            _("% of goal"),
-            _("Expected"),
-            _("Gap"),
-            _("Reached / registered"),
-            _("Sessions"),
-        ]
+        [Paragraph(escape(text), head if index < 2 else head_right) for index, text in enumerate(headers)]
     ]
     style = [
         ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
@@ -120,7 +125,7 @@ def _area_section(data, styles, width):
         ]
     table = Table(
         rows,
-        colWidths=[width * w for w in (0.24, 0.13, 0.13, 0.09, 0.09, 0.08, 0.14, 0.10)],
+        colWidths=[width * w for w in (0.23, 0.14, 0.12, 0.09, 0.11, 0.08, 0.13, 0.10)],
         repeatRows=1,
     )
     table.setStyle(TableStyle(style))
