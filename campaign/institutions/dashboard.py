@@ -59,6 +59,7 @@ class Dashboard:
     weeks_ahead: float = 0.0
     scans: dict = field(default_factory=dict)
     areas: object = None  # campaign.response.selectors.AreaSection
+    uplift: object = None  # campaign.response.selectors.Uplift (weekly PDF only)
 
     @property
     def chart_teams(self):

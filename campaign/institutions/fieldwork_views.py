@@ -77,9 +77,12 @@ def dashboard(request):
 def weekly_report_pdf(request):
     permission_require(request, "institutions.view_guidedsession")
     campaign = _campaign_or_404()
+    from campaign.response.selectors import uplift
+
     from .pdf import weekly_report
 
     data = dashboard_data(campaign=campaign, week=_week_param(request, campaign), user=None)
+    data.uplift = uplift(campaign=campaign, week=data.week)
     response = HttpResponse(weekly_report(data), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="laporan-mingguan-{data.week:%Y-%m-%d}.pdf"'
     return response

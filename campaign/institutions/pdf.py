@@ -132,6 +132,66 @@ def _area_section(data, styles, width):
     return [*story, table]
 
 
+def _uplift_section(data, styles, width):
+    """ "Did it work?": change in online rate in areas with guided sessions, beside areas
+    without, worded as an association, with the numbers behind it."""
+    result = data.uplift
+    if result is None:
+        return []
+    story = [Paragraph(escape(_("After the guided sessions: did the online rate move?")), styles["h2"])]
+    if not (result.visited and result.others):
+        story.append(
+            Paragraph(
+                escape(
+                    _("Not enough official figures for this week to compare areas with and without sessions.")
+                ),
+                styles["body"],
+            )
+        )
+        return story
+    level = _("districts") if result.level == "district" else _("regencies")
+    text = _(
+        "From %(before)s to %(after)s, the online rate rose by %(visited)s points on average where "
+        "teams held guided sessions this week (%(level)s: %(n_visited)d), and by %(others)s points "
+        "where they did not (%(n_others)d). This is an association, not proof that the sessions "
+        "caused it: teams choose where they go, and other things change at the same time."
+    ) % {
+        "before": formats.date_format(result.before_date, "j F Y"),
+        "after": formats.date_format(result.after_date, "j F Y"),
+        "visited": formats.number_format(result.visited_mean, 2),
+        "n_visited": len(result.visited),
+        "others": formats.number_format(result.others_mean, 2),
+        "n_others": len(result.others),
+        "level": level,
+    }
+    story.append(Paragraph(escape(text), styles["body"]))
+    rows = [[_("Area"), _("Sessions"), _("Before"), _("After"), _("Change (points)")]]
+    for row in [*result.visited, *result.others]:
+        rows.append(
+            [
+                Paragraph(escape(row.region.name), styles["small"]),
+                _number(row.sessions),
+                _number(row.before),
+                _number(row.after),
+                formats.number_format(row.change, 2),
+            ]
+        )
+    table = Table(rows, colWidths=[width * w for w in (0.36, 0.14, 0.16, 0.16, 0.18)], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, BLUE),
+                ("LINEBELOW", (0, len(result.visited)), (-1, len(result.visited)), 0.6, GREY),
+            ]
+        )
+    )
+    story.append(table)
+    return story
+
+
 def _number(value):
     return formats.number_format(value, force_grouping=True)
 
@@ -256,6 +316,7 @@ def weekly_report(data) -> bytes:
     story.append(Paragraph(escape(share_text), styles["small"]))
 
     story += _area_section(data, styles, width)
+    story += _uplift_section(data, styles, width)
 
     story += [
         Paragraph(escape(_("Teams this week")), styles["h2"]),

@@ -290,3 +290,110 @@ def area_section(
         rows=sort_by_gap(rows.values()),
         amber_points=rag_amber_points(),
     )
+
+
+@dataclass
+class UpliftRow:
+    region: Region
+    sessions: int
+    before: int
+    after: int
+    population: int
+
+    @property
+    def change(self):
+        """Points of the population who went online in the window."""
+        return round(100 * (self.after - self.before) / self.population, 2)
+
+
+@dataclass
+class Uplift:
+    week: datetime.date
+    before_date: datetime.date | None
+    after_date: datetime.date | None
+    level: str
+    visited: list = field(default_factory=list)
+    others: list = field(default_factory=list)
+
+    @staticmethod
+    def _mean(rows):
+        return round(sum(row.change for row in rows) / len(rows), 2) if rows else None
+
+    @property
+    def visited_mean(self):
+        return self._mean(self.visited)
+
+    @property
+    def others_mean(self):
+        return self._mean(self.others)
+
+
+def uplift(*, campaign, week) -> Uplift:
+    """ "Did it work?": the change in online rate over the 7 days from ``week``'s Monday
+    (figures of the Sunday before against the latest day up to its Sunday) in areas with
+    guided sessions held that week, beside areas without. Districts when the figures
+    have them (with a population: SP2020 or an area goal), else regencies. An
+    association, not a cause: teams choose where they go."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from campaign.institutions.models import GuidedSession, Team
+
+    before_date = week - datetime.timedelta(days=1)
+    after_date = latest_date(before=week + datetime.timedelta(days=6))
+    result = Uplift(week=week, before_date=before_date, after_date=after_date, level=Region.Level.DISTRICT)
+    if after_date is None or after_date <= before_date:
+        return result
+    _province, regencies, _latest = campaign_regions(campaign)
+    regency_ids = [r.pk for r in regencies]
+    district_counts = {
+        (region_id, date): persons
+        for region_id, date, persons in OfficialCount.objects.filter(
+            region__parent_id__in=regency_ids,
+            region__level=Region.Level.DISTRICT,
+            date__in=[before_date, after_date],
+        ).values_list("region_id", "date", "persons")
+    }
+    if district_counts:
+        areas = list(
+            Region.objects.filter(pk__in={key[0] for key in district_counts}).annotate(
+                **_goal_annotations(campaign)
+            )
+        )
+        counts, prefix = district_counts, 7
+    else:
+        result.level = Region.Level.REGENCY
+        areas = regencies
+        counts, prefix = regency_totals(regency_ids=regency_ids, dates=[before_date, after_date]), 4
+    sessions = {
+        row["area"]: row["n"]
+        for row in GuidedSession.objects.filter(
+            team_id__in=Team.objects.filter(campaign=campaign).values("pk"),
+            week=week,
+            status=GuidedSession.Status.HELD,
+        )
+        .annotate(area=Substr("institution__region__code", 1, prefix))
+        .values("area")
+        .annotate(n=Count("pk"))
+    }
+    populations = goals(campaign=campaign, regions=areas)
+    for area in areas:
+        before, after = counts.get((area.pk, before_date)), counts.get((area.pk, after_date))
+        population = populations[area.pk][0]
+        if before is None or after is None or not population:
+            continue
+        row = UpliftRow(area, sessions.get(area.code, 0), before, after, population)
+        (result.visited if row.sessions else result.others).append(row)
+    result.visited.sort(key=lambda row: -row.change)
+    result.others.sort(key=lambda row: -row.change)
+    return result
+
+
+def _goal_annotations(campaign):
+    from django.db.models import OuterRef, Subquery
+
+    own = AreaGoal.objects.filter(campaign=campaign, region=OuterRef("pk"))
+    return {
+        "own_population": Subquery(own.values("population")[:1]),
+        "own_goal": Subquery(own.values("goal_persons")[:1]),
+    }
