@@ -196,6 +196,18 @@ _INVITATIONS = [
     "invitations.view_trackingevent",
     "invitations.view_outboxmessage",
 ]
+# Official online response: importing figures, reading corrections, setting area goals.
+_RESPONSE = [
+    "response.add_officialcount",
+    "response.change_officialcount",
+    "response.view_officialcount",
+    "response.view_countchange",
+    *[
+        f"response.{action}_{model}"
+        for model in ("areagoal", "fetchsource")
+        for action in ("add", "change", "delete", "view")
+    ],
+]
 ROLE_PERMISSIONS = {
     DISSEMINATION_STAFF: [
         "wagtailadmin.access_admin",
@@ -205,6 +217,7 @@ ROLE_PERMISSIONS = {
         *_FIELDWORK_EDIT,
         *_MATERIALS,
         *_INVITATIONS,
+        *_RESPONSE,
     ],
     HEAD_OF_SECTION: [
         "wagtailadmin.access_admin",
@@ -214,6 +227,7 @@ ROLE_PERMISSIONS = {
         *_FIELDWORK_EDIT,
         *_MATERIALS,
         *_INVITATIONS,
+        *_RESPONSE,
     ],
     # Field teams see the institutions they visit and their contacts; no export, no delete.
     FIELD_TEAM: [
@@ -222,6 +236,7 @@ ROLE_PERMISSIONS = {
         *_REGISTRY_VIEW,
         *_FIELDWORK_OWN,
         *_MATERIALS_VIEW,
+        "response.view_officialcount",
     ],
 }
 # Page permissions on the whole tree: staff draft, the head of section publishes.

@@ -128,10 +128,10 @@ def weekly_columns(series, current):
     return _svg(width, height, body, _("Held sessions per week against the target"))
 
 
-def goal_bar(estimated, goal):
-    """How far the estimated online participation is towards the goal."""
+def goal_bar(official, goal):
+    """How far the official online count is towards the goal."""
     width, height = 640, 46
-    share = min(estimated / goal, 1) if goal else 0
+    share = min(official / goal, 1) if goal else 0
     body = [
         format_html('<rect x="0" y="8" width="{}" height="22" fill="{}" rx="4"/>', width, GREY),
         format_html(
@@ -140,10 +140,10 @@ def goal_bar(estimated, goal):
         format_html(
             '<text x="6" y="24" font-size="13" fill="{}">{}</text>',
             INK,
-            format_percent(100 * estimated / goal if goal else 0),
+            format_percent(100 * official / goal if goal else 0),
         ),
     ]
-    return _svg(width, height, body, _("Estimated online participation against the goal"))
+    return _svg(width, height, body, _("Official online count against the goal"))
 
 
 def _legend(x, y, items):

@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from .models import Assignment, GuidedSession, Institution, InstitutionKind, Team, week_start
@@ -58,6 +59,8 @@ class Dashboard:
     participation: dict = field(default_factory=dict)
     weeks_ahead: float = 0.0
     scans: dict = field(default_factory=dict)
+    areas: object = None  # campaign.response.selectors.AreaSection
+    uplift: object = None  # campaign.response.selectors.Uplift (weekly PDF only)
 
     @property
     def chart_teams(self):
@@ -110,21 +113,25 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
     # stored week: every query below is answered from the session_weekly_report index.
     sessions = GuidedSession.objects.filter(team_id__in=list(rows))
     held_sessions = sessions.filter(status=HELD)
+    # Grouped by team and by the institution's regency (for the area table): an
+    # institution lies in one regency, so the distinct counts add up per team.
+    sessions_by_regency = {}
     for row in (
         held_sessions.filter(week=week)
-        .values("team_id")
+        .annotate(regency=Substr("institution__region__code", 1, 4))
+        .values("team_id", "regency")
         .annotate(
+            n=Count("pk"),
             held=Count("institution_id", distinct=True),
             guided=Sum("people_guided"),
             completed=Sum("people_completed"),
         )
     ):
         team_row = rows[row["team_id"]]
-        team_row.held, team_row.guided, team_row.completed = (
-            row["held"],
-            row["guided"] or 0,
-            row["completed"] or 0,
-        )
+        team_row.held += row["held"]
+        team_row.guided += row["guided"] or 0
+        team_row.completed += row["completed"] or 0
+        sessions_by_regency[row["regency"]] = sessions_by_regency.get(row["regency"], 0) + row["n"]
 
     team_rows = sorted(rows.values(), key=lambda r: (not r.mine, r.team.name))
     week_totals = {
@@ -159,12 +166,18 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
     # sessions (a held session makes an institution "guided").
     reached = Institution.objects.filter(status__in=REACHED)
     kinds = {kind.pk: kind.name for kind in InstitutionKind.objects.all()}
-    per_kind = {
-        row["kind_id"]: row
-        for row in Institution.objects.values("kind_id").annotate(
-            total=Count("pk"), reached=Count("pk", filter=Q(status__in=REACHED))
-        )
-    }
+    # One query by kind and regency serves the kinds' table and the area table.
+    per_kind, institutions_by_regency = {}, {}
+    for row in (
+        Institution.objects.annotate(regency=Substr("region__code", 1, 4))
+        .values("kind_id", "regency")
+        .annotate(total=Count("pk"), reached=Count("pk", filter=Q(status__in=REACHED)))
+    ):
+        kind = per_kind.setdefault(row["kind_id"], {"total": 0, "reached": 0})
+        regency = institutions_by_regency.setdefault(row["regency"], {"total": 0, "reached": 0})
+        for item in (kind, regency):
+            item["total"] += row["total"]
+            item["reached"] += row["reached"]
     totals["reached"] = sum(row["reached"] for row in per_kind.values())
     by_kind = [
         {
@@ -186,19 +199,16 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
     weekly = week_totals["target"] or 1
     weeks_ahead = round((cumulative_held - cumulative_target) / weekly, 1)
 
-    official = campaign.official_online_count or 0
-    estimated = totals["completed"] + official
-    goal = campaign.goal_people or 1
+    from campaign.response.selectors import area_section
+
+    areas = area_section(
+        campaign=campaign,
+        week=week,
+        institutions_by_regency=institutions_by_regency,
+        sessions_by_regency=sessions_by_regency,
+    )
+    participation = participation_figures(campaign=campaign, completed=totals["completed"], areas=areas)
     scans = qr_scans(campaign=campaign, week=week)
-    participation = {
-        "via_sessions": totals["completed"],
-        "official": campaign.official_online_count,
-        "official_date": campaign.official_count_date,
-        "estimated": estimated,
-        "goal": campaign.goal_people,
-        "percent_of_goal": round(100 * estimated / goal, 1),
-        "percent_of_population": round(100 * estimated / (campaign.population_base or 1), 2),
-    }
     return Dashboard(
         campaign=campaign,
         week=week,
@@ -212,7 +222,32 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
         participation=participation,
         weeks_ahead=weeks_ahead,
         scans=scans,
+        areas=areas,
     )
+
+
+def participation_figures(*, campaign, completed, areas=None) -> dict:
+    """The headline: the official online count, and nothing added to it. People who
+    completed the form in a guided session are already in the official count, so they
+    are shown as their own figure and as a share of it, never added (DESIGN §5).
+
+    The count is the imported figures' province total on their latest day when there
+    are any (``campaign.response``), else the count typed on the campaign."""
+    if areas is not None and areas.province_persons is not None:
+        official, official_date = areas.province_persons, areas.date
+    else:
+        official, official_date = campaign.official_online_count, campaign.official_count_date
+    goal = campaign.goal_people or 0
+    return {
+        "province": official,
+        "official": official,
+        "official_date": official_date,
+        "via_sessions": completed,
+        "via_sessions_share": round(100 * completed / official, 2) if official else None,
+        "goal": campaign.goal_people,
+        "percent_of_goal": round(100 * (official or 0) / goal, 1) if goal else 0,
+        "percent_of_population": round(100 * (official or 0) / (campaign.population_base or 1), 2),
+    }
 
 
 def qr_scans(*, campaign, week) -> dict:

@@ -48,6 +48,12 @@ def _week_param(request, campaign):
     return week if week in campaign.weeks() else current_week(campaign)
 
 
+def area_rows(areas):
+    from campaign.response.charts import rag_label, sparkline
+
+    return [{"row": row, "spark": sparkline(row.trend), "label": rag_label(row.status)} for row in areas.rows]
+
+
 def dashboard(request):
     permission_require(request, "institutions.view_guidedsession")
     campaign = _campaign_or_404()
@@ -59,7 +65,8 @@ def dashboard(request):
             "data": data,
             "team_chart": charts.team_bars(data.chart_teams),
             "weekly_chart": charts.weekly_columns(data.series, data.week),
-            "goal_chart": charts.goal_bar(data.participation["estimated"], data.participation["goal"]),
+            "goal_chart": charts.goal_bar(data.participation["official"] or 0, data.participation["goal"]),
+            "area_rows": area_rows(data.areas),
             "previous_week": data.week - datetime.timedelta(weeks=1),
             "next_week": data.week + datetime.timedelta(weeks=1),
             "has_previous": data.week > data.weeks[0],
@@ -71,9 +78,12 @@ def dashboard(request):
 def weekly_report_pdf(request):
     permission_require(request, "institutions.view_guidedsession")
     campaign = _campaign_or_404()
+    from campaign.response.selectors import uplift
+
     from .pdf import weekly_report
 
     data = dashboard_data(campaign=campaign, week=_week_param(request, campaign), user=None)
+    data.uplift = uplift(campaign=campaign, week=data.week)
     response = HttpResponse(weekly_report(data), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="laporan-mingguan-{data.week:%Y-%m-%d}.pdf"'
     return response

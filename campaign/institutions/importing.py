@@ -134,8 +134,13 @@ class Table:
 # --- Reading ------------------------------------------------------------------------
 
 
-def read_table(content: bytes, filename: str) -> Table:
+def read_table(
+    content: bytes, filename: str, *, columns: dict | None = None, max_rows: int = MAX_ROWS
+) -> Table:
     """Parse CSV (comma or semicolon; UTF-8 with or without BOM, or cp1252) or XLSX.
+
+    ``columns`` maps canonical column names to their accepted headers (the institution
+    list's ``COLUMNS`` by default); other importers (official figures) pass their own.
 
     Refuses, before parsing, files that are too large, old binary Excel files,
     archives that would inflate too far, and anything that is not a spreadsheet.
@@ -148,10 +153,10 @@ def read_table(content: bytes, filename: str) -> Table:
     if not content.strip():
         raise ImportFileError(_("The file is empty."))
     if content.startswith(b"PK\x03\x04"):
-        return _read_xlsx(content)
+        return _read_xlsx(content, columns, max_rows)
     if content.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(_("Old Excel files (.xls) are not supported. Save the sheet as .xlsx or .csv."))
-    return _read_csv(content)
+    return _read_csv(content, columns, max_rows)
 
 
 # A valid UTF-8 sequence of two to four bytes: Windows-1252 text practically never has one.
@@ -181,7 +186,7 @@ def _decode(content: bytes) -> str:
         raise ImportFileError(_("The file's text encoding is not UTF-8 or Windows-1252.")) from error
 
 
-def _read_csv(content: bytes) -> Table:
+def _read_csv(content: bytes, columns, max_rows) -> Table:
     text = _decode(content)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -190,10 +195,10 @@ def _read_csv(content: bytes) -> Table:
         rows = list(reader)
     except csv.Error as error:
         raise ImportFileError(_("The CSV file is malformed: %(error)s") % {"error": error}) from error
-    return _table(rows)
+    return _table(rows, columns, max_rows)
 
 
-def _read_xlsx(content: bytes) -> Table:
+def _read_xlsx(content: bytes, columns, max_rows) -> Table:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         members = archive.infolist()
@@ -228,7 +233,7 @@ def _read_xlsx(content: bytes) -> Table:
         ) from error
     finally:
         workbook.close()
-    return _table(rows)
+    return _table(rows, columns, max_rows)
 
 
 def _cell_text(value) -> str:
@@ -239,21 +244,27 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def canonical_header(header: str) -> str:
+def canonical_header(header: str, aliases: dict | None = None) -> str:
     key = re.sub(r"[\s\-]+", "_", (header or "").strip().casefold())
-    return _ALIASES.get(key, "")
+    return (_ALIASES if aliases is None else aliases).get(key, "")
 
 
-def _table(rows) -> Table:
+def aliases_of(columns: dict) -> dict:
+    """Accepted header → canonical column, for a ``COLUMNS``-shaped mapping."""
+    return {alias: column for column, names in columns.items() for alias in names}
+
+
+def _table(rows, columns=None, max_rows=MAX_ROWS) -> Table:
     rows = [row for row in rows if any((cell or "").strip() for cell in row)]
     if not rows:
         raise ImportFileError(_("The file is empty."))
     original = [(cell or "").strip() for cell in rows[0]]
-    headers = [canonical_header(cell) for cell in original]
-    if len(rows) - 1 > MAX_ROWS:
+    aliases = aliases_of(columns) if columns is not None else None
+    headers = [canonical_header(cell, aliases) for cell in original]
+    if len(rows) - 1 > max_rows:
         raise ImportFileError(
             _("The file has more than %(limit)s rows. Split it into smaller files.")
-            % {"limit": f"{MAX_ROWS:,}"}
+            % {"limit": f"{max_rows:,}"}
         )
     return Table(headers=headers, original_headers=original, rows=rows[1:])
 
@@ -486,3 +497,6 @@ def _check_contact(values, lookups, fail, row_number, seen_emails, seen_phones):
         "email": email,
         "phone": phone,
     }
+
+
+parse_int = _parse_int  # public name for the other importers (official figures)

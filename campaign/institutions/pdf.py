@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -56,12 +56,164 @@ def _styles():
     }
 
 
+RAG_COLOURS = {
+    "green": colors.HexColor("#1b7f3b"),
+    "amber": colors.HexColor("#a86400"),
+    "red": colors.HexColor("#b3261e"),
+    "none": colors.HexColor("#6b7682"),
+}
+
+
+def _area_section(data, styles, width):
+    """Regencies furthest behind their expected share of the goal first, with RAG."""
+    from campaign.response.charts import rag_label
+
+    areas = data.areas
+    if areas is None or not areas.rows:
+        return []
+    story = [Paragraph(escape(_("Where the campaign lags: regencies")), styles["h2"])]
+    if areas.date is None:
+        return [*story, Paragraph(escape(_("No official figures by area yet.")), styles["body"])]
+    story.append(
+        Paragraph(
+            escape(
+                _(
+                    "Official figures of %(date)s. Green: at or above the share of the goal expected by "
+                    "that day (linear over the online phase); amber: up to %(amber)s points of the goal "
+                    "below it; red: further below."
+                )
+                % {
+                    "date": formats.date_format(areas.date, "j F Y"),
+                    "amber": formats.number_format(areas.amber_points, 1),
+                }
+            ),
+            styles["small"],
+        )
+    )
+
+    def fmt(value, digits=None):
+        if value is None:
+            return "—"
+        return formats.number_format(value, digits) if digits is not None else _number(value)
+
+    head = ParagraphStyle(
+        "area_head", parent=styles["small"], fontName="Helvetica-Bold", textColor=colors.black
+    )
+    head_right = ParagraphStyle("area_head_right", parent=head, alignment=TA_RIGHT)
+    headers = [
+        _("Regency/city"),
+        _("Status"),
+        _("Persons online"),
+        _("% of goal"),
+        _("Expected"),
+        _("Gap"),
+        _("Reached / registered"),
+        _("Sessions"),
+    ]
+    rows = [
+        [Paragraph(escape(text), head if index < 2 else head_right) for index, text in enumerate(headers)]
+    ]
+    style = [
+        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, BLUE),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]
+    for index, row in enumerate(areas.rows, start=1):
+        rows.append(
+            [
+                Paragraph(escape(row.region.name), styles["small"]),
+                rag_label(row.status),
+                fmt(row.persons),
+                fmt(row.progress, 1),
+                fmt(row.expected_percent, 1),
+                fmt(row.gap, 1),
+                f"{_number(row.reached)} / {_number(row.institutions)}",
+                _number(row.sessions_week),
+            ]
+        )
+        style += [
+            ("BACKGROUND", (1, index), (1, index), RAG_COLOURS[row.status]),
+            ("TEXTCOLOR", (1, index), (1, index), colors.white),
+        ]
+    table = Table(
+        rows,
+        colWidths=[width * w for w in (0.23, 0.14, 0.12, 0.09, 0.11, 0.08, 0.13, 0.10)],
+        repeatRows=1,
+    )
+    table.setStyle(TableStyle(style))
+    return [*story, table]
+
+
+def _uplift_section(data, styles, width):
+    """ "Did it work?": change in online rate in areas with guided sessions, beside areas
+    without, worded as an association, with the numbers behind it."""
+    result = data.uplift
+    if result is None:
+        return []
+    story = [Paragraph(escape(_("After the guided sessions: did the online rate move?")), styles["h2"])]
+    if not (result.visited and result.others):
+        story.append(
+            Paragraph(
+                escape(
+                    _("Not enough official figures for this week to compare areas with and without sessions.")
+                ),
+                styles["body"],
+            )
+        )
+        return story
+    level = _("districts") if result.level == "district" else _("regencies")
+    text = _(
+        "From %(before)s to %(after)s, the online rate rose by %(visited)s points on average where "
+        "teams held guided sessions this week (%(level)s: %(n_visited)d), and by %(others)s points "
+        "where they did not (%(n_others)d). This is an association, not proof that the sessions "
+        "caused it: teams choose where they go, and other things change at the same time."
+    ) % {
+        "before": formats.date_format(result.before_date, "j F Y"),
+        "after": formats.date_format(result.after_date, "j F Y"),
+        "visited": formats.number_format(result.visited_mean, 2),
+        "n_visited": len(result.visited),
+        "others": formats.number_format(result.others_mean, 2),
+        "n_others": len(result.others),
+        "level": level,
+    }
+    story.append(Paragraph(escape(text), styles["body"]))
+    rows = [[_("Area"), _("Sessions"), _("Before"), _("After"), _("Change (points)")]]
+    for row in [*result.visited, *result.others]:
+        rows.append(
+            [
+                Paragraph(escape(row.region.name), styles["small"]),
+                _number(row.sessions),
+                _number(row.before),
+                _number(row.after),
+                formats.number_format(row.change, 2),
+            ]
+        )
+    table = Table(rows, colWidths=[width * w for w in (0.36, 0.14, 0.16, 0.16, 0.18)], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, BLUE),
+                ("LINEBELOW", (0, len(result.visited)), (-1, len(result.visited)), 0.6, GREY),
+            ]
+        )
+    )
+    story.append(table)
+    return story
+
+
 def _number(value):
     return format_number(value)
 
 
 def _team_chart(data, width):
     rows = data.chart_teams
+    if not rows:  # a campaign without teams yet: reportlab cannot draw an empty chart
+        return Spacer(1, 1)
     drawing = Drawing(width, 22 + 18 * max(len(rows), 1))
     chart = HorizontalBarChart()
     chart.x, chart.y = 70, 10
@@ -151,29 +303,36 @@ def weekly_report(data) -> bytes:
     )
     story += [table, Spacer(1, 3 * mm)]
 
-    goal_text = _(
-        "Estimated online participation: %(estimated)s people (%(percent)s%% of the goal of %(goal)s)."
-    ) % {
-        "estimated": _number(participation["estimated"]),
-        "percent": format_number(participation["percent_of_goal"], 1),
-        "goal": _number(participation["goal"]),
-    }
+    if participation["official"] is not None:
+        goal_text = _(
+            "Official online count: %(count)s people as of %(date)s (%(percent)s%% of the goal of %(goal)s)."
+        ) % {
+            "count": _number(participation["official"]),
+            "date": formats.date_format(participation["official_date"], "j F Y")
+            if participation["official_date"]
+            else "—",
+            "percent": format_number(participation["percent_of_goal"], 1),
+            "goal": _number(participation["goal"]),
+        }
+        share_text = _(
+            "Of them, %(completed)s completed the form in guided sessions (%(share)s%% of the official "
+            "count); they are part of the official count, not added to it."
+        ) % {
+            "completed": _number(participation["via_sessions"]),
+            "share": format_number(participation["via_sessions_share"] or 0, 2),
+        }
+    else:
+        goal_text = _("No official online count yet (goal: %(goal)s people).") % {
+            "goal": _number(participation["goal"])
+        }
+        share_text = _("%(completed)s people completed the form in guided sessions.") % {
+            "completed": _number(participation["via_sessions"])
+        }
     story.append(Paragraph(escape(goal_text), styles["body"]))
-    if participation["official"]:
-        story.append(
-            Paragraph(
-                escape(
-                    _("Includes the official online count of %(count)s as of %(date)s.")
-                    % {
-                        "count": _number(participation["official"]),
-                        "date": formats.date_format(participation["official_date"], "j F Y")
-                        if participation["official_date"]
-                        else "—",
-                    }
-                ),
-                styles["small"],
-            )
-        )
+    story.append(Paragraph(escape(share_text), styles["small"]))
+
+    story += _area_section(data, styles, width)
+    story += _uplift_section(data, styles, width)
 
     story += [
         Paragraph(escape(_("Teams this week")), styles["h2"]),

@@ -586,11 +586,14 @@ def team_check(*, user, team) -> None:
 
 
 @transaction.atomic
-def assignments_create(*, institutions, team, week, planned_date=None, user=None):
+def assignments_create(*, institutions, team, week, planned_date=None, user=None, from_proposal=()):
     """Plan institutions for a team's week; those already planned that week are skipped.
+    ``from_proposal``: ids of the institutions that came from the weekly proposal
+    (``campaign.response.planning``), recorded on their assignment.
 
     Returns (created, skipped) lists of institutions.
     """
+    from_proposal = set(from_proposal)
     from .models import Assignment, week_start
 
     if week_start(week) != week:
@@ -610,7 +613,12 @@ def assignments_create(*, institutions, team, week, planned_date=None, user=None
             skipped.append(institution)
             continue
         assignment = Assignment(
-            institution=institution, team=team, week=week, planned_date=planned_date, created_by=user
+            institution=institution,
+            team=team,
+            week=week,
+            planned_date=planned_date,
+            created_by=user,
+            from_proposal=institution.pk in from_proposal,
         )
         assignment.full_clean(validate_constraints=False)
         rows.append(assignment)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "campaign.news",
     "campaign.invitations",
     "campaign.fieldapp",
+    "campaign.response",
     # Last: its post_migrate hook assigns permissions created for all apps above.
     "campaign.core",
 ]
@@ -84,7 +85,12 @@ INSTALLED_APPS = [
 # What `manage.py run_due` runs every minute (cron or a systemd timer on one host; the
 # demo's clock): scheduled publishing of pages and embargoed releases, due invitation
 # batches and the recovery of a dead worker's chunks, guide packs whose worker died.
-RUN_DUE_COMMANDS = ["publish_scheduled", "send_due_invitations", "recover_guide_packs"]
+RUN_DUE_COMMANDS = [
+    "publish_scheduled",
+    "send_due_invitations",
+    "recover_guide_packs",
+    "fetch_official_counts",
+]
 
 MIDDLEWARE = [
     # First: everything after it sees the client's address (PROXY_HOPS below).
@@ -328,6 +334,13 @@ MIDDLEWARE.insert(
 )
 
 # --- Wagtail ------------------------------------------------------------------------
+
+# Official response by area (campaign.response): an area is green at or above the share
+# of its goal expected by the day of the figures, amber up to this many points of the
+# goal below it, red further below. A Django setting, not a site setting: it is the
+# method behind every report and the public page, changed by a decision recorded with
+# the deploy, not by a click, and reading it costs the dashboard no query.
+RESPONSE_RAG = {"amber_points": 7.5}
 
 WAGTAIL_SITE_NAME = "Jemput Bola"
 # Wagtail's database backend with every query cleaned first (campaign/core/search.py).

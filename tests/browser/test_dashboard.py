@@ -31,13 +31,18 @@ def test_dashboard_desktop_phone_and_weekly_pdf(live_server, page, phone_page, s
     # The fourth week: the six Kupang teams planned 63 institutions.
     assert page.locator(".jb-kpi").nth(1).inner_text().startswith("63")
     assert page.locator("svg.chart").count() == 3
+    # The regencies from the official figures, furthest behind first, each with its RAG.
+    assert page.locator("#areas .jb-table tbody tr").count() == 22
+    assert (
+        page.locator("#areas .jb-rag--red").count() > 0 and page.locator("#areas .jb-rag--green").count() > 0
+    )
     assert page.csp_violations == []
     screenshot(page, "dashboard-desktop")
 
     _sign_in(phone_page, live_server, "tim4", "jemputbola-tim")
     phone_page.goto(live_server.url + f"/admin/campaign/dashboard/?week={week}")
     # A field member's own team comes first.
-    assert "Tim 4" in phone_page.locator(".jb-table tbody tr").first.inner_text()
+    assert "Tim 4" in phone_page.locator("#teams .jb-table tbody tr").first.inner_text()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone_page, "dashboard-phone")
 

@@ -204,7 +204,12 @@ def test_dashboard_numbers_add_up(campaign, teams):
 
     assert [(r.held, r.guided, r.completed) for r in data.teams] == [(2, 30, 25), (1, 30, 12)]
     assert data.totals == {"reached": 3, "sessions": 3, "guided": 60, "completed": 37, "planned_open": 1}
-    assert data.participation["estimated"] == 100_037
+    # The headline is the official count: the 37 people who completed the form in guided
+    # sessions are already in it, shown as their own figure and share, never added.
+    assert data.participation["province"] == 100_000 == data.participation["official"]
+    assert data.participation["via_sessions"] == 37
+    assert data.participation["via_sessions_share"] == 0.04
+    assert data.participation["percent_of_goal"] == round(100 * 100_000 / 1_242_000, 1)
     assert data.participation["goal"] == 1_242_000
     reached = {row["kind"]: row["reached"] for row in data.by_kind}
     assert reached["Kantor Pemerintah"] == 3

@@ -49,6 +49,7 @@ KWARGS = {
     "fieldapp_sign_out_everywhere": {"pk": lambda w: w.users["member"].pk},
     "institutions_contact_erase": {"pk": _o("contact")},
     "institutions_import_run": {"pk": _o("import_run")},
+    "response_import_run": {"pk": lambda w: _count_import(w)},
     "institutions_import_template": {"fmt": "csv"},
     "invitations:rsvp": {"token": _t("rsvp")},
     "media": {"path": lambda w: _rendition(w)},
@@ -142,6 +143,9 @@ EXPECTED = {
     "institutions_import_run": (L, 302, 302, 200, 200, L),
     "institutions_import_template": (L, 302, 302, 200, 200, L),
     "institutions_planning": (L, 200, 200, 200, 200, L),
+    "response_import": (L, 302, 302, 200, 200, L),
+    "response_import_run": (L, 302, 302, 200, 200, L),
+    "response_proposal": (L, 200, 200, 200, 200, L),
     "institutions_report_not_reached": (L, 200, 200, 200, 200, L),
     "institutions_report_not_reached_results": (L, 200, 200, 200, 200, L),
     "institutions_report_sessions": (L, 200, 200, 200, 200, L),
@@ -195,6 +199,8 @@ EXPECTED = {
     "wagtailsnippets_core_campaign:list": (L, 302, 302, 200, 200, L),
     "wagtailsnippets_core_region:list": (L, 200, 200, 200, 200, L),
     "wagtailsnippets_institutions_assignment:list": (L, 200, 200, 200, 200, L),
+    "wagtailsnippets_response_officialcount:list": (L, 200, 200, 200, 200, L),
+    "wagtailsnippets_response_officialcount:list_results": (L, 200, 200, 200, 200, L),
     "wagtailsnippets_institutions_contact:inspect": (L, 404, 200, 200, 200, L),
     "wagtailsnippets_institutions_contact:list": (L, 200, 200, 200, 200, L),
     "wagtailsnippets_institutions_contact:list_results": (L, 200, 200, 200, 200, L),
@@ -231,6 +237,17 @@ EXPECTED = {
     "/ruang-pers/": (200, 200, 200, 200, 200, 200),
 }
 # fmt: on
+
+
+def _count_import(world):
+    """An upload of official figures by the editor (imports are shown to their uploader)."""
+    from campaign.response.models import CountImport
+
+    run, _created = CountImport.objects.get_or_create(
+        filename="angka.csv",
+        defaults={"user": world.users["editor"], "content": b"", "source": "uji", "status": "valid"},
+    )
+    return run.pk
 
 
 def _value(value, world, role):

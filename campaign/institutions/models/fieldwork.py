@@ -120,6 +120,11 @@ class Assignment(models.Model):
     )
     week = models.DateField(_("week starting"), validators=[_validate_monday])
     planned_date = models.DateField(_("planned day"), null=True, blank=True)
+    from_proposal = models.BooleanField(
+        _("from the proposal"),
+        default=False,
+        help_text=_("Planned by accepting the weekly proposal ranked by the area's official response."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 # Each app with demo data has a ``demo`` module with ``load(*, stdout, with_users)``;
 # core comes first because the others build on its regions, campaign and users.
-DEMO_APPS = ["core", "institutions", "materials", "news", "invitations"]
+DEMO_APPS = ["core", "institutions", "response", "materials", "news", "invitations"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,81 @@
+"""Demo official figures: a daily series per regency over the whole online phase, on
+the demo campaign's own calendar (derived from its start, end and extensions).
+
+The series ends at the real 981,552 persons on the day before the effective end (28 May
+2020 in SP2020, closed on the 29th). While the campaign runs, figures exist only up to
+yesterday, as a live campaign would have them. Regencies differ deterministically (a
+hash of their code): Kota Kupang and a few others lead, remote regencies lag, and the
+laggers' curves rise late.
+"""
+
+import datetime
+import hashlib
+
+from django.utils import timezone
+
+from campaign.core.models import Campaign, Region
+from campaign.core.services import NTT_POPULATION_SP2020
+
+from .importing import CleanCount
+from .models import AreaGoal
+from .services import counts_store
+
+FINAL_PERSONS = 981_552  # BPS NTT, 28 May 2020 (shared/data/FACTS.md)
+SOURCE = "Demo: SP2020 Online NTT (deret harian buatan, berakhir pada angka resmi 981.552)"
+LEADERS = {"5371": 2.2}  # Kota Kupang: connected, its offices guided first
+
+
+def _unit(code, salt):
+    digest = hashlib.sha256(f"{salt}:{code}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32
+
+
+def regency_finals(regencies, populations):
+    """{code: final persons}, summing exactly to FINAL_PERSONS (largest remainder)."""
+    weights = {
+        r.code: populations[r.code] * LEADERS.get(r.code, 0.4 + 1.3 * _unit(r.code, "rate"))
+        for r in regencies
+    }
+    total = sum(weights.values())
+    exact = {code: FINAL_PERSONS * weight / total for code, weight in weights.items()}
+    finals = {code: int(value) for code, value in exact.items()}
+    short = FINAL_PERSONS - sum(finals.values())
+    for code in sorted(exact, key=lambda c: exact[c] - finals[c], reverse=True)[:short]:
+        finals[code] += 1
+    return finals
+
+
+def load(*, stdout, with_users):
+    campaign = Campaign.objects.filter(short_name="SP2020").first()
+    if campaign is None:
+        return
+    regencies = list(Region.objects.filter(parent__code="53", level=Region.Level.REGENCY).order_by("code"))
+    # Ende, Nagekeo and Malaka have no stored SP2020 count: they share the remainder of
+    # the province's 5,325,566 equally (an assumption of the demo, set as area goals).
+    known = sum(r.population for r in regencies if r.population)
+    blanks = [r for r in regencies if not r.population]
+    share = (NTT_POPULATION_SP2020 - known) // len(blanks) if blanks else 0
+    for region in blanks:
+        AreaGoal.objects.update_or_create(campaign=campaign, region=region, defaults={"population": share})
+    populations = {r.code: r.population or share for r in regencies}
+    finals = regency_finals(regencies, populations)
+
+    start = campaign.online_start
+    last_day = campaign.effective_end - datetime.timedelta(days=1)
+    until = min(last_day, timezone.localdate() - datetime.timedelta(days=1))
+    span = (last_day - start).days
+    rows = []
+    for region in regencies:
+        # Leaders front-load (exponent below 1), laggers rise late (above 1).
+        exponent = 0.45 + 0.8 * _unit(region.code, "shape") if region.code not in LEADERS else 0.4
+        day = start
+        while day <= until:
+            share_of_phase = ((day - start).days + 1) / (span + 1)
+            persons = round(finals[region.code] * share_of_phase**exponent)
+            rows.append(CleanCount(0, region.pk, day, persons, round(persons / 3.9), None))
+            day += datetime.timedelta(days=1)
+    result = counts_store(rows=rows, source=SOURCE)
+    stdout.write(
+        f"Official figures: {len(rows)} regency-days up to {until:%d %B %Y} "
+        f"({result.created} new, {result.changed} corrected)."
+    )
