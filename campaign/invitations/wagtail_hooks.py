@@ -1,4 +1,5 @@
 import django_filters
+from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -176,6 +177,22 @@ class TrackingEventViewSet(ScopedSnippetViewSet):
     inspect_view_enabled = True
 
 
+class OutboxInspectView(LocalTimeInspectView):
+    """A demo message as a person reads it: the time in WITA, one header per line, the
+    attachments by name, and the plain text with its line breaks (all escaped)."""
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if field_name == "headers":
+            return linebreaksbr("\n".join(f"{name}: {text}" for name, text in (value or {}).items())) or "—"
+        if field_name == "attachments":
+            names = [f"{item.get('name') or '?'} ({item.get('type', '')})" for item in value or []]
+            return ", ".join(names) or "—"
+        if field_name == "text":
+            return linebreaksbr(value)
+        return value
+
+
 class OutboxViewSet(ScopedSnippetViewSet):
     model = OutboxMessage
     icon = "mail"
@@ -183,6 +200,7 @@ class OutboxViewSet(ScopedSnippetViewSet):
     list_display = ["created_at", "to", "subject"]
     search_fields = ["to", "subject"]
     inspect_view_enabled = True
+    inspect_view_class = OutboxInspectView
     inspect_view_fields = ["created_at", "from_email", "to", "subject", "headers", "attachments", "text"]
 
 

@@ -218,3 +218,24 @@ def test_the_preview_ignores_a_recipient_that_is_no_id(admin_client, recipient):
     template = BatchFactory().template
     url = reverse("invitations_template_preview", args=[template.pk]) + f"?recipient={recipient}"
     assert admin_client.get(url).status_code == 200
+
+
+def test_the_outbox_shows_a_message_as_it_reads_in_wita(admin_client):
+    message = OutboxMessage.objects.create(
+        message_id="<inspect-1@example.org>",
+        from_email="sensus@example.org",
+        to="kotak@example.org",
+        subject="Undangan",
+        text="Yth. Ibu Agnes,\n\nTim kami ingin datang <b>besok</b>.",
+        headers={"List-Unsubscribe": "<https://example.org/berhenti/x/>"},
+        attachments=[{"name": "undangan.ics", "type": "text/calendar", "size": 10}],
+    )
+    OutboxMessage.objects.filter(pk=message.pk).update(created_at="2026-12-03T20:11:00+00:00")
+    html = admin_client.get(
+        reverse("wagtailsnippets_invitations_outboxmessage:inspect", args=[message.pk])
+    ).content.decode()
+    assert "4 Desember 2026" in html or "4 Des" in html  # 20:11 UTC is 04:11 WITA the next day
+    assert "4.11" in html and "20.11" not in html
+    assert "Yth. Ibu Agnes,<br><br>Tim kami ingin datang &lt;b&gt;besok&lt;/b&gt;." in html
+    assert "List-Unsubscribe: &lt;https://example.org/berhenti/x/&gt;" in html
+    assert "undangan.ics (text/calendar)" in html
