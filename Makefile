@@ -11,7 +11,7 @@ PORT      ?= 8000
 PYTEST_ARGS ?=
 BENCH     ?=
 
-.PHONY: help install system-deps migrate demo serve test test-postgres lint format check messages bench rehearsal requirements clean
+.PHONY: help install system-deps migrate demo serve test test-postgres walk lint format check messages bench rehearsal requirements clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -39,6 +39,9 @@ demo: install migrate ## Load the NTT demo data and serve http://127.0.0.1:8000 
 
 test: install system-deps ## Run the whole test suite (browser tests included)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+walk: install system-deps ## Browser walk of every admin form and chooser per role (slow; issue 14's open findings)
+	$(PY) -m pytest -m walk tests/browser/test_admin_walk.py $(PYTEST_ARGS)
 
 lint: install ## ruff check + format check
 	$(VENV)/bin/ruff check .

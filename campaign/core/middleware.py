@@ -36,7 +36,9 @@ class AdminContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         policy = getattr(settings, "SECURE_CSP_ADMIN", None)
-        if policy is not None and self.is_signed_in_admin(request):
+        # A view with a policy of its own (``csp_override``: the sandboxed email preview)
+        # keeps it.
+        if policy is not None and self.is_signed_in_admin(request) and not hasattr(response, "_csp_config"):
             if response.get("X-Frame-Options", "").upper() == "SAMEORIGIN":
                 policy = {**policy, "frame-ancestors": [CSP.SELF]}
             response._csp_config = policy

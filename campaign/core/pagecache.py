@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DatabaseError
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags, quote_etag
 from django.utils.translation import get_language_from_path
@@ -161,8 +162,13 @@ class PageCacheMiddleware:
         ):
             # An anonymous public page to render needs its site and settings: from the
             # per-process memo of this generation (see ``memo``), not the database.
-            # Signed-in requests (admin, field app) keep Wagtail's own lookup.
-            self.attach_site(request)
+            # Signed-in requests (admin, field app) keep Wagtail's own lookup. The memo is
+            # only a shortcut: with the database away the view answers for itself
+            # (/healthz says 503), not this middleware with a 500.
+            try:
+                self.attach_site(request)
+            except DatabaseError:
+                pass
         if key is None:
             return self.get_response(request)
         response = self.get_response(request)

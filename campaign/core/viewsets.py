@@ -20,7 +20,7 @@ import functools
 
 from django import forms
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import Http404
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -144,11 +144,11 @@ class ScopedSnippetViewSet(SnippetViewSet):
 
     def get_edit_handler(self):
         edit_handler = super().get_edit_handler()
-        # A form class of the model's own (``base_form_class``) is left alone.
-        if (
-            edit_handler is not None
-            and edit_handler.base_form_class is None
-            and not hasattr(self.model, "base_form_class")
-        ):
+        own = getattr(self.model, "base_form_class", None)
+        if own is not None and not issubclass(own, ScopedModelForm):
+            # A form of the model's own must scope its choices too, or a member could pick
+            # another team's rows in it.
+            raise ImproperlyConfigured(f"{own.__qualname__} must subclass ScopedModelForm")
+        if edit_handler is not None and edit_handler.base_form_class is None and own is None:
             edit_handler.base_form_class = ScopedModelForm
         return edit_handler

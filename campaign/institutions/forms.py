@@ -1,12 +1,13 @@
 """Admin forms that apply service rules before the generic views save."""
 
 from django.core.exceptions import ValidationError
-from wagtail.admin.forms import WagtailAdminModelForm
+
+from campaign.core.viewsets import ScopedModelForm
 
 
-class GuidedSessionForm(WagtailAdminModelForm):
+class GuidedSessionForm(ScopedModelForm):
     """The admin's session form refuses a date outside the campaign, as the field app
-    and ``session_record`` do."""
+    and ``session_record`` do; its team choices are the user's (``ScopedModelForm``)."""
 
     def clean(self):
         cleaned = super().clean()

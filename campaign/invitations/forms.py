@@ -4,9 +4,9 @@ from django import forms
 from django.utils.choices import BaseChoiceIterator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminModelForm
 
 from campaign.core.models import Region
+from campaign.core.viewsets import ScopedModelForm
 from campaign.institutions.models import Institution, MediaPartner
 
 
@@ -60,7 +60,7 @@ class RegionField(forms.ModelMultipleChoiceField):
     queryset = property(forms.ModelMultipleChoiceField._get_queryset, _set_queryset)
 
 
-class AudienceForm(WagtailAdminModelForm):
+class AudienceForm(ScopedModelForm):
     statuses = forms.MultipleChoiceField(
         label=_("campaign statuses"),
         choices=Institution.Status.choices,

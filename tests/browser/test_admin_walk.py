@@ -276,14 +276,12 @@ def signed_in(request, world, live_server, browser, settings):  # noqa: F811
     context.close()
 
 
-# Unfinished (issue 14): the walk still reports a 500 from /admin/jsi18n/ now and then
-# after a save, a document/image chooser on the press release that offers nothing, and
-# the Campaign create form's save button; see the session report. Run with --runxfail
-# to see every finding. Before the admin CSP fix it reported 37 CSP violations.
-UNFINISHED = pytest.mark.xfail(reason="issue 14: walk findings still open", strict=False)
-
-
-@UNFINISHED
+# The walk is not in the default suite (`make test`): it takes minutes per role and still
+# reports open findings of issue 14 (region choosers offering regions the form refuses,
+# untranslated Wagtail strings, /admin/jsi18n/ answering 500 under the live server's
+# concurrent requests). `make walk` runs it and fails on every finding. Before the admin
+# CSP fix it reported 37 CSP violations.
+@pytest.mark.walk
 @pytest.mark.parametrize("signed_in", ROLES, indirect=True)
 def test_role_walks_every_menu_entry_and_form(signed_in, live_server):
     page, watch, user, failures = signed_in

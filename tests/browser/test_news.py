@@ -124,14 +124,21 @@ def test_news_post_is_light_shares_and_works_without_javascript(live_server, bro
     assert no_js.locator("#share-link").input_value() == url
     assert not no_js.locator("[data-copy]").is_visible()
     assert no_js.locator(".button-wa").is_visible()
-    assert no_js.locator(".related .news-card").count() == 3
+    # "Read also": the live posts the selector picks (posts of days ahead on the demo
+    # calendar are scheduled, not live, so fewer than three may exist today).
+    from campaign.news import selectors
+
+    post = NewsPage.objects.live().get(url_path__endswith=demo["post"].strip("/").split("/")[-1] + "/")
+    related = selectors.news_related(post=post, tags=list(post.tags.all()), renditions=False)
+    assert related and all(r.live for r in related)
+    assert no_js.locator(".related .news-card").count() == len(related)
     context.close()
 
 
 def test_news_index_filters_and_fits_a_phone(live_server, page, phone_page, demo):
     meter = WireMeter(page)
     page.goto(live_server.url + demo["index"], wait_until="networkidle")
-    assert page.locator(".news-card").count() == 10
+    assert page.locator(".news-card").count() == min(10, NewsPage.objects.live().count())
     assert page.csp_violations == []
     weight, requests = meter.without_images()
     print(

@@ -91,6 +91,8 @@ KWARGS = {
     "wagtailsnippets_institutions_team:edit": {"pk": _o("team")},
     "wagtailsnippets_institutions_institution:edit": {"pk": _o("institution")},
     "wagtailsnippets_invitations_emailtemplate:edit": {"pk": _o("emailtemplate")},
+    "wagtailsnippets_invitations_batch:edit": {"pk": _o("batch")},
+    "wagtailsnippets_invitations_outboxmessage:inspect": {"pk": _o("outboxmessage")},
     "wagtaildocs_serve": [_o("document"), "fakta.pdf"],
     "wagtailsettings:edit": {"app_name": "core", "model_name": "campaignsettings"},
 }
@@ -221,6 +223,10 @@ EXPECTED = {
     "wagtailsnippets_institutions_team:list": (L, 200, 200, 200, 200, L),
     "wagtailsnippets_invitations_audience:list": (L, 302, 302, 200, 200, L),
     "wagtailsnippets_invitations_batch:list": (L, 302, 302, 200, 200, L),
+    # The batch forms are the project's own views (they lead to the batch report).
+    "wagtailsnippets_invitations_batch:add": (L, 302, 302, 200, 200, L),
+    "wagtailsnippets_invitations_batch:edit": (L, 404, 404, 200, 200, L),
+    "wagtailsnippets_invitations_outboxmessage:inspect": (L, 404, 404, 200, 200, L),
     "wagtailsnippets_invitations_emailtemplate:edit": (L, 404, 404, 200, 200, L),
     "wagtailsnippets_invitations_emailtemplate:list": (L, 302, 302, 200, 200, L),
     "wagtailsnippets_invitations_outboxmessage:list": (L, 302, 302, 200, 200, L),
