@@ -14,6 +14,8 @@ catalogue of its own to extract).
 from django.utils.translation import gettext_noop, ngettext_lazy
 
 WAGTAIL_STRINGS = (
+    gettext_noop("There are no %(model_name)s to display."),
+    gettext_noop("You saved a new version in another window"),
     gettext_noop('%(editor)s has updated comments on "%(title)s"'),
     gettext_noop('%(editor)s has updated comments on "%(title)s".'),
     gettext_noop("%(start_index)s-%(end_index)s of %(items_count)s %(model_name)s"),
