@@ -12,11 +12,12 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from campaign.core.phones import parse_phone
 
 from .models import normalise_name
 
@@ -281,17 +282,6 @@ class Lookups:
     regions_by_name: dict  # normalised name → [ids] (districts and regencies)
     erased_digests: set
     digest: callable  # value → digest, to compare against erased_digests
-
-
-def parse_phone(value: str) -> str | None:
-    """E.164 form of an Indonesian (or international) phone number, or None."""
-    try:
-        number = phonenumbers.parse(value, "ID")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _parse_int(value: str):

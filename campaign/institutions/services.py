@@ -79,7 +79,7 @@ def media_partner_save(*, name: str, **fields) -> MediaPartner:
 def contact_save(*, contact: Contact | None = None, user=None, **fields) -> Contact:
     """Create or update a contact; normalises the phone to E.164 and the email to lower
     case, and records the consent date on creation."""
-    from .importing import parse_phone
+    from campaign.core.phones import parse_phone
 
     contact = contact or Contact()
     for field_name, value in fields.items():

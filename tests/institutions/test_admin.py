@@ -259,3 +259,42 @@ def test_admin_search_finds_imported_institutions(client, staff, regions):
     InstitutionFactory(name="Dinas Lain")
     html = client.get(INSTITUTIONS + "?q=politeknik").content.decode()
     assert "Politeknik Negeri Kupang" in html and "Dinas Lain" not in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("+1+cmd|' /C calc'!A0", None),  # refused: not a phone number, and no formula reaches an export
+        ("=HYPERLINK(1)", None),
+        ("0812-3456-7890", "+6281234567890"),
+        ("+62 812 3456 7890", "+6281234567890"),
+    ],
+)
+def test_a_phone_typed_in_the_admin_form_is_stored_as_e164_or_refused(client, staff, typed, stored):
+    """The admin's generic form saves through the model field, which holds the E.164 rule
+    for every path (issue 18: it used to store the hostile value as typed)."""
+    institution = InstitutionFactory(name="Dinas Uji Telepon")
+    response = client.post(
+        reverse("wagtailsnippets_institutions_contact:add"),
+        {
+            "institution": institution.pk,
+            "name": "Agnes Tefa",
+            "phone": typed,
+            "preferred_language": "id",
+            "purpose": "Sosialisasi",
+            "consent_source": "Surat dinas",
+            "lawful_basis": "public_task",
+            "consent_date": "2026-11-20",
+        },
+    )
+    contact = Contact.objects.filter(name="Agnes Tefa").first()
+    if stored is None:
+        assert response.status_code == 200 and contact is None
+        assert "Nomor telepon tidak sah." in response.content.decode()
+        return
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert contact.phone == stored
+    exported = client.get(CONTACTS + "?export=csv")
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"), newline="")))
+    assert any(stored in row for row in rows)
+    assert not any(cell.startswith(("=", "+1+", "@")) for row in rows for cell in row)

@@ -13,6 +13,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from campaign.core.phones import PhoneNumberField
+
 from ..forms import GuidedSessionForm
 
 
@@ -58,9 +60,7 @@ class Team(ClusterableModel):
         limit_choices_to={"groups__name": "Field team"},
         help_text=_("Users in the “Field team” group."),
     )
-    phone = models.CharField(
-        _("team phone / WhatsApp"), max_length=20, blank=True, help_text=_("Printed on guides.")
-    )
+    phone = PhoneNumberField(_("team phone / WhatsApp"), blank=True, help_text=_("Printed on guides."))
     default_weekly_target = models.PositiveSmallIntegerField(
         _("institutions per week"), default=10, validators=[MaxValueValidator(200)]
     )

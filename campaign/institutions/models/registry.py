@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
+from campaign.core.phones import PhoneNumberField
+
 
 def normalise_name(value: str) -> str:
     """Case-, accent- and whitespace-insensitive form of a name, for matching."""
@@ -190,9 +192,8 @@ class Contact(models.Model):
     name = models.CharField(_("name"), max_length=200)
     position = models.CharField(_("position"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    phone = models.CharField(
+    phone = PhoneNumberField(
         _("phone / WhatsApp"),
-        max_length=20,
         blank=True,
         help_text=_("Stored in international format, e.g. +6281234567890."),
     )
