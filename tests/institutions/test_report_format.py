@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def behind(campaign, teams):  # noqa: F811
     """Week 3 of the campaign: 63 institutions expected so far, 31 reached (1,5 weeks
-    behind); with the official count, 983.664 people online, 79,2% of the goal."""
+    behind); the official count, 983.199 people online, is 79,2% of the goal."""
     for n in range(31):
         held(InstitutionFactory(), teams[n % 2], datetime.datetime(2020, 2, 15, 9, tzinfo=WITA))
     campaign.official_online_count = 983_664 - 31 * 15
@@ -60,15 +60,18 @@ def test_dashboard_prints_indonesian_numbers_and_the_lag_in_words(client, behind
     )
     assert kpi.groups() == ("1,5", "minggu tertinggal dari rencana")  # not "-1,5 … tertinggal"
     assert ">79,2%</text>" in html  # the goal bar's label, was "79.2 %"
-    assert "Perkiraan 983.664 orang mengisi online, dari target 1.242.000 (23% penduduk)." in html
-    assert "983.199" in html  # the official count
+    # The headline is the official count (issue 16: guided completions are not added to it).
+    assert (
+        "Jumlah resmi pengisian online: 983.199 orang (28 Februari 2020), dari target 1.242.000 (23% penduduk)."
+        in html
+    )
     assert not re.search(r"\d\.\d %|-\d+,\d", html)
 
 
 def test_dashboard_charts_in_english_use_english_notation(behind):
     with translation.override("en"):
         data = dashboard_data(campaign=behind, week=WEEK)
-        assert ">79.2%</text>" in charts.goal_bar(data.participation["estimated"], data.participation["goal"])
+        assert ">79.2%</text>" in charts.goal_bar(data.participation["official"], data.participation["goal"])
         assert ">1,000 / 1,200</text>" in charts.team_bars(
             [TeamWeek(team=Team(name="Tim 1"), target=1_200, planned=1_100, held=1_000)]
         )
@@ -80,8 +83,7 @@ def test_weekly_pdf_prints_the_same_notation(behind, tmp_path):
 
     assert "Dibanding rencana" in text
     assert "1,5 minggu tertinggal dari rencana" in text  # was "-1.5"
-    assert "983.664 orang (79,2% dari target 1.242.000)" in text
-    assert "983.199" in text
+    assert "983.199 orang per 28 Februari 2020 (79,2% dari target 1.242.000)" in " ".join(text.split())
     assert not re.search(r"-\d+[.,]\d", text)
 
 
@@ -89,7 +91,7 @@ def test_weekly_pdf_in_english(behind, tmp_path):
     with translation.override("en"):
         text = "\n".join(_pages(weekly_report(dashboard_data(campaign=behind, week=WEEK)), tmp_path))
     assert "1.5 weeks behind plan" in text
-    assert "983,664 people (79.2% of the goal of 1,242,000)" in text
+    assert "983,199 people as of 28 February 2020 (79.2% of the goal of 1,242,000)" in " ".join(text.split())
 
 
 # --- Headings stay with what they introduce ----------------------------------------------
