@@ -154,7 +154,10 @@ def test_news_index_filters_and_fits_a_phone(live_server, page, phone_page, demo
     page.wait_for_url("**region=5371**")
     shown = set(page.locator(".news-card-title").all_inner_texts())
     expected = set(NewsPage.objects.live().filter(region__code="5371").values_list("title", flat=True))
-    assert shown == expected and len(shown) >= 3
+    # The filter picks the region's live posts (some of the demo's are scheduled for days
+    # ahead on its shifted calendar), and leaves the other regions' out.
+    assert shown == expected and len(shown) >= 2
+    assert len(shown) < NewsPage.objects.live().count()
 
     for url, name in ((demo["index"], "news-index-phone"), (demo["post"], "news-post-phone")):
         phone_page.goto(live_server.url + url, wait_until="networkidle")
