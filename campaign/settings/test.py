@@ -1,7 +1,11 @@
 """Test settings: fast, isolated, no network, tasks run immediately."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
-from .base import BASE_DIR, LOGGING
+from .base import BASE_DIR, DATABASES, LOGGING
 
 DEBUG = False
 SECRET_KEY = "tests-only-not-secret"  # noqa: S105
@@ -25,3 +29,15 @@ WHITENOISE_USE_FINDERS = True
 # cached by an earlier test; tests/news/test_cache.py turns it on.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PAGE_CACHE_SECONDS = 0
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The browser tests' live server answers Chromium's parallel requests on several
+    # threads. An in-memory test database is one connection that Django hands to every
+    # server thread, and SQLite's Python driver fails when two threads use one
+    # connection at once ("bad parameter or other API misuse", a 500 in a journey). A
+    # file gives each thread its own connection; WAL and the busy timeout queue writers.
+    # The process id keeps two runs (two checkouts, or two terminals) apart; Django
+    # deletes the file when the run ends.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"jemputbola-test-{os.getpid()}.sqlite3")
+    }
