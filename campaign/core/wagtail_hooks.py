@@ -6,6 +6,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from campaign.core.viewsets import ScopedSnippetViewSet
 
 from . import pagecache
+from .choosers import RegionChooserViewSet
 from .models import Campaign, Region
 
 
@@ -22,6 +23,7 @@ class RegionViewSet(ScopedSnippetViewSet):
     """Reference data, loaded from BPS codes: browsable, not edited by hand."""
 
     model = Region
+    chooser_viewset_class = RegionChooserViewSet
     icon = "site"
     menu_label = _("Regions")
     list_display = ["code", "name", "level", "population", "kemendagri_code"]
