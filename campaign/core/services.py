@@ -230,9 +230,11 @@ ROLE_PERMISSIONS = {
         *_RESPONSE,
     ],
     # Field teams see the institutions they visit and their contacts; no export, no delete.
+    # They read the campaign (no personal data), which their Rakorcam form must name.
     FIELD_TEAM: [
         "wagtailadmin.access_admin",
         "core.view_region",
+        "core.view_campaign",
         *_REGISTRY_VIEW,
         *_FIELDWORK_OWN,
         *_MATERIALS_VIEW,

@@ -15,7 +15,15 @@ from django.utils.translation import gettext_noop, ngettext_lazy
 
 WAGTAIL_STRINGS = (
     gettext_noop("There are no %(model_name)s to display."),
+    gettext_noop('There are no %(model_name)s to display. Why not <a href="%(add_url)s">add one</a>?'),
     gettext_noop("You saved a new version in another window"),
+    gettext_noop("Step %(step_number)s"),
+    gettext_noop(
+        'You haven\'t created any %(snippet_type_name)s snippets. Why not <a href="%(wagtailsnippets_create_snippet_url)s" target="_blank" rel="noreferrer">create one now</a>?'
+    ),
+    gettext_noop(
+        'Why not <a class="upload-one-now" href="#tab-upload" data-action="w-tabs#select:prevent" data-w-tabs-target="trigger" data-w-tabs-focus-param="true">upload one now</a>?'
+    ),
     gettext_noop('%(editor)s has updated comments on "%(title)s"'),
     gettext_noop('%(editor)s has updated comments on "%(title)s".'),
     gettext_noop("%(start_index)s-%(end_index)s of %(items_count)s %(model_name)s"),

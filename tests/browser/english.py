@@ -31,6 +31,7 @@ PHRASES = [
     "Approve with comment",
     "News approval",
     "Head of section approves",
+    "Why not",
 ]
 PHRASES_RE = re.compile("|".join(rf"(?<![\w-]){re.escape(p)}(?![\w-])" for p in PHRASES))
 # Placeholders in a msgid (%(name)s, %s, {name}) stand for any text on the screen.

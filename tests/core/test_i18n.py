@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import polib
+import pytest
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,3 +47,14 @@ def test_indonesian_is_the_default_language(settings):
     assert settings.TIME_ZONE == "Asia/Makassar"
     with translation.override("id"):
         assert translation.gettext("Page not found") == "Halaman tidak ditemukan"
+
+
+@pytest.mark.django_db
+def test_wagtails_default_workflow_is_named_in_indonesian():
+    """Wagtail's migration names its default workflow and task in English; the
+    administrator's workflow list showed "Moderators approval" (the admin walk's finding)."""
+    from wagtail.models import Task, Workflow
+
+    assert not Workflow.objects.filter(name="Moderators approval").exists()
+    assert not Task.objects.filter(name="Moderators approval").exists()
+    assert Workflow.objects.filter(name="Persetujuan moderator").exists()

@@ -50,7 +50,8 @@ def test_roles_sync_removes_permissions_granted_by_hand():
         (DISSEMINATION_STAFF, "/admin/settings/core/campaignsettings/", 302),  # to its site
         (DISSEMINATION_STAFF, "/admin/users/", 302),  # no user management
         (FIELD_TEAM, "/admin/", 200),
-        (FIELD_TEAM, "/admin/snippets/core/campaign/", 302),
+        (FIELD_TEAM, "/admin/snippets/core/campaign/", 200),  # read only
+        (FIELD_TEAM, "/admin/snippets/core/campaign/add/", 302),
         (None, "/admin/", 302),  # anonymous: to the login page
     ],
 )

@@ -51,6 +51,7 @@ STAFF = {
     "invitations.outboxmessage": "v",
 }
 MEMBER = {
+    "core.campaign": "v",  # the Rakorcam form names its campaign
     "core.region": "v",
     "institutions.institution": "v",
     "institutions.contact": "v",
