@@ -76,6 +76,19 @@ def media_partner_save(*, name: str, **fields) -> MediaPartner:
 
 
 @transaction.atomic
+def institution_save(*, institution: Institution | None = None, user=None, **fields) -> Institution:
+    """Create or update one institution (the admin form; imports write in bulk)."""
+    institution = institution or Institution()
+    for field_name, value in fields.items():
+        setattr(institution, field_name, value)
+    institution.full_clean()
+    is_new = institution.pk is None
+    institution.save()
+    log(institution, "wagtail.create" if is_new else "wagtail.edit", user=user)
+    return institution
+
+
+@transaction.atomic
 def contact_save(*, contact: Contact | None = None, user=None, **fields) -> Contact:
     """Create or update a contact; normalises the phone to E.164 and the email to lower
     case, and records the consent date on creation."""
@@ -585,6 +598,53 @@ def team_check(*, user, team) -> None:
         raise NotYourTeam(_("You can only record work for your own team."))
 
 
+def _stored_team_check(*, model, pk, user) -> None:
+    """The team rule on a row being changed: its stored team, not the one the caller
+    may already have put on the instance, must be the user's."""
+    from .models import Team
+
+    if user is None or pk is None or user_sees_all_teams(user):
+        return
+    team_id = model._default_manager.filter(pk=pk).values_list("team_id", flat=True).first()
+    if team_id is not None:
+        team_check(user=user, team=Team.objects.get(pk=team_id))
+
+
+def _assignment_week_check(*, team, week) -> None:
+    """A plan's week is a Monday within its team's campaign."""
+    from .models import week_start
+
+    if week is None or team is None:
+        return
+    if week_start(week) != week:
+        raise ValidationError({"week": _("A campaign week starts on a Monday.")})
+    if week not in team.campaign.weeks():
+        raise ValidationError({"week": _("The week is outside the campaign's online phase.")})
+
+
+@transaction.atomic
+def assignment_save(*, assignment=None, user=None, **fields):
+    """Create or change one visit plan (the admin form); the same week and team rules
+    as ``assignments_create``."""
+    from .models import Assignment
+
+    assignment = assignment or Assignment()
+    _stored_team_check(model=Assignment, pk=assignment.pk, user=user)
+    for name, value in fields.items():
+        setattr(assignment, name, value)
+    team = assignment.team if assignment.team_id else None
+    _assignment_week_check(team=team, week=assignment.week)
+    if team is not None:
+        team_check(user=user, team=team)
+    if assignment.created_by_id is None and getattr(user, "is_authenticated", False):
+        assignment.created_by = user
+    assignment.full_clean()
+    is_new = assignment.pk is None
+    assignment.save()
+    log(assignment, "wagtail.create" if is_new else "wagtail.edit", user=user)
+    return assignment
+
+
 @transaction.atomic
 def assignments_create(*, institutions, team, week, planned_date=None, user=None, from_proposal=()):
     """Plan institutions for a team's week; those already planned that week are skipped.
@@ -594,13 +654,9 @@ def assignments_create(*, institutions, team, week, planned_date=None, user=None
     Returns (created, skipped) lists of institutions.
     """
     from_proposal = set(from_proposal)
-    from .models import Assignment, week_start
+    from .models import Assignment
 
-    if week_start(week) != week:
-        raise ValidationError({"week": _("A campaign week starts on a Monday.")})
-    campaign_weeks = team.campaign.weeks()
-    if week not in campaign_weeks:
-        raise ValidationError({"week": _("The week is outside the campaign's online phase.")})
+    _assignment_week_check(team=team, week=week)
     team_check(user=user, team=team)
     ids = [institution.pk for institution in institutions]
     taken = set(
@@ -660,8 +716,7 @@ def session_record(*, session=None, user=None, **fields):
     from .models import GuidedSession
 
     session = session or GuidedSession()
-    if session.pk:
-        team_check(user=user, team=session.team)
+    _stored_team_check(model=GuidedSession, pk=session.pk, user=user)
     for name, value in fields.items():
         setattr(session, name, value)
     team_check(user=user, team=session.team)
@@ -675,6 +730,35 @@ def session_record(*, session=None, user=None, **fields):
     log(session, "wagtail.create" if is_new else "wagtail.edit", user=user)
     institution_status_refresh(institution_ids=[session.institution_id])
     return session
+
+
+@transaction.atomic
+def coordination_meeting_save(*, meeting=None, teams=None, user=None, **fields):
+    """Create or change a Rakorcam record. A team may be named present only by someone
+    who may act for it (the team rule); teams already on the record stay, so a member
+    editing a meeting shared with another team keeps that team."""
+    from .models import CoordinationMeeting
+
+    meeting = meeting or CoordinationMeeting()
+    stored = set()
+    if meeting.pk is not None:
+        stored = set(
+            CoordinationMeeting.teams.through.objects.filter(coordinationmeeting_id=meeting.pk).values_list(
+                "team_id", flat=True
+            )
+        )
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    if teams is not None:
+        meeting.teams.set(teams)
+    for team in meeting.teams.all():
+        if team.pk not in stored:
+            team_check(user=user, team=team)
+    meeting.full_clean()
+    is_new = meeting.pk is None
+    meeting.save()
+    log(meeting, "wagtail.create" if is_new else "wagtail.edit", user=user)
+    return meeting
 
 
 def institutions_mark_invited(*, institution_ids) -> int:

@@ -101,14 +101,25 @@ def audience_save(
 
 
 @transaction.atomic
+def batch_save(*, batch: Batch | None = None, user=None, **fields) -> Batch:
+    """Create or change a batch (its sending is ``batch_start``'s); the creator is kept."""
+    batch = batch or Batch()
+    for name, value in fields.items():
+        setattr(batch, name, value)
+    if batch.created_by_id is None and getattr(user, "is_authenticated", False):
+        batch.created_by = user
+    batch.full_clean()
+    is_new = batch.pk is None
+    batch.save()
+    log(batch, "wagtail.create" if is_new else "wagtail.edit", user=user)
+    return batch
+
+
 def batch_create(
     *, template: EmailTemplate, audience: Audience, name: str = "", user=None, **fields
 ) -> Batch:
-    batch = Batch(template=template, audience=audience, name=name or str(audience), created_by=user, **fields)
-    batch.full_clean()
-    batch.save()
-    log(batch, "wagtail.create", user=user)
-    return batch
+    """A new batch of ``template`` to ``audience``, named after the audience by default."""
+    return batch_save(template=template, audience=audience, name=name or str(audience), user=user, **fields)
 
 
 def _session_time(day, fallback):
