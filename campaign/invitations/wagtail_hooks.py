@@ -19,7 +19,6 @@ from campaign.institutions.views import (
 from . import admin_views, services
 from .models import Audience, Batch, EmailTemplate, OutboxMessage, Recipient, Suppression, TrackingEvent
 
-
 # The ViewSets of templates, audiences and batches save through the services
 # (``save_service``, see ``campaign.core.viewsets.ServiceSaveMixin``).
 
@@ -29,6 +28,7 @@ class EmailTemplateViewSet(ScopedSnippetViewSet):
 
     def save_service(self, *, instance, form, user):
         return services.email_template_save(template=instance, user=user)
+
     icon = "mail"
     menu_label = _("Templates")
     list_display = ["name", "subject_id", "updated_at"]
@@ -41,6 +41,7 @@ class AudienceViewSet(ScopedSnippetViewSet):
     def save_service(self, *, instance, form, user):
         # The many-to-many choices (kinds, regions, teams) are written by the form after.
         return services.audience_save(audience=instance, user=user)
+
     icon = "group"
     menu_label = _("Audiences")
     list_display = ["name", Column("target", label=_("Who"), accessor="get_target_display"), "updated_at"]
@@ -76,6 +77,7 @@ class BatchViewSet(ScopedSnippetViewSet):
 
     def save_service(self, *, instance, form, user):
         return services.batch_save(batch=instance, user=user)
+
     icon = "mail"
     menu_label = _("Batches")
     add_view_class = BatchCreateView
