@@ -1,7 +1,7 @@
 """Reading and checking institution spreadsheets (CSV or XLSX).
 
 Everything here is pure: it reads bytes and the reference tables it is given, and
-returns rows or errors. ``services.institutions_import`` decides what is written.
+returns rows or errors. ``imports.institutions_import`` decides what is written.
 Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
 """
 

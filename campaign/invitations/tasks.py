@@ -5,14 +5,14 @@ from django.tasks import task
 def batch_send_task(batch_id: int):
     """Send one chunk of a batch, then queue the next one after the rate limit's pause."""
     from .models import Batch
-    from .services import _enqueue_chunk, batch_send_chunk, chunk_delay
+    from .services import batch_chunk_enqueue, batch_send_chunk, chunk_delay
 
     result = batch_send_chunk(batch_id=batch_id)
     batch = Batch.objects.filter(pk=batch_id).first()
     if batch is None or batch.status != Batch.Status.SENDING:
         return {"sent": result.sent, "more": False}
     if result.more or result.error:
-        _enqueue_chunk(batch_id, delay=chunk_delay(batch=batch, result=result))
+        batch_chunk_enqueue(batch_id, delay=chunk_delay(batch=batch, result=result))
     return {"sent": result.sent, "failed": result.failed, "error": result.error, "more": result.more}
 
 

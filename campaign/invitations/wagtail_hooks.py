@@ -16,12 +16,19 @@ from campaign.institutions.views import (
     LocalTimeInspectView,
 )
 
-from . import admin_views
+from . import admin_views, services
 from .models import Audience, Batch, EmailTemplate, OutboxMessage, Recipient, Suppression, TrackingEvent
+
+# The ViewSets of templates, audiences and batches save through the services
+# (``save_service``, see ``campaign.core.viewsets.ServiceSaveMixin``).
 
 
 class EmailTemplateViewSet(ScopedSnippetViewSet):
     model = EmailTemplate
+
+    def save_service(self, *, instance, form, user):
+        return services.email_template_save(template=instance, user=user)
+
     icon = "mail"
     menu_label = _("Templates")
     list_display = ["name", "subject_id", "updated_at"]
@@ -30,6 +37,11 @@ class EmailTemplateViewSet(ScopedSnippetViewSet):
 
 class AudienceViewSet(ScopedSnippetViewSet):
     model = Audience
+
+    def save_service(self, *, instance, form, user):
+        # The many-to-many choices (kinds, regions, teams) are written by the form after.
+        return services.audience_save(audience=instance, user=user)
+
     icon = "group"
     menu_label = _("Audiences")
     list_display = ["name", Column("target", label=_("Who"), accessor="get_target_display"), "updated_at"]
@@ -62,6 +74,10 @@ class BatchEditView(_ToBatchReport, EditView):
 
 class BatchViewSet(ScopedSnippetViewSet):
     model = Batch
+
+    def save_service(self, *, instance, form, user):
+        return services.batch_save(batch=instance, user=user)
+
     icon = "mail"
     menu_label = _("Batches")
     add_view_class = BatchCreateView

@@ -298,3 +298,54 @@ def test_a_phone_typed_in_the_admin_form_is_stored_as_e164_or_refused(client, st
     rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"), newline="")))
     assert any(stored in row for row in rows)
     assert not any(cell.startswith(("=", "+1+", "@")) for row in rows for cell in row)
+
+
+def test_every_admin_form_of_a_model_with_a_service_saves_through_it():
+    """The admin's add, copy and edit views of these models are ``ServiceSaveMixin`` views
+    (issue 18): a ViewSet added later without ``save_service`` fails here."""
+    from campaign.core.viewsets import ServiceSaveMixin
+    from campaign.institutions.models import Assignment, CoordinationMeeting, GuidedSession
+    from campaign.invitations.models import Audience, Batch, EmailTemplate
+
+    for model in (
+        Contact,
+        Institution,
+        GuidedSession,
+        Assignment,
+        CoordinationMeeting,
+        Batch,
+        Audience,
+        EmailTemplate,
+    ):
+        viewset = model.snippet_viewset
+        assert viewset.save_service is not None, model
+        for view in (viewset.add_view, viewset.edit_view, viewset.copy_view):
+            assert issubclass(view.__wrapped__.view_class, ServiceSaveMixin), (model, view)
+
+
+def test_a_contact_edited_in_the_admin_goes_through_contact_save(client, staff):
+    """``contact_save``'s rules hold on the admin's edit form: the address is stored in
+    lower case (the suppression list and the duplicates match on it) and the edit is
+    logged once."""
+    from wagtail.models import ModelLogEntry
+
+    contact = ContactFactory(name="Agnes Tefa")
+    response = client.post(
+        reverse("wagtailsnippets_institutions_contact:edit", args=[contact.pk]),
+        {
+            "institution": contact.institution_id,
+            "name": "Agnes Tefa",
+            "email": "Agnes.Tefa@Dinas.Example.ID",
+            "phone": "0812-3456-7890",
+            "preferred_language": "id",
+            "purpose": "Sosialisasi",
+            "consent_source": "Surat dinas",
+            "lawful_basis": "public_task",
+            "consent_date": "2020-02-01",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    contact.refresh_from_db()
+    assert (contact.email, contact.phone) == ("agnes.tefa@dinas.example.id", "+6281234567890")
+    edits = ModelLogEntry.objects.filter(object_id=str(contact.pk), action="wagtail.edit")
+    assert edits.count() == 1

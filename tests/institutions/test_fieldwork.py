@@ -491,3 +491,122 @@ def test_the_admin_session_form_refuses_a_date_outside_the_campaign(client, camp
     assert response.status_code == 200
     assert "di luar masa kampanye" in response.content.decode()
     assert not GuidedSession.objects.exists()
+
+
+# --- The admin saves through the services (issue 18) -----------------------------------
+
+
+def _session_form(institution, team, **overrides):
+    return {
+        "institution": institution.pk,
+        "team": team.pk,
+        "starts_at": "2020-02-25 09:00",
+        "status": "planned",
+        "people_guided": 0,
+        "people_completed": 0,
+        "notes": "",
+        **overrides,
+    }
+
+
+def test_admin_session_add_and_edit_refresh_the_institution_status(client, campaign, teams):
+    """The side effects of ``session_record`` run for the admin's forms: the institution's
+    status follows its sessions, the recorder and the log entry are kept."""
+    from wagtail.models import ModelLogEntry
+
+    staff = UserFactory(groups=[roles_sync()[DISSEMINATION_STAFF]])
+    client.force_login(staff)
+    institution = InstitutionFactory(name="Dinas Kominfo")
+    response = client.post(
+        reverse("wagtailsnippets_institutions_guidedsession:add"), _session_form(institution, teams[0])
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    session = GuidedSession.objects.get()
+    institution.refresh_from_db()
+    assert institution.status == Institution.Status.SESSION_PLANNED
+    assert session.recorded_by == staff
+
+    response = client.post(
+        reverse("wagtailsnippets_institutions_guidedsession:edit", args=[session.pk]),
+        _session_form(institution, teams[0], status="held", people_guided=12, people_completed=9),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    institution.refresh_from_db()
+    assert institution.status == Institution.Status.GUIDED
+    actions = list(
+        ModelLogEntry.objects.filter(object_id=str(session.pk))
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    # One entry per save: the service's, not a second one from Wagtail's own save action.
+    assert actions == ["wagtail.create", "wagtail.edit"]
+
+
+def test_admin_session_validation_is_the_services(client, campaign, teams):
+    """The model rules ``session_record`` runs (full_clean) refuse on the admin form too,
+    and nothing is written, not even the institution's status."""
+    client.force_login(UserFactory(is_superuser=True))
+    institution = InstitutionFactory()
+    response = client.post(
+        reverse("wagtailsnippets_institutions_guidedsession:add"),
+        _session_form(institution, teams[0], status="planned", people_guided=5),
+    )
+    assert response.status_code == 200
+    assert "Hanya sesi yang terlaksana yang memiliki orang didampingi." in response.content.decode()
+    assert not GuidedSession.objects.exists()
+    institution.refresh_from_db()
+    assert institution.status == Institution.Status.NOT_CONTACTED
+
+
+def test_admin_visit_plan_follows_the_campaign_weeks_and_records_its_author(client, campaign, teams):
+    """A visit plan typed in the admin obeys ``assignments_create``'s week rule (inside the
+    online phase) and remembers who made it."""
+    from campaign.institutions.models import Assignment
+
+    staff = UserFactory(groups=[roles_sync()[DISSEMINATION_STAFF]])
+    client.force_login(staff)
+    institution = InstitutionFactory()
+    url = reverse("wagtailsnippets_institutions_assignment:add")
+    form = {"institution": institution.pk, "team": teams[0].pk, "week": "2026-11-30", "planned_date": ""}
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert not Assignment.objects.exists()
+    assert "Minggu tersebut di luar tahap online kampanye." in response.content.decode()
+
+    response = client.post(url, {**form, "week": WEEK.isoformat()})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assignment = Assignment.objects.get()
+    assert (assignment.week, assignment.team, assignment.created_by) == (WEEK, teams[0], staff)
+
+
+def test_admin_rakorcam_keeps_the_team_rule_of_the_service(client, campaign, teams, kupang):
+    """A field member records a Rakorcam for their own team through the admin; the
+    service refuses naming another team even when the form is bypassed."""
+    from campaign.institutions.models import CoordinationMeeting
+    from campaign.institutions.services import coordination_meeting_save
+
+    groups = roles_sync()
+    member = teams[0].members.get()
+    member.groups.set([groups[FIELD_TEAM]])
+    client.force_login(member)
+    district = RegionFactory(code="5371030", name="Oebobo", parent=kupang, level="district")
+    form = {
+        "campaign": campaign.pk,
+        "district": district.pk,
+        "date": "2020-02-26",
+        "teams": [teams[0].pk],
+        "attendees": 30,
+        "notes": "",
+        "commitments-TOTAL_FORMS": 0,
+        "commitments-INITIAL_FORMS": 0,
+        "commitments-MIN_NUM_FORMS": 0,
+        "commitments-MAX_NUM_FORMS": 1000,
+    }
+    response = client.post(reverse("wagtailsnippets_institutions_coordinationmeeting:add"), form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    meeting = CoordinationMeeting.objects.get()
+    assert list(meeting.teams.all()) == [teams[0]]
+
+    with pytest.raises(NotYourTeam):
+        coordination_meeting_save(meeting=meeting, teams=[teams[0], teams[1]], user=member)
+    assert list(meeting.teams.through.objects.values_list("team_id", flat=True)) == [teams[0].pk]

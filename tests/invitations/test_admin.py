@@ -239,3 +239,55 @@ def test_the_outbox_shows_a_message_as_it_reads_in_wita(admin_client):
     assert "Yth. Ibu Agnes,<br><br>Tim kami ingin datang &lt;b&gt;besok&lt;/b&gt;." in html
     assert "List-Unsubscribe: &lt;https://example.org/berhenti/x/&gt;" in html
     assert "undangan.ics (text/calendar)" in html
+
+
+def test_a_batch_made_in_the_admin_goes_through_the_service(client):
+    """The batch form saves through ``batch_save``: the creator is recorded, the service's
+    validation refuses a chunk size above the provider's batch, and one log entry is kept."""
+    from wagtail.models import ModelLogEntry
+
+    from tests.factories import AudienceFactory, EmailTemplateFactory
+
+    staff = UserFactory(username="pengirim", is_superuser=True)
+    client.force_login(staff)
+    template, audience = EmailTemplateFactory(), AudienceFactory()
+    form = {
+        "name": "Undangan minggu 2",
+        "template": template.pk,
+        "audience": audience.pk,
+        "team": "",
+        "proposed_at": "",
+        "scheduled_at": "",
+        "rate_per_minute": 600,
+        "chunk_size": 100,
+        "max_consecutive_errors": 5,
+    }
+    url = reverse("wagtailsnippets_invitations_batch:add")
+    response = client.post(url, {**form, "chunk_size": 5000})
+    assert response.status_code == 200 and not Batch.objects.exists()
+
+    response = client.post(url, form)
+    batch = Batch.objects.get()
+    assert response["Location"] == reverse("invitations_batch_report", args=[batch.pk])
+    assert batch.created_by == staff
+    assert list(ModelLogEntry.objects.filter(object_id=str(batch.pk)).values_list("action", flat=True)) == [
+        "wagtail.create"
+    ]
+
+
+def test_an_audience_edited_in_the_admin_keeps_its_many_to_many_choices(admin_client):
+    """The audience form saves through ``audience_save``; its kinds, regions and teams
+    (many-to-many) are written after the row, as before."""
+    from campaign.institutions.models import InstitutionKind
+    from tests.factories import AudienceFactory
+
+    audience = AudienceFactory(name="Kantor pemerintah")
+    kind = InstitutionKind.objects.create(name="Lembaga Uji Audiens")
+    response = admin_client.post(
+        reverse("wagtailsnippets_invitations_audience:edit", args=[audience.pk]),
+        {"name": "Kantor pemerintah Kupang", "target": "institutions", "kinds": [kind.pk], "week": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    audience.refresh_from_db()
+    assert audience.name == "Kantor pemerintah Kupang"
+    assert list(audience.kinds.all()) == [kind]

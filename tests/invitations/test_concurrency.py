@@ -31,7 +31,7 @@ def test_two_workers_on_one_batch_never_send_twice(monkeypatch):
     make_contacts(120)
     batch = BatchFactory(chunk_size=40)
     # The workers below are the only senders (no task queued by the start).
-    monkeypatch.setattr(services, "_enqueue_chunk", lambda *args, **kwargs: None)
+    monkeypatch.setattr(services.batches, "batch_chunk_enqueue", lambda *args, **kwargs: None)
     services.batch_start(batch=batch)
     assert batch.recipients.count() == 120
 
@@ -46,7 +46,7 @@ def test_two_workers_on_one_batch_never_send_twice(monkeypatch):
             barrier.wait()
         return real_uuid4()
 
-    monkeypatch.setattr(services.uuid, "uuid4", uuid4_after_both_read)
+    monkeypatch.setattr(services.sending.uuid, "uuid4", uuid4_after_both_read)
     results, errors = {}, []
 
     def worker(name):

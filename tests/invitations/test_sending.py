@@ -364,7 +364,7 @@ def test_a_worker_killed_mid_chunk_is_recovered_without_mailing_anyone_twice(
         if contacts[4].email in message.to[0]:
             raise WorkerKilled
 
-    monkeypatch.setattr(services, "_release", lambda claim, error="": 0)  # no clean-up either
+    monkeypatch.setattr(services.sending, "_release", lambda claim, error="": 0)  # no clean-up either
     pre_send.connect(killed, weak=False, dispatch_uid="test-killed")
     try:
         with pytest.raises(WorkerKilled):

@@ -15,8 +15,6 @@ from wagtail.models import Orderable
 
 from campaign.core.phones import PhoneNumberField
 
-from ..forms import GuidedSessionForm
-
 
 def week_start(day: datetime.date) -> datetime.date:
     """The Monday of the campaign week that contains ``day`` (weeks start on Monday)."""
@@ -187,8 +185,6 @@ class GuidedSession(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    base_form_class = GuidedSessionForm
 
     panels = [
         FieldPanel("institution"),

@@ -1,0 +1,88 @@
+"""Writes of the invitations app, one module per subject: ``templates`` (templates,
+audiences, preview and test send), ``batches`` (a batch's life), ``sending`` (chunks and
+their queueing), ``tracking`` (provider events), ``suppression`` (addresses never mailed
+again, erasure) and ``rsvp`` (answers). Callers import from the package.
+
+Sending never mails an address twice: a worker claims pending recipients with one
+conditional UPDATE (``status = pending`` → ``sending``, tagged with the worker's claim)
+and only sends what it claimed; each sent message is marked at once. A provider error
+stops the chunk and puts the unsent claims back; a re-run sends only those. An error
+that does not prove the message was refused (a timeout after the request went out)
+leaves that recipient "being sent" and unclaimed, like a worker lost mid-send: the
+provider's webhook or staff settle it, no run sends it again (``campaign.core.delivery``).
+"""
+
+from .batches import (
+    DEFAULT_SESSION_HOUR,
+    MissingValue,
+    batch_cancel,
+    batch_create,
+    batch_missing_values,
+    batch_pause,
+    batch_remind,
+    batch_resume,
+    batch_save,
+    batch_start,
+    batches_start_due,
+)
+from .rsvp import RsvpResult, rsvp_confirmation_send, rsvp_record
+from .sending import (
+    ChunkResult,
+    MessageLinks,
+    batch_chunk_enqueue,
+    batch_send_can_defer,
+    batch_send_chunk,
+    batches_recover_interrupted,
+    build_message,
+    chunk_delay,
+    claim_filter,
+    compile_template,
+    merge_values,
+    recipient_table,
+    recipients_send_again,
+)
+from .suppression import recipients_erase, suppression_add, unsubscribe
+from .templates import audience_save, email_template_save, sample_values, template_preview, template_test_send
+from .tracking import bounce_kind, dedupe_key, machine_open, tracking_event_apply
+
+__all__ = [
+    "DEFAULT_SESSION_HOUR",
+    "ChunkResult",
+    "MessageLinks",
+    "MissingValue",
+    "RsvpResult",
+    "audience_save",
+    "batch_cancel",
+    "batch_chunk_enqueue",
+    "batch_create",
+    "batch_missing_values",
+    "batch_pause",
+    "batch_remind",
+    "batch_resume",
+    "batch_save",
+    "batch_send_can_defer",
+    "batch_send_chunk",
+    "batch_start",
+    "batches_recover_interrupted",
+    "batches_start_due",
+    "bounce_kind",
+    "build_message",
+    "chunk_delay",
+    "claim_filter",
+    "compile_template",
+    "dedupe_key",
+    "email_template_save",
+    "machine_open",
+    "merge_values",
+    "recipient_table",
+    "recipients_erase",
+    "recipients_send_again",
+    "rsvp_confirmation_send",
+    "rsvp_record",
+    "sample_values",
+    "suppression_add",
+    "template_preview",
+    "template_test_send",
+    "tracking_event_apply",
+    "unsubscribe",
+]

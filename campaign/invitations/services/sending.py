@@ -1,0 +1,481 @@
+"""Sending a batch, chunk by chunk (see the package's docstring for the claim rule), and
+queueing the next chunk; the interrupted sends recovered."""
+
+import datetime
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from email.utils import formataddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.db import connection, transaction
+from django.db.models import F, Min, Q
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+from wagtail.rich_text import expand_db_html
+
+from campaign.core.delivery import Outcome, send_failure_outcome
+from campaign.core.worker_loss import task_results_mark_lost
+from campaign.institutions.services import institutions_mark_invited
+
+from .. import merge, tokens
+from ..models import (
+    Batch,
+    EmailTemplate,
+    Recipient,
+    Suppression,
+)
+
+logger = logging.getLogger(__name__)
+
+# Check for pause or cancel after this many messages of a chunk.
+_STATUS_CHECK_EVERY = 25
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+def batch_send_can_defer() -> bool:
+    """Whether the task backend can hold a chunk until a given time (the database backend
+    can; the immediate one of tests cannot)."""
+    from ..tasks import batch_send_task
+
+    return batch_send_task.get_backend().supports_defer
+
+
+def batch_chunk_enqueue(batch_id, *, run_after=None, delay=0.0):
+    """Queue the next chunk of a batch: at ``run_after``, or ``delay`` seconds from now (the
+    rate limit), when the backend can defer; at once otherwise."""
+    from ..tasks import batch_send_task
+
+    task = batch_send_task
+    if run_after is None and delay > 0:
+        run_after = timezone.now() + datetime.timedelta(seconds=delay)
+    if run_after is not None and task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
+    task.enqueue(batch_id)
+
+
+@dataclass
+class ChunkResult:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    uncertain: int = 0
+    error: str = ""
+    more: bool = False
+    paused: bool = False
+    seconds: float = 0.0
+
+
+class MessageLinks:
+    """Per-batch values shared by every recipient: the guide and the press room."""
+
+    def __init__(self):
+        from campaign.materials import selectors as materials
+        from campaign.materials.models import PressRoomPage
+
+        guide = materials.guide_default()
+        self.guide_id = guide.pk if guide else None
+        room = PressRoomPage.objects.live().public().first()
+        self.press_room = (
+            (settings.BASE_URL + room.url) if room is not None and room.url else settings.BASE_URL
+        )
+        self.organisation = materials.campaign_settings()
+        self._dates = {}
+        self._ends = {}
+        from campaign.core.models import Campaign
+
+        campaign = Campaign.objects.filter(is_active=True).prefetch_related("extensions").first()
+        self.campaign_end_date = campaign.effective_end if campaign is not None else None
+
+    def campaign_end(self, language):
+        """The last day of the active campaign's online phase, extensions included."""
+        if self.campaign_end_date is None:
+            return ""
+        if language not in self._ends:
+            with translation.override(language):
+                self._ends[language] = formats.date_format(self.campaign_end_date, "j F Y")
+        return self._ends[language]
+
+    def guide(self, institution_id):
+        if not (self.guide_id and institution_id):
+            return ""
+        from campaign.materials.tokens import guide_download_url
+
+        return guide_download_url(guide_id=self.guide_id, institution_id=institution_id)
+
+    def press(self, contact_id, media_partner_id):
+        if media_partner_id and contact_id:
+            from campaign.materials.tokens import press_preview_url
+
+            return press_preview_url(contact_id=contact_id)
+        return self.press_room
+
+    def date(self, value, language):
+        if value is None:
+            return ""
+        key = (value, language)
+        if key not in self._dates:
+            with translation.override(language):
+                self._dates[key] = formats.date_format(timezone.localtime(value), "l, j F Y, H.i") + " WITA"
+        return self._dates[key]
+
+
+def compile_template(*, template: EmailTemplate, language: str, organisation=None) -> merge.Compiled:
+    """Render the layout once with placeholders left in, for ``merge.Compiled.render``."""
+    subject, body, button = template.version(language)
+    body_html = expand_db_html(body)
+    context = {
+        **merge.placeholders(),
+        "body": mark_safe(body_html),  # noqa: S308 - editor rich text, expanded by Wagtail
+        "body_text": merge.html_to_text(body_html),
+        "button_label": button,
+        "organisation": organisation,
+        "language": language,
+    }
+    with translation.override(language):
+        html = render_to_string("invitations/email/message.html", context)
+        text = render_to_string("invitations/email/message.txt", context)
+    return merge.Compiled(subject=subject, html=html, text=text)
+
+
+def merge_values(recipient: Recipient, links: MessageLinks) -> dict[str, str]:
+    contact = recipient.contact
+    organisation = recipient.organisation
+    return {
+        "contact_name": recipient.name,
+        "contact_position": contact.position if contact else "",
+        "institution": str(organisation) if organisation else "",
+        "team": recipient.team.name if recipient.team_id else "",
+        "session_date": links.date(recipient.proposed_at, recipient.language),
+        "campaign_end": links.campaign_end(recipient.language),
+        "rsvp_link": tokens.rsvp_url(recipient.pk),
+        "guide_link": links.guide(recipient.institution_id),
+        "press_room_link": links.press(recipient.contact_id, recipient.media_partner_id),
+        "unsubscribe_link": tokens.unsubscribe_url(recipient.pk),
+    }
+
+
+def build_message(*, recipient: Recipient, compiled: merge.Compiled, values: dict) -> EmailMultiAlternatives:
+    """One invitation; raises merge.HeaderInjection when a name or subject spans lines."""
+    rendered = compiled.render(values)
+    to = (
+        formataddr((merge.check_header(recipient.name), recipient.email))
+        if recipient.name
+        else recipient.email
+    )
+    unsubscribe = values["unsubscribe_link"]
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    message.metadata = {"recipient": str(recipient.pk), "batch": str(recipient.batch_id)}
+    message.tags = ["invitation"]
+    return message
+
+
+def _mark_uncertain(recipient, claim, error) -> int:
+    """The provider may have accepted this message: keep the row "being sent" but
+    unclaimed, so no run sends it again; its webhook or staff settle it."""
+    return Recipient.objects.filter(pk=recipient.pk, claim=claim, status=Recipient.Status.SENDING).update(
+        claim="",
+        error=(
+            _(
+                "The provider's answer was lost: it may have gone out. Check the provider's "
+                "log before sending it again. (%(error)s)"
+            )
+            % {"error": error}
+        )[:500],
+    )
+
+
+def _release(claim, *, error=""):
+    """Put unsent claims back: pending again, or "not sent" if the batch was cancelled."""
+    now = timezone.now()
+    mine = Recipient.objects.filter(claim_filter(claim))
+    mine.filter(batch__status=Batch.Status.CANCELLED).update(
+        status=Recipient.Status.SKIPPED, claimed_at=None, status_at=now, error=_("Batch cancelled")
+    )
+    fields = {"status": Recipient.Status.PENDING, "claimed_at": None, "claim": ""}
+    if error:
+        fields["error"] = error[:500]
+    return mine.update(**fields)
+
+
+def batches_recover_interrupted(*, stale_after=None, now=None) -> dict:
+    """After a worker died mid-chunk (killed, host lost), put its claims back.
+
+    A chunk sends its claimed rows in id order and marks each one sent as soon as the
+    provider accepts it, so of a dead claim's rows still "being sent" only the first may
+    have reached the provider. It stays "being sent", unclaimed and flagged: the
+    provider's webhook (which carries the recipient id) moves it on if it did go out, and
+    staff may send it again after checking (``recipients_send_again``). Every other row
+    goes back to pending, every sending batch with pending rows gets a chunk queued (and
+    one with none left is finished), so nobody is mailed twice and nobody is skipped.
+    Claims younger than ``stale_after`` seconds (``INVITATIONS_STALE_CLAIM_SECONDS``,
+    15 minutes) belong to live workers.
+    """
+    now = now or timezone.now()
+    stale_after = stale_after if stale_after is not None else _setting("INVITATIONS_STALE_CLAIM_SECONDS", 900)
+    stale = Recipient.objects.filter(
+        status=Recipient.Status.SENDING, claimed_at__lt=now - datetime.timedelta(seconds=stale_after)
+    ).exclude(claim="")
+    released = uncertain = 0
+    for row in stale.values("claim").annotate(first=Min("pk")):
+        with transaction.atomic():
+            uncertain += Recipient.objects.filter(pk=row["first"], claim=row["claim"]).update(
+                claim="",
+                error=_(
+                    "Interrupted while being handed to the provider: it may have gone out. "
+                    "Check the provider's log before sending it again."
+                ),
+            )
+            released += _release(row["claim"])
+    requeued = []
+    for batch in Batch.objects.filter(status=Batch.Status.SENDING):
+        if batch.recipients.filter(status=Recipient.Status.PENDING).exists():
+            batch_chunk_enqueue(batch.pk)
+            requeued.append(batch.pk)
+        else:
+            _batch_finish_if_done(batch)
+    from ..tasks import batch_send_task
+
+    # A chunk outliving the staleness would have had its claims released above too.
+    lost = task_results_mark_lost(
+        task=batch_send_task, started_before=now - datetime.timedelta(seconds=stale_after)
+    )
+    return {"released": released, "uncertain": uncertain, "requeued": requeued, "lost_tasks": lost}
+
+
+def recipients_send_again(*, batch: Batch, user=None) -> int:
+    """Staff checked the provider's log: send the interrupted rows of a batch again."""
+    count = batch.recipients.filter(status=Recipient.Status.SENDING, claim="").update(
+        status=Recipient.Status.PENDING, claimed_at=None, error=""
+    )
+    if count:
+        log(batch, "wagtail.edit", user=user)
+        # A batch finished around its flagged rows opens again for them.
+        Batch.objects.filter(pk=batch.pk, status=Batch.Status.DONE).update(
+            status=Batch.Status.SENDING, finished_at=None
+        )
+        if Batch.objects.filter(pk=batch.pk, status=Batch.Status.SENDING).exists():
+            transaction.on_commit(lambda: batch_chunk_enqueue(batch.pk))
+    return count
+
+
+def claim_filter(claim):
+    return Q(claim=claim, status=Recipient.Status.SENDING)
+
+
+def batch_send_chunk(*, batch_id: int) -> ChunkResult:
+    """Claim and send up to ``chunk_size`` pending recipients of a sending batch."""
+    started = time.perf_counter()
+    result = ChunkResult()
+    batch = Batch.objects.select_related("template").filter(pk=batch_id).first()
+    if batch is not None and batch.status == Batch.Status.SCHEDULED and batch.scheduled_at <= timezone.now():
+        # The deferred task of a scheduled batch: its time has come.
+        if Batch.objects.filter(pk=batch.pk, status=Batch.Status.SCHEDULED).update(
+            status=Batch.Status.SENDING, started_at=timezone.now()
+        ):
+            batch.status = Batch.Status.SENDING
+    if batch is None or batch.status != Batch.Status.SENDING:
+        return result
+    ids = list(
+        batch.recipients.filter(status=Recipient.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: batch.chunk_size]
+    )
+    if not ids:
+        _batch_finish_if_done(batch)
+        return result
+    claim = uuid.uuid4().hex
+    now = timezone.now()
+    # The claim: only rows still pending change, so two workers never get the same row.
+    result.claimed = Recipient.objects.filter(pk__in=ids, status=Recipient.Status.PENDING).update(
+        status=Recipient.Status.SENDING, claim=claim, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not result.claimed:
+        result.more = True
+        return result
+    claimed = list(
+        Recipient.objects.filter(claim_filter(claim))
+        .select_related("contact", "institution", "media_partner", "team")
+        .order_by("pk")
+    )
+    suppressed = set(
+        Suppression.objects.filter(email__in=[r.email for r in claimed]).values_list("email", flat=True)
+    )
+    if suppressed:
+        result.skipped = Recipient.objects.filter(claim_filter(claim), email__in=suppressed).update(
+            status=Recipient.Status.SKIPPED, status_at=now, error=_("Address is suppressed")
+        )
+        claimed = [r for r in claimed if r.email not in suppressed]
+
+    links = MessageLinks()
+    compiled = {}
+    invited = []
+    connection = mailers.default
+    try:
+        connection.open()
+        for index, recipient in enumerate(claimed):
+            if index and index % _STATUS_CHECK_EVERY == 0:
+                status = Batch.objects.filter(pk=batch.pk).values_list("status", flat=True).first()
+                if status != Batch.Status.SENDING:
+                    result.paused = True
+                    break
+            language = recipient.language if recipient.language in ("id", "en") else "id"
+            if language not in compiled:
+                compiled[language] = compile_template(
+                    template=batch.template, language=language, organisation=links.organisation
+                )
+            try:
+                message = build_message(
+                    recipient=recipient, compiled=compiled[language], values=merge_values(recipient, links)
+                )
+            except merge.Unrenderable as error:
+                _mark_failed(recipient, claim, _unrenderable_reason(error))
+                result.failed += 1
+                continue
+            try:
+                connection.send_messages([message])
+            except Exception as error:  # noqa: BLE001 - any provider failure stops the chunk
+                result.error = f"{type(error).__name__}: {error}"[:500]
+                outcome = send_failure_outcome(error)
+                if outcome is Outcome.UNCERTAIN:
+                    result.uncertain += _mark_uncertain(recipient, claim, result.error)
+                logger.warning(
+                    "batch %s: provider error at recipient %s (%s): %s",
+                    batch.pk,
+                    recipient.pk,
+                    outcome,
+                    result.error,
+                )
+                break
+            if _mark_sent(recipient, claim, message):
+                result.sent += 1
+                if recipient.institution_id:
+                    invited.append(recipient.institution_id)
+            else:
+                result.failed += 1
+    finally:
+        connection.close()
+        _release(claim, error=result.error)
+        if invited:
+            institutions_mark_invited(institution_ids=invited)
+
+    if result.error:
+        _batch_error(batch, result.error)
+        batch.refresh_from_db(fields=["status"])
+        result.paused = batch.status == Batch.Status.PAUSED
+    elif result.sent:
+        Batch.objects.filter(pk=batch.pk, consecutive_errors__gt=0).update(consecutive_errors=0)
+    result.more = not result.paused and batch.recipients.filter(status=Recipient.Status.PENDING).exists()
+    if not result.more:
+        _batch_finish_if_done(batch)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _unrenderable_reason(error: merge.Unrenderable) -> str:
+    if isinstance(error, merge.MissingValues):
+        return _("Not sent: no value for %(fields)s.") % {"fields": ", ".join(error.fields)}
+    return _("Refused: a line break in the name or subject (header injection).")
+
+
+def _mark_sent(recipient, claim, message) -> bool:
+    status = getattr(message, "anymail_status", None)
+    message_id, refused = "", False
+    if status is not None:
+        per_recipient = status.recipients.get(recipient.email)
+        if per_recipient is not None:
+            message_id = per_recipient.message_id
+            refused = per_recipient.status in ("rejected", "invalid", "failed")
+        elif status.message_id is not None:
+            message_id = status.message_id
+    message_id = "" if message_id is None else str(message_id)
+    now = timezone.now()
+    if refused:
+        _mark_failed(recipient, claim, _("The provider refused the address."), message_id=message_id[:255])
+        return False
+    # A webhook may have moved the row on already (delivered before we got here).
+    # Plain SQL: this runs once per message, and the ORM's CASE expressions cost more
+    # than the write itself.
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {recipient_table()} SET "  # noqa: S608 - our identifiers; values are parameters
+            "status = CASE WHEN status = %s THEN %s ELSE status END, "
+            "status_at = CASE WHEN status = %s THEN %s ELSE status_at END, "
+            "message_id = %s, sent_at = %s, claim = '', error = '' WHERE id = %s",
+            [
+                Recipient.Status.SENDING,
+                Recipient.Status.SENT,
+                Recipient.Status.SENDING,
+                stamp,
+                message_id[:255],
+                stamp,
+                recipient.pk,
+            ],
+        )
+    return True
+
+
+def recipient_table():
+    """The recipient table's quoted name, for the conditional UPDATEs written in SQL."""
+    return connection.ops.quote_name(Recipient._meta.db_table)
+
+
+def _mark_failed(recipient, claim, error, *, message_id=""):
+    Recipient.objects.filter(pk=recipient.pk, claim=claim, status=Recipient.Status.SENDING).update(
+        status=Recipient.Status.FAILED,
+        status_at=timezone.now(),
+        error=error[:500],
+        claim="",
+        message_id=message_id,
+    )
+
+
+def _batch_error(batch, error):
+    Batch.objects.filter(pk=batch.pk).update(consecutive_errors=F("consecutive_errors") + 1, last_error=error)
+    paused = Batch.objects.filter(
+        pk=batch.pk, status=Batch.Status.SENDING, consecutive_errors__gte=F("max_consecutive_errors")
+    ).update(status=Batch.Status.PAUSED)
+    if paused:
+        logger.warning("batch %s paused after %s errors in a row", batch.pk, batch.max_consecutive_errors)
+
+
+def _batch_finish_if_done(batch):
+    # Rows flagged by batches_recover_interrupted (being sent, no claim) wait for the
+    # provider's webhook or for staff, not for a worker: they don't keep a batch open.
+    busy = batch.recipients.filter(
+        Q(status=Recipient.Status.PENDING) | (Q(status=Recipient.Status.SENDING) & ~Q(claim=""))
+    ).exists()
+    if not busy:
+        Batch.objects.filter(pk=batch.pk, status=Batch.Status.SENDING).update(
+            status=Batch.Status.DONE, finished_at=timezone.now()
+        )
+
+
+def chunk_delay(*, batch: Batch, result: ChunkResult) -> float:
+    """Seconds until the next chunk may start: the rate limit, or a back-off after errors."""
+    if result.error:
+        errors = Batch.objects.filter(pk=batch.pk).values_list("consecutive_errors", flat=True).first() or 1
+        return min(30 * 2 ** (errors - 1), 1800)
+    if not batch.rate_per_minute:
+        return 0.0
+    return max(0.0, result.claimed * 60 / batch.rate_per_minute - result.seconds)

@@ -1,0 +1,62 @@
+"""Addresses never mailed again (hard bounces, complaints, unsubscribes), and the
+erasure of a person's copies in this app."""
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import (
+    OutboxMessage,
+    Recipient,
+    RsvpAnswer,
+    Suppression,
+    TrackingEvent,
+)
+
+
+def suppression_add(*, email: str, reason: str, source: str = "", detail: str = "") -> Suppression:
+    """Suppress an address for every later send; the first reason recorded is kept."""
+    suppression, _created = Suppression.objects.get_or_create(
+        email=email.strip().lower(),
+        defaults={"reason": reason, "source": source[:100], "detail": detail[:500]},
+    )
+    return suppression
+
+
+@transaction.atomic
+def unsubscribe(*, recipient: Recipient, source: str = "") -> Suppression:
+    """The one-click unsubscribe: suppress the address at once, and skip it in every
+    batch still waiting to send to it."""
+    suppression = suppression_add(
+        email=recipient.email,
+        reason=Suppression.Reason.UNSUBSCRIBED,
+        source=source or _("Unsubscribe link"),
+        detail=_("Batch “%(batch)s”") % {"batch": recipient.batch.name},
+    )
+    Recipient.objects.filter(email=recipient.email, status=Recipient.Status.PENDING).update(
+        status=Recipient.Status.SKIPPED, status_at=timezone.now(), error=_("Unsubscribed")
+    )
+    return suppression
+
+
+def recipients_erase(*, contact, email: str = "") -> int:
+    """Erase an erased contact's copies here: the name and address on their recipient
+    rows, the address and details of their tracking events, their RSVP notes and the
+    outbox copies of messages to them. Statuses, times and counts stay, so the batch
+    reports remain true. A suppression of the address is kept: it is what guarantees
+    the address is never mailed again (the registry's erased-identity hash keeps it out
+    of imports). Returns how many recipient rows were erased."""
+    rows = Recipient.objects.filter(contact=contact)
+    if email:
+        rows = Recipient.objects.filter(Q(contact=contact) | Q(email__iexact=email))
+    ids = list(rows.values_list("pk", flat=True))
+    Recipient.objects.filter(pk__in=ids).update(name="", email="", error="")
+    events = TrackingEvent.objects.filter(recipient_id__in=ids)
+    if email:
+        events = TrackingEvent.objects.filter(Q(recipient_id__in=ids) | Q(email__iexact=email))
+    events.update(email="", detail="")
+    RsvpAnswer.objects.filter(recipient_id__in=ids).update(note="")
+    if email:
+        OutboxMessage.objects.filter(to__icontains=email).delete()
+    return len(ids)

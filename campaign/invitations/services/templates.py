@@ -1,0 +1,103 @@
+"""Email templates and audiences: what a batch says and to whom; the preview and the
+test send an editor checks a template with."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from .. import merge
+from ..models import (
+    Audience,
+    EmailTemplate,
+    Recipient,
+)
+from .sending import MessageLinks, compile_template, merge_values
+
+
+@transaction.atomic
+def email_template_save(*, template: EmailTemplate | None = None, user=None, **fields) -> EmailTemplate:
+    template = template or EmailTemplate()
+    for name, value in fields.items():
+        setattr(template, name, value)
+    template.full_clean()
+    is_new = template.pk is None
+    template.save()
+    log(template, "wagtail.create" if is_new else "wagtail.edit", user=user)
+    return template
+
+
+@transaction.atomic
+def audience_save(
+    *, audience: Audience | None = None, kinds=None, regions=None, teams=None, user=None, **fields
+) -> Audience:
+    audience = audience or Audience()
+    for name, value in fields.items():
+        setattr(audience, name, value)
+    audience.full_clean()
+    is_new = audience.pk is None
+    audience.save()
+    if kinds is not None:
+        audience.kinds.set(kinds)
+    if regions is not None:
+        audience.regions.set(regions)
+    if teams is not None:
+        audience.teams.set(teams)
+    log(audience, "wagtail.create" if is_new else "wagtail.edit", user=user)
+    return audience
+
+
+# --- Test send -------------------------------------------------------------------------
+
+
+def template_preview(*, template: EmailTemplate, recipient: Recipient | None = None, language: str = "id"):
+    """The rendered message for a chosen recipient (or sample values), without sending."""
+    links = MessageLinks()
+    if recipient is not None:
+        language = recipient.language if recipient.language in ("id", "en") else "id"
+        values = merge_values(recipient, links)
+    else:
+        values = sample_values(language=language, links=links)
+    compiled = compile_template(template=template, language=language, organisation=links.organisation)
+    # A preview shows what a recipient lacks instead of refusing (``rendered.missing``).
+    return compiled.render(values, strict=False), values
+
+
+def sample_values(*, language="id", links: MessageLinks | None = None) -> dict[str, str]:
+    base = settings.BASE_URL
+    campaign_end = links.campaign_end(language) if links is not None else ""
+    return {
+        "contact_name": "Maria Ndun",
+        "contact_position": "Sekretaris Dinas",
+        "institution": "Dinas Kependudukan dan Pencatatan Sipil Kota Kupang",
+        "team": "Tim 1",
+        "session_date": "Senin, 24 Februari 2020, 09.00 WITA"
+        if language == "id"
+        else "Monday, 24 February 2020, 09:00 WITA",
+        "campaign_end": campaign_end or ("29 Mei 2020" if language == "id" else "29 May 2020"),
+        "rsvp_link": f"{base}/undangan/contoh/",
+        "guide_link": f"{base}/materi/panduan-instansi/contoh/",
+        "press_room_link": f"{base}/",
+        "unsubscribe_link": f"{base}/undangan/berhenti/contoh/",
+    }
+
+
+def template_test_send(
+    *, template: EmailTemplate, user, recipient: Recipient | None = None, language="id"
+) -> str:
+    """Send the preview to the editor's own address (never to the recipient)."""
+    if not getattr(user, "email", ""):
+        raise ValidationError(_("Your account has no email address."))
+    rendered, values = template_preview(template=template, recipient=recipient, language=language)
+    message = EmailMultiAlternatives(
+        subject=merge.check_header("[TEST] " + rendered.subject),
+        body=rendered.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    message.send(using="default")
+    log(template, "jemputbola.test_send", user=user, data={"to": user.email})
+    return user.email
