@@ -33,6 +33,9 @@ from campaign.core.pagecache import cacheable
 from . import charts, selectors
 from .models import PublicProgressSettings
 
+# The frame the embed code suggests: a phone's width, the 22 regencies of NTT without
+# scrolling (tests/browser/test_public_progress.py measures it).
+WIDGET_SIZE = (360, 820)
 WIDGET_CSS = Path(settings.BASE_DIR) / "templates" / "response" / "public_widget.css"
 
 
@@ -90,6 +93,7 @@ def _context(request, campaign, progress):
         "rows": [label(row) for row in progress.rows],
         "page_url": request.build_absolute_uri(reverse("response_public_progress")),
         "widget_url": request.build_absolute_uri(reverse("response_public_widget")),
+        "widget_size": WIDGET_SIZE,
     }
 
 

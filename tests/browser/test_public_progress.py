@@ -13,6 +13,7 @@ from django.views.decorators.csp import csp_override
 from campaign.core.models import CampaignExtension, Region
 from campaign.core.services import regions_load
 from campaign.response import demo
+from campaign.response.public import WIDGET_SIZE
 from campaign.urls import urlpatterns as project_urlpatterns
 from tests.browser.conftest import screenshot
 from tests.factories import CampaignFactory
@@ -24,7 +25,7 @@ PARTNER_PAGE = """<!DOCTYPE html>
 <body>
 <h1>Pemerintah Kabupaten: Sensus Penduduk 2020</h1>
 <p>Ayo isi sensus online. Progres provinsi kita:</p>
-<iframe src="{src}" title="Progres sensus online" width="360" height="720" loading="lazy"></iframe>
+<iframe src="{src}" title="Progres sensus online" width="{width}" height="{height}" loading="lazy"></iframe>
 <p>Teks halaman mitra sesudah widget.</p>
 </body></html>"""
 
@@ -43,7 +44,8 @@ def partner_page(request):
     than a page made up in the browser, which Chromium's local network checks would
     treat as a public site framing a local one."""
     src = f"http://localhost:{request.get_port()}{request.GET.get('src', '/progres/widget/')}"
-    return HttpResponse(PARTNER_PAGE.format(src=src))
+    width, height = WIDGET_SIZE
+    return HttpResponse(PARTNER_PAGE.format(src=src, width=width, height=height))
 
 
 # The project's URLs plus the partner's page.
@@ -108,8 +110,12 @@ def test_widget_in_a_partners_plain_page(live_server, page, figures):
     assert frame.locator(".big b").first.inner_text() == "981.552"
     assert frame.locator("tbody tr").count() == 22
     assert frame.locator("svg.jb-bar").is_visible()
+    # The frame of the suggested embed code holds it without scrolling.
+    width, height = WIDGET_SIZE
+    assert frame.locator("html").evaluate("h => h.scrollHeight") <= height
+    assert frame.locator("html").evaluate("h => h.scrollWidth") <= width
     # Styled by its own hashed stylesheet: the CSP let the <style> block apply.
-    assert frame.locator("body").evaluate("b => getComputedStyle(b).paddingTop") == "12px"
+    assert frame.locator("body").evaluate("b => getComputedStyle(b).paddingLeft") == "12px"
     assert page.csp_violations == [] and errors == []
     screenshot(page, "progress-widget-embedded")
 
