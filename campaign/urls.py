@@ -36,6 +36,8 @@ urlpatterns += [path("lapangan/", include("campaign.fieldapp.urls"))]
 # Public pages: Indonesian at /, English under /en/. Wagtail's catch-all comes last.
 urlpatterns += i18n_patterns(
     path("feeds/news/", include("campaign.news.urls")),
+    # The campaign's progress and its embeddable widget (opt in: a site setting).
+    path("progres/", include("campaign.response.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

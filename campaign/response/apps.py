@@ -6,3 +6,8 @@ class ResponseConfig(AppConfig):
     name = "campaign.response"
     label = "response"
     verbose_name = _("Official online response")
+
+    def ready(self):
+        from .signals import figures_changed, purge_public_pages
+
+        figures_changed.connect(purge_public_pages, dispatch_uid="response-purge-public-pages")

@@ -40,3 +40,27 @@ def sparkline(values, *, width=120, height=28, colour="#0b4f8a"):
         x=last_x,
         y=last_y,
     )
+
+
+def goal_bar(progress, expected, status, *, height=12):
+    """The share of the goal reached as a bar, with a tick where the figures' day expects
+    it. Widths are percentages of the box, so the bar fills whatever cell or frame holds
+    it; colours are presentation attributes (no style attribute, CSP-safe)."""
+    from campaign.core.numbers import format_percent
+
+    if progress is None:
+        return ""
+    filled = min(max(progress, 0), 100)
+    tick = min(max(expected or 0, 0), 100)
+    return format_html(
+        '<svg class="jb-bar" width="100%" height="{h}" role="img" aria-label="{label}" '
+        'xmlns="http://www.w3.org/2000/svg"><rect width="100%" height="{h}" rx="2" fill="#e3e9f0"/>'
+        '<rect width="{filled}%" height="{h}" rx="2" fill="{c}"/>'
+        '<rect x="{tick}%" y="0" width="2" height="{h}" fill="#1a1a1a" transform="translate(-1 0)"/></svg>',
+        h=height,
+        label=_("%(progress)s of the goal reached; %(expected)s expected by this day")
+        % {"progress": format_percent(progress), "expected": format_percent(expected)},
+        filled=f"{filled:.1f}",
+        tick=f"{tick:.1f}",
+        c=RAG_COLOURS[status],
+    )

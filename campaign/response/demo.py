@@ -79,3 +79,19 @@ def load(*, stdout, with_users):
         f"Official figures: {len(rows)} regency-days up to {until:%d %B %Y} "
         f"({result.created} new, {result.changed} corrected)."
     )
+    publish_progress()
+
+
+def publish_progress():
+    """The demo office has decided to publish its progress (/progres/ and the widget)."""
+    from wagtail.models import Site
+
+    from .models import PublicProgressSettings
+
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return
+    progress_settings = PublicProgressSettings.for_site(site)
+    if not progress_settings.enabled:
+        progress_settings.enabled = True
+        progress_settings.save()

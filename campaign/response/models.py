@@ -4,6 +4,8 @@ corrections, and each area's goal."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 
 class OfficialCount(models.Model):
@@ -13,6 +15,11 @@ class OfficialCount(models.Model):
     ``selectors`` take a regency's own row when there is one, else the sum of its
     districts; the province's own row when there is one, else the sum of its regencies.
     """
+
+    # The public progress page shows them: one saved or deleted by hand (the admin)
+    # purges the page cache (CoreConfig); imports write in bulk and send
+    # ``signals.figures_changed`` instead.
+    purges_page_cache = True
 
     region = models.ForeignKey(
         "core.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="official_counts"
@@ -83,6 +90,8 @@ class CountChange(models.Model):
 class AreaGoal(models.Model):
     """An area's goal in persons when it differs from the campaign goal percent × the
     area's population (e.g. a district, whose population the region table lacks)."""
+
+    purges_page_cache = True  # shown on the public progress page: see CoreConfig
 
     campaign = models.ForeignKey(
         "core.Campaign", verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="area_goals"
@@ -166,3 +175,26 @@ class FetchSource(models.Model):
         if self.accessed_column:
             mapping["accessed"] = self.accessed_column
         return mapping
+
+
+@register_setting(icon="view")
+class PublicProgressSettings(BaseSiteSetting):
+    """Whether the site publishes the campaign's progress: a public page and a widget
+    that partners and regional governments embed in their own sites. Off by default:
+    an office shows its figures only once it has decided to."""
+
+    purges_page_cache = True  # turning it on or off shows at once: see CoreConfig
+
+    enabled = models.BooleanField(
+        _("publish the progress page and widget"),
+        default=False,
+        help_text=_(
+            "The province's official online count against its goal and every regency's rate, "
+            "at /progres/, with a widget other sites can embed. Off: both answer “not found”."
+        ),
+    )
+
+    panels = [FieldPanel("enabled")]
+
+    class Meta:
+        verbose_name = _("public progress")

@@ -397,3 +397,51 @@ def _goal_annotations(campaign):
         "own_population": Subquery(own.values("population")[:1]),
         "own_goal": Subquery(own.values("goal_persons")[:1]),
     }
+
+
+@dataclass
+class PublicProgress:
+    """What the public progress page and widget show: the province against its goal and
+    every regency's rate, on the latest day with figures."""
+
+    date: datetime.date | None
+    received_at: datetime.datetime | None  # when the latest of those figures arrived
+    province: AreaRow
+    rows: list  # AreaRow per regency, in BPS code order (the official listing)
+    amber_points: float
+
+    @property
+    def goal_percent(self):
+        """The goal as a share of residents (the campaign's goal percent)."""
+        goal, population = self.province.goal, self.province.population
+        return round(100 * goal / population, 2) if goal and population else None
+
+
+def public_progress(*, campaign) -> PublicProgress:
+    """The province's official count (its own row, else its regencies' sum) against the
+    campaign's goal, and each regency's figure against its area goal, in three queries.
+
+    Expected shares are those of the figures' own day, not of today: a page cached
+    overnight, or figures a day late, still compare like with like."""
+    from django.db.models import Max
+
+    province_region, regencies, date = campaign_regions(campaign)
+    area_goals = goals(campaign=campaign, regions=regencies)
+    rows = [AreaRow(region=r, population=area_goals[r.pk][0], goal=area_goals[r.pk][1]) for r in regencies]
+    province = AreaRow(region=province_region, population=campaign.population_base, goal=campaign.goal_people)
+    received_at = None
+    if date is not None:
+        own = [province_region.pk] if province_region else []
+        totals = regency_totals(regency_ids=[r.pk for r in regencies], dates=[date], also_own=own)
+        expected = round(100 * expected_fraction(campaign, date), 1)
+        for row in [*rows, province]:
+            row.expected_percent = expected
+            if row.region is not None:
+                row.persons = totals.get((row.region.pk, date))
+        if province.persons is None:
+            known = [row.persons for row in rows if row.persons is not None]
+            province.persons = sum(known) if known else None
+        received_at = OfficialCount.objects.filter(date=date).aggregate(at=Max("imported_at"))["at"]
+    return PublicProgress(
+        date=date, received_at=received_at, province=province, rows=rows, amber_points=rag_amber_points()
+    )
