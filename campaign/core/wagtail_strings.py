@@ -211,6 +211,8 @@ WAGTAIL_STRINGS = (
 )
 
 WAGTAIL_PLURALS = (
+    ngettext_lazy("1 page", "%(counter)s pages", 1),
+    ngettext_lazy("1 snippet type", "%(counter)s snippet types", 1),
     ngettext_lazy("Add tags to 1 document", "Add tags to %(counter)s documents", 1),
     ngettext_lazy("Add tags to 1 image", "Add tags to %(counter)s images", 1),
     ngettext_lazy("Assign role to 1 user", "Assign role to %(counter)s users", 1),

@@ -223,8 +223,13 @@ def _fill_required(page):
             value = {"email": "uji@example.org", "url": "https://example.org/", "number": "1"}.get(kind)
             field.fill(value or "Uji jalan admin")
     # A date field's calendar stays open over the form's footer until one clicks
-    # elsewhere, as a person does before saving.
-    page.mouse.click(640, 8)  # the sticky header's empty middle
+    # elsewhere, as a person does before saving. It opens a moment after its field takes
+    # the focus, so a click that comes first is followed by another.
+    for _attempt in range(5):
+        page.wait_for_timeout(300)
+        if not page.locator(".xdsoft_datetimepicker:visible").count():
+            break
+        page.mouse.click(640, 8)  # the sticky header's empty middle
 
 
 def _save(page, watch, where, failures):
