@@ -7,8 +7,11 @@ the first pass checks every row and writes nothing; the second compares each chu
 10,000 rows with what is stored (one query per chunk) and writes only what is new or
 different, in one transaction. docs/performance.md has the numbers."""
 
+import datetime
 import io
+import tempfile
 import uuid
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -86,19 +89,23 @@ def counts_import(
             result.errors = checker.header_errors
             result.error_count = len(result.errors)
             return result
-        _check_file(counts, checker, result)
-        if result.errors:
-            return result
-        rows = (checker.clean(number, cells)[0] for number, cells in counts.rows())
-        return _store(rows, source=source, user=user, dry_run=dry_run, result=result)
+        with tempfile.TemporaryFile(prefix="counts-") as spool:
+            _check_file(counts, checker, result, spool)
+            if result.errors:
+                return result
+            spool.seek(0)
+            return _store(_spooled(spool), source=source, user=user, dry_run=dry_run, result=result)
     except ImportFileError as error:
         return CountImportResult(errors=[RowError(0, "", str(error))], error_count=1)
 
 
-def _check_file(counts, checker, result):
-    """The first pass: every row checked, nothing kept but the problems (the first
-    MAX_ERRORS of them with their text) and the range of dates."""
+def _check_file(counts, checker, result, spool):
+    """The first pass: every row checked, nothing kept in memory but the problems (the
+    first MAX_ERRORS of them with their text) and the range of dates. The checked rows
+    go to ``spool`` as packed integers (40 bytes a row, on disk), so the writing pass
+    does not parse the file again."""
     first = last = None
+    packed = array("q")
     for number, cells in counts.rows():
         result.rows += 1
         if result.rows > MAX_ROWS:
@@ -117,6 +124,22 @@ def _check_file(counts, checker, result):
             first = date
         if last is None or date > last:
             last = date
+        if not result.error_count:
+            region_id, date, persons, households, accessed = row
+            packed.extend(
+                (
+                    region_id,
+                    date.toordinal(),
+                    persons,
+                    -1 if households is None else households,
+                    -1 if accessed is None else accessed,
+                )
+            )
+            if len(packed) >= _WIDTH * CHUNK:
+                packed.tofile(spool)
+                del packed[:]
+    if not result.error_count:
+        packed.tofile(spool)
     if checker.duplicates:
         first_rows = checker.first_rows(counts.rows())
         keys = {n: key for key, numbers in checker.duplicates.items() for n in numbers}
@@ -125,6 +148,40 @@ def _check_file(counts, checker, result):
                 error.message = duplicate_message(first_rows[keys[error.row]])
     if first is not None:
         result.first_date, result.last_date = first.isoformat(), last.isoformat()
+
+
+_WIDTH = 5  # region id, date ordinal, persons, households, accessed (-1: none)
+
+
+def _spooled(spool):
+    """The checked rows back from the spool, a chunk at a time."""
+    dates = {}
+
+    def day(ordinal):
+        found = dates.get(ordinal)
+        if found is None:
+            found = dates[ordinal] = datetime.date.fromordinal(ordinal)
+        return found
+
+    def optional(value):
+        return None if value < 0 else value
+
+    while True:
+        packed = array("q")
+        try:
+            packed.fromfile(spool, _WIDTH * CHUNK)
+        except EOFError:  # the last, shorter chunk was read all the same
+            pass
+        if not packed:
+            return
+        yield from zip(
+            packed[0::_WIDTH],
+            map(day, packed[1::_WIDTH]),
+            packed[2::_WIDTH],
+            map(optional, packed[3::_WIDTH]),
+            map(optional, packed[4::_WIDTH]),
+            strict=True,
+        )
 
 
 def counts_store(*, rows, source: str, user=None, dry_run=False, result=None) -> CountImportResult:
