@@ -173,7 +173,7 @@ class CountFile:
         UTF-8 letters in it (then a broken row would be imported garbled): one pass over
         the bytes, a block at a time."""
         decoder = codecs.getincrementaldecoder("utf-8")()
-        newlines = offset = 0
+        newlines = 0
         has_utf8 = False
         self.file.seek(0)
         while block := self.file.read(_BLOCK):
@@ -192,7 +192,6 @@ class CountFile:
                 return self._check_cp1252()
             has_utf8 = has_utf8 or not block.isascii()
             newlines += block.count(b"\n")
-            offset += len(block)
         self.file.seek(0)
         return "utf-8-sig"
 

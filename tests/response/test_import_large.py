@@ -143,3 +143,29 @@ def test_a_correction_replaces_and_logs_only_the_rows_that_changed(large, tmp_pa
     }
     sources = dict(OfficialCount.objects.values_list("source").annotate(n=Count("pk")))
     assert sources == {"BPS koreksi": 4, "BPS": len(rows) - 4}
+
+
+def test_an_xlsx_upload_is_kept_as_a_file_and_read_from_it_twice(regions):
+    import io
+
+    from openpyxl import Workbook
+
+    from campaign.response.services import count_import_confirm, count_import_create
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Kode Wilayah", "Tanggal", "Penduduk"])
+    for day in range(1, 29):
+        sheet.append(["5371", datetime.datetime(2020, 2, day), 1000 + day])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+
+    run = count_import_create(file=buffer, filename="angka.xlsx", source="BPS", user=None)
+
+    assert run.status == "valid" and run.report["created"] == 28, run.report
+    assert run.file.name.startswith("response/imports/") and run.file.name.endswith(".xlsx")
+    assert "angka" not in run.file.name  # the uploader's name is not a path in the storage
+    assert not OfficialCount.objects.exists()
+    run = count_import_confirm(run=run, user=None)
+    assert run.status == "done" and OfficialCount.objects.count() == 28
