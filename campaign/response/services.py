@@ -1,11 +1,12 @@
 """Writes of the official figures: imports (all or nothing, idempotent per region and
 day, corrections logged) and area goals.
 
-An import streams its file twice and holds only one chunk of rows at a time, so its
-memory does not grow with the file (a year of 7,200 districts is 2.6 million rows):
-the first pass checks every row and writes nothing; the second compares each chunk of
-10,000 rows with what is stored (one query per chunk) and writes only what is new or
-different, in one transaction. docs/performance.md has the numbers."""
+An import streams its file and holds only one chunk of rows at a time, so its memory
+does not grow with the file (a year of 7,200 districts is 2.6 million rows): the first
+pass checks every row and writes nothing to the database (the checked rows go to a
+temporary file, packed); the second compares each chunk of 10,000 rows with what is
+stored (one query per chunk) and writes only what is new or different, in one
+transaction. docs/performance.md has the numbers."""
 
 import datetime
 import io
@@ -74,8 +75,9 @@ def counts_import(
 ) -> CountImportResult:
     """Check every row of a file of official figures; write it all, or nothing.
 
-    ``file`` is a seekable binary file (read twice, row by row); ``content`` the same
-    as bytes, for small files. A region and day already stored with the same figures is
+    ``file`` is a seekable binary file, read row by row (a second time only to name the
+    first row of a repeated region and day); ``content`` the same as bytes, for small
+    files. A region and day already stored with the same figures is
     left alone (importing the same file twice changes nothing); with other figures it
     is replaced and the change logged (a correction)."""
     result = CountImportResult()
