@@ -3,6 +3,7 @@ corrections, and each area's goal."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -42,6 +43,10 @@ class OfficialCount(models.Model):
         return f"{self.region} {self.date:%Y-%m-%d}: {self.persons}"
 
 
+def import_upload_to(instance, filename):
+    return f"response/imports/{timezone.now():%Y/%m}/{filename}"
+
+
 class CountImport(models.Model):
     """One upload of official figures: checked (preview), then confirmed (written)."""
 
@@ -52,7 +57,10 @@ class CountImport(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     filename = models.CharField(_("file"), max_length=255)
-    content = models.BinaryField(editable=False)
+    # Kept in the storage under a random name (never served: campaign.materials.media),
+    # read row by row by the check and the confirmation; a year of district figures is
+    # 100 MB, which a database column would hand around whole.
+    file = models.FileField(_("stored file"), upload_to=import_upload_to, max_length=255, editable=False)
     source = models.CharField(_("source of the figures"), max_length=200)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     report = models.JSONField(default=dict, blank=True)

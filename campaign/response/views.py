@@ -20,10 +20,9 @@ from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 
 from campaign.core.ids import parse_id
 from campaign.core.permissions import permission_require
-from campaign.institutions.importing import MAX_FILE_BYTES
 
 from . import services
-from .importing import COLUMNS, TEMPLATE_COLUMNS
+from .importing import COLUMNS, MAX_FILE_BYTES, TEMPLATE_COLUMNS
 from .models import CountImport
 
 IMPORT_PERMISSION = "response.add_officialcount"
@@ -55,8 +54,10 @@ def import_upload(request):
     form = CountImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        # A large upload is already a temporary file on disk (FILE_UPLOAD_MAX_MEMORY_SIZE):
+        # it is copied to the storage and read from there row by row.
         run = services.count_import_create(
-            content=upload.read(), filename=upload.name, source=form.cleaned_data["source"], user=request.user
+            file=upload, filename=upload.name, source=form.cleaned_data["source"], user=request.user
         )
         return redirect("response_import_run", pk=run.pk)
     headers = sorted({alias for aliases in COLUMNS.values() for alias in aliases} - set(COLUMNS))
@@ -67,7 +68,7 @@ def import_upload(request):
             "form": form,
             "columns": TEMPLATE_COLUMNS,
             "indonesian_headers": headers,
-            "recent": CountImport.objects.filter(user=request.user).defer("content")[:10],
+            "recent": CountImport.objects.filter(user=request.user)[:10],
         },
     )
 
@@ -75,7 +76,7 @@ def import_upload(request):
 @require_http_methods(["GET", "POST"])
 def import_run(request, pk):
     permission_require(request, IMPORT_PERMISSION)
-    run = get_object_or_404(CountImport.objects.defer("content"), pk=pk)
+    run = get_object_or_404(CountImport, pk=pk)
     if run.user_id != request.user.pk and not request.user.is_superuser:
         return permission_denied(request)
     if request.method == "POST":
@@ -96,7 +97,7 @@ def import_run(request, pk):
             "run": run,
             "report": report,
             "errors": report.get("errors", [])[:500],
-            "error_count": len(report.get("errors", [])),
+            "error_count": report.get("error_count", len(report.get("errors", []))),
         },
     )
 

@@ -254,7 +254,7 @@ def _count_import(world):
 
     run, _created = CountImport.objects.get_or_create(
         filename="angka.csv",
-        defaults={"user": world.users["editor"], "content": b"", "source": "uji", "status": "valid"},
+        defaults={"user": world.users["editor"], "source": "uji", "status": "valid"},
     )
     return run.pk
 

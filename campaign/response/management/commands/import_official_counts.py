@@ -24,21 +24,27 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, source, **options):
         try:
-            content = file.read_bytes()
+            opened = file.open("rb")
         except OSError as error:
             raise CommandError(
                 _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}
             ) from error
-        result = counts_import(
-            content=content, filename=file.name, source=source or file.name, dry_run=dry_run
-        )
+        with opened:  # read row by row, twice: checked, then written
+            result = counts_import(
+                file=opened, filename=file.name, source=source or file.name, dry_run=dry_run
+            )
         for error in result.errors:
             location = _("row %(row)d") % {"row": error.row} if error.row else _("file")
             column = f", {error.column}" if error.column else ""
             self.stderr.write(f"{file.name}: {location}{column}: {error.message}")
+        if result.error_count > len(result.errors):
+            self.stderr.write(
+                _("… and %(count)d more problems.") % {"count": result.error_count - len(result.errors)}
+            )
         if result.errors:
             raise CommandError(
-                _("%(count)d problem(s) found; nothing was imported.") % {"count": len(result.errors)}
+                _("%(count)d problem(s) found; nothing was imported.")
+                % {"count": max(result.error_count, len(result.errors))}
             )
         for column in result.unknown_columns:
             self.stdout.write(_("Ignored unknown column “%(column)s”.") % {"column": column})
