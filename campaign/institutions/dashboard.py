@@ -208,7 +208,9 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
         sessions_by_regency=sessions_by_regency,
     )
     participation = participation_figures(campaign=campaign, completed=totals["completed"], areas=areas)
-    scans = qr_scans(campaign=campaign, week=week)
+    from campaign.materials import selectors as materials_selectors
+
+    scans = materials_selectors.qr_scans(since=campaign.online_start, week=week)
     return Dashboard(
         campaign=campaign,
         week=week,
@@ -248,21 +250,6 @@ def participation_figures(*, campaign, completed, areas=None) -> dict:
         "percent_of_goal": round(100 * (official or 0) / goal, 1) if goal else 0,
         "percent_of_population": round(100 * (official or 0) / (campaign.population_base or 1), 2),
     }
-
-
-def qr_scans(*, campaign, week) -> dict:
-    """QR codes scanned on printed guides and posters: this week and since the campaign
-    started (local WITA days), in one query."""
-    from campaign.materials.models import Scan
-
-    tz = timezone.get_current_timezone()
-    week_from = datetime.datetime.combine(week, datetime.time.min, tzinfo=tz)
-    week_to = week_from + datetime.timedelta(days=7)
-    campaign_from = datetime.datetime.combine(campaign.online_start, datetime.time.min, tzinfo=tz)
-    return Scan.objects.filter(scanned_at__gte=campaign_from).aggregate(
-        campaign=Count("pk"),
-        week=Count("pk", filter=Q(scanned_at__gte=week_from, scanned_at__lt=week_to)),
-    )
 
 
 def team_week_performance(*, campaign):

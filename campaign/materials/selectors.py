@@ -1,5 +1,7 @@
 """Read queries of the materials app that views, tasks and the dashboard reuse."""
 
+import datetime
+
 from django.db.models import Count, Max, Prefetch, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -17,6 +19,20 @@ MEDIA_SIZES = (("web", "max-1200x1200"), ("print", "max-2400x2400"), ("original"
 MEDIA_SIZE_LABELS = {"web": _("web"), "print": _("print"), "original": _("original")}
 
 # --- Campaign defaults --------------------------------------------------------------------
+
+
+def qr_scans(*, since: datetime.date, week: datetime.date) -> dict:
+    """QR codes scanned on printed guides and posters: in the campaign week starting
+    ``week`` and since the day ``since`` (local WITA days), in one query. The dashboard
+    reads scans through here, not the Scan model."""
+    tz = timezone.get_current_timezone()
+    week_from = datetime.datetime.combine(week, datetime.time.min, tzinfo=tz)
+    week_to = week_from + datetime.timedelta(days=7)
+    since_from = datetime.datetime.combine(since, datetime.time.min, tzinfo=tz)
+    return Scan.objects.filter(scanned_at__gte=since_from).aggregate(
+        campaign=Count("pk"),
+        week=Count("pk", filter=Q(scanned_at__gte=week_from, scanned_at__lt=week_to)),
+    )
 
 
 def campaign_settings() -> CampaignSettings:
