@@ -18,7 +18,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from campaign.core.models import Region
 from campaign.core.viewsets import ScopedSnippetViewSet
 
-from . import services, views
+from . import admin_views, services
 from .models import (
     Assignment,
     Contact,
@@ -71,8 +71,8 @@ class InstitutionViewSet(ScopedSnippetViewSet):
 
     icon = "home"
     menu_label = _("Institutions")
-    index_view_class = views.InstitutionIndexView
-    inspect_view_class = views.InstitutionInspectView
+    index_view_class = admin_views.InstitutionIndexView
+    inspect_view_class = admin_views.InstitutionInspectView
     inspect_view_enabled = True
     inspect_view_fields = [
         "name",
@@ -137,8 +137,8 @@ class ContactViewSet(ScopedSnippetViewSet):
 
     icon = "user"
     menu_label = _("Contacts")
-    index_view_class = views.ContactIndexView
-    inspect_view_class = views.LocalTimeInspectView
+    index_view_class = admin_views.ContactIndexView
+    inspect_view_class = admin_views.LocalTimeInspectView
     inspect_view_enabled = True
     inspect_view_fields = [
         "name",
@@ -182,8 +182,8 @@ class MediaPartnerViewSet(ScopedSnippetViewSet):
     model = MediaPartner
     icon = "openquote"
     menu_label = _("Media partners")
-    index_view_class = views.MediaPartnerIndexView
-    list_display = ["name", "medium", "region", views.contact_count_column]
+    index_view_class = admin_views.MediaPartnerIndexView
+    list_display = ["name", "medium", "region", admin_views.contact_count_column]
     list_filter = ["medium"]
     list_export = ["name", "medium", "region", "website"]
     search_fields = ["name"]

@@ -13,7 +13,8 @@ from wagtail.snippets.models import register_snippet
 
 from campaign.core.permissions import PermissionMenuItem
 
-from . import fieldwork_views, services, views
+from . import admin_views as views
+from . import fieldwork_admin_views, services
 from .dashboard import dashboard_data
 from .models import Contact, GuidedSession, Institution
 from .policies import register_policies
@@ -118,7 +119,7 @@ def refresh_after_delete(request, instances):
 
 @hooks.register("register_admin_urls")
 def register_fieldwork_urls():
-    views = fieldwork_views
+    views = fieldwork_admin_views
     return [
         path("campaign/dashboard/", views.dashboard, name="institutions_dashboard"),
         path("campaign/dashboard/report.pdf", views.weekly_report_pdf, name="institutions_weekly_report"),

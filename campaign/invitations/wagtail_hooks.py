@@ -10,11 +10,11 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSetGroup
 
 from campaign.core.viewsets import ScopedSnippetViewSet
-from campaign.institutions.models import Institution
-from campaign.institutions.views import (
+from campaign.institutions.admin_views import (
     AuditedExportIndexView,
     LocalTimeInspectView,
 )
+from campaign.institutions.models import Institution
 
 from . import admin_views, services
 from .models import Audience, Batch, EmailTemplate, OutboxMessage, Recipient, Suppression, TrackingEvent

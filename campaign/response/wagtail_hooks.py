@@ -6,7 +6,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from campaign.core.permissions import PermissionMenuItem
 
-from . import views
+from . import admin_views as views
 from .models import AreaGoal, CountChange, FetchSource, OfficialCount
 
 
