@@ -3,6 +3,7 @@
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.utils import translation
 from wagtail.models import PageViewRestriction
 
 from campaign.core import pagecache
@@ -218,3 +219,37 @@ def test_migrate_purges_the_cache_so_a_deploy_shows_new_templates(client, post):
     post_migrate.send(sender=config, app_config=config, verbosity=0, interactive=False, using="default")
 
     assert _get(client, post.url)[1] == "miss"
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+@pytest.mark.parametrize(
+    "browser",
+    [{}, {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}, {"HTTP_ACCEPT_LANGUAGE": "id"}, {"cookie": "en"}],
+    ids=["no-preference", "accept-en", "accept-id", "language-cookie-en"],
+)
+def test_a_hit_is_in_the_language_the_whole_stack_picks(client, post, settings, prefix, browser):
+    """The hit is answered before the locale middleware runs, so its key must hold all
+    that middleware reads to pick the language: here the path's prefix alone (Indonesian
+    without one, English under /en/), whatever the browser asks for or a language
+    cookie says. Each hit matches what the whole stack renders for the same request."""
+    browser = dict(browser)
+    if cookie := browser.pop("cookie", None):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+    with translation.override("id"):  # the path without a prefix, whatever ran before
+        url = prefix + post.url
+    expected = "en" if prefix else "id"
+
+    settings.PAGE_CACHE_SECONDS = 0
+    rendered = client.get(url, **browser)
+    settings.PAGE_CACHE_SECONDS = 600
+    miss = client.get(url, **browser)
+    from_other_browser = client.get(url, HTTP_ACCEPT_LANGUAGE="en" if expected == "id" else "id")
+
+    assert (
+        rendered["Content-Language"] == expected and f'<html lang="{expected}">' in rendered.content.decode()
+    )
+    assert miss[HIT] == "miss" and from_other_browser[HIT] == "hit"
+    for response in (miss, from_other_browser):
+        assert response["Content-Language"] == rendered["Content-Language"]
+        assert f'<html lang="{expected}">' in response.content.decode()
+        assert response.get("Vary") == rendered.get("Vary")
