@@ -1,19 +1,24 @@
 """An anonymous page-cache hit beside a bare Django view and a WhiteNoise static file.
 
-The three are measured in one run, interleaved, so that whatever else the machine is
-doing weighs on all three alike:
+The reference is bare Django: ``bench.urls.bare`` (a fixed two-byte body) served by
+Django's WSGI handler with no middleware at all (``campaign.settings.bench_bare``). The
+same view behind this project's whole middleware stack is shown for scale. The static
+file is ``/static/css/site.css`` from WhiteNoise; the hit is the demo's latest live news
+post, answered from the shared file cache (``CACHE_URL``'s default) after one miss.
+
+All are measured in one run, interleaved, so that whatever else the machine is doing
+weighs on all of them alike:
 
 - **in-process**: a loop of WSGI calls through Django's ``WSGIHandler`` (the object
   gunicorn calls; no sockets, no test client), one thread: CPU time per request
   (``time.process_time``) and the requests per second that makes on one core;
-- **gunicorn**: 2 sync workers on loopback with the load generator of ``bench_news``:
-  requests/s and the server's CPU per request from /proc.
+- **gunicorn**: 2 sync workers per server on loopback, the bare server and the project's
+  side by side, with the load generator of ``bench_news``: requests/s and the server's
+  CPU per request from /proc.
 
-The bare view is ``bench.urls.bare`` (a fixed two-byte body) behind the project's whole
-middleware stack, as any Django view of this project is; the static file is
-``/static/css/site.css`` from WhiteNoise; the hit is the demo's latest live news post, answered from
-the shared file cache (``CACHE_URL``'s default) after one miss. Goal: a hit makes at least
-0.8× the bare view's requests/s.
+Goal: a hit served by gunicorn makes at least 0.8× the bare Django view's requests/s
+(the issue's measure). In-process, bare Django costs a few hundredths of a millisecond,
+less than reading one file, so that ratio is shown for what it is, without a goal.
 """
 
 import io
@@ -75,16 +80,17 @@ def _call(application, path):
     return status[0], body
 
 
-def _in_process(application, paths):
-    """CPU ms per request for each path: the median over ``ROUNDS`` interleaved rounds."""
-    samples = {path: [] for path in paths}
+def _in_process(targets):
+    """CPU ms per request for each (label, application, path): the median over
+    ``ROUNDS`` interleaved rounds."""
+    samples = {label: [] for label, _application, _path in targets}
     for _round in range(ROUNDS):
-        for path in paths:
+        for label, application, path in targets:
             started = time.process_time()
             for _ in range(CALLS):
                 _call(application, path)
-            samples[path].append((time.process_time() - started) * 1000 / CALLS)
-    return {path: statistics.median(values) for path, values in samples.items()}
+            samples[label].append((time.process_time() - started) * 1000 / CALLS)
+    return {label: statistics.median(values) for label, values in samples.items()}
 
 
 def run():
@@ -111,17 +117,26 @@ def run():
             post = NewsPage.objects.live().order_by("-date").first()
             post_path = post.url
             application = WSGIHandler()
-            for path in (BARE_PATH, STATIC, post_path, post_path):
-                status, _body = _call(application, path)
+            with override_settings(MIDDLEWARE=[]):
+                bare_django = WSGIHandler()  # loads no middleware; it keeps none
+            for handler, path in ((bare_django, BARE_PATH), (application, BARE_PATH), (application, STATIC)):
+                status, _body = _call(handler, path)
                 assert status.startswith("200"), (path, status)
-            # The second call of the post must have been a hit.
+            _call(application, post_path)  # the miss that stores the page
             hit_status = []
             application(
                 _environ(post_path),
                 lambda code, headers, exc_info=None: hit_status.append(dict(headers).get("X-Page-Cache")),
             )
             assert hit_status == ["hit"], hit_status
-            cpu = _in_process(application, [BARE_PATH, STATIC, post_path])
+            cpu = _in_process(
+                [
+                    ("bare", bare_django, BARE_PATH),
+                    ("stack", application, BARE_PATH),
+                    ("static", application, STATIC),
+                    ("hit", application, post_path),
+                ]
+            )
     finally:
         logging.disable(logging.NOTSET)
 
@@ -133,63 +148,86 @@ def run():
         "PAGE_CACHE_SECONDS": "600",
         "LOG_LEVEL": "WARNING",
     }
-    served = {BARE_PATH: [], STATIC: [], post_path: []}
+    served = {"bare": [], "stack": [], "static": [], "hit": []}
     try:
-        with gunicorn(env) as server:
-            for _round in range(2):
-                for path in served:
-                    served[path].append(measure(server, path, seconds=3))
+        with gunicorn({**env, "DJANGO_SETTINGS_MODULE": "campaign.settings.bench_bare"}) as bare_server:
+            with gunicorn(env) as server:
+                targets = [
+                    ("bare", bare_server, BARE_PATH),
+                    ("stack", server, BARE_PATH),
+                    ("static", server, STATIC),
+                    ("hit", server, post_path),
+                ]
+                for _round in range(2):
+                    for label, target, path in targets:
+                        served[label].append(measure(target, path, seconds=3))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    def rate(path):
-        return statistics.median(stats["rate"] for stats in served[path])
+    def rate(label):
+        return statistics.median(stats["rate"] for stats in served[label])
 
-    def server_cpu(path):
-        return statistics.median(stats["cpu_ms"] for stats in served[path])
+    def server_cpu(label):
+        return statistics.median(stats["cpu_ms"] for stats in served[label])
 
-    hit_ratio = cpu[BARE_PATH] / cpu[post_path]
-    served_ratio = rate(post_path) / rate(BARE_PATH)
+    hit_ratio = cpu["bare"] / cpu["hit"]
+    served_ratio = rate("hit") / rate("bare")
     errors = sum(stats["errors"] for runs in served.values() for stats in runs)
+    goal = f"≥ {GOAL}× bare Django"
     return [
         Result(
-            "bare Django view, in-process WSGI",
-            1000 / cpu[BARE_PATH],
+            "bare Django view (no middleware), in-process WSGI",
+            1000 / cpu["bare"],
             "req/s",
-            note=f"{cpu[BARE_PATH]:.3f} ms CPU/req, whole middleware stack",
+            note=f"{cpu['bare']:.3f} ms CPU/req; the reference",
+        ),
+        Result(
+            "same view behind the whole middleware stack, in-process",
+            1000 / cpu["stack"],
+            "req/s",
+            note=f"{cpu['stack']:.3f} ms CPU/req; for scale",
         ),
         Result(
             "static file (WhiteNoise), in-process WSGI",
-            1000 / cpu[STATIC],
+            1000 / cpu["static"],
             "req/s",
-            note=f"{cpu[STATIC]:.3f} ms CPU/req",
+            note=f"{cpu['static']:.3f} ms CPU/req",
         ),
         Result(
             "page-cache hit (news post), in-process WSGI",
-            1000 / cpu[post_path],
+            1000 / cpu["hit"],
             "req/s",
-            goal=f"≥ {GOAL}× bare view",
-            note=f"{cpu[post_path]:.3f} ms CPU/req; {hit_ratio:.2f}× the bare view "
-            f"({'met' if hit_ratio >= GOAL else 'NOT met'})",
+            note=f"{cpu['hit']:.3f} ms CPU/req; {hit_ratio:.2f}× bare Django's rate, "
+            f"{cpu['stack'] / cpu['hit']:.1f}× the view behind the stack",
         ),
         Result(
-            "bare Django view, gunicorn 2 workers",
-            rate(BARE_PATH),
+            "bare Django view (no middleware), gunicorn",
+            rate("bare"),
             "req/s",
-            note=f"{server_cpu(BARE_PATH):.2f} ms server CPU/req",
+            note=f"{server_cpu('bare'):.2f} ms server CPU/req; 2 sync workers, 8 clients",
         ),
         Result(
-            "static file (WhiteNoise), gunicorn 2 workers",
-            rate(STATIC),
+            "same view behind the whole stack, gunicorn",
+            rate("stack"),
             "req/s",
-            note=f"{server_cpu(STATIC):.2f} ms server CPU/req",
+            note=f"{server_cpu('stack'):.2f} ms server CPU/req",
         ),
         Result(
-            "page-cache hit (news post), gunicorn 2 workers",
-            rate(post_path),
+            "static file (WhiteNoise), gunicorn",
+            rate("static"),
             "req/s",
-            goal=f"≥ {GOAL}× bare view",
-            note=f"{server_cpu(post_path):.2f} ms server CPU/req; {served_ratio:.2f}× the bare view "
-            f"({'met' if served_ratio >= GOAL else 'NOT met'}); {errors} errors",
+            note=f"{server_cpu('static'):.2f} ms server CPU/req",
+        ),
+        Result(
+            "page-cache hit (news post), gunicorn",
+            rate("hit"),
+            "req/s",
+            goal=goal,
+            note=f"{server_cpu('hit'):.2f} ms server CPU/req; {served_ratio:.2f}× bare Django "
+            f"({_met(served_ratio)}); {errors} errors",
         ),
     ]
+
+
+def _met(ratio):
+    return "met" if ratio >= GOAL else "NOT met"

@@ -232,24 +232,56 @@ def test_a_hit_is_in_the_language_the_whole_stack_picks(client, post, settings, 
     that middleware reads to pick the language: here the path's prefix alone (Indonesian
     without one, English under /en/), whatever the browser asks for or a language
     cookie says. Each hit matches what the whole stack renders for the same request."""
-    browser = dict(browser)
-    if cookie := browser.pop("cookie", None):
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
-    with translation.override("id"):  # the path without a prefix, whatever ran before
+    # The path without a prefix whatever ran before; and the language the requests
+    # activate in this thread is not left behind for the next test.
+    with translation.override("id"):
+        browser = dict(browser)
+        if cookie := browser.pop("cookie", None):
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
         url = prefix + post.url
-    expected = "en" if prefix else "id"
+        expected = "en" if prefix else "id"
 
-    settings.PAGE_CACHE_SECONDS = 0
-    rendered = client.get(url, **browser)
-    settings.PAGE_CACHE_SECONDS = 600
-    miss = client.get(url, **browser)
-    from_other_browser = client.get(url, HTTP_ACCEPT_LANGUAGE="en" if expected == "id" else "id")
+        settings.PAGE_CACHE_SECONDS = 0
+        rendered = client.get(url, **browser)
+        settings.PAGE_CACHE_SECONDS = 600
+        miss = client.get(url, **browser)
+        from_other_browser = client.get(url, HTTP_ACCEPT_LANGUAGE="en" if expected == "id" else "id")
 
-    assert (
-        rendered["Content-Language"] == expected and f'<html lang="{expected}">' in rendered.content.decode()
+        assert (
+            rendered["Content-Language"] == expected
+            and f'<html lang="{expected}">' in rendered.content.decode()
+        )
+        assert miss[HIT] == "miss" and from_other_browser[HIT] == "hit"
+        for response in (miss, from_other_browser):
+            assert response["Content-Language"] == rendered["Content-Language"]
+            assert f'<html lang="{expected}">' in response.content.decode()
+            assert response.get("Vary") == rendered.get("Vary")
+
+
+def test_a_worker_serves_its_copy_of_a_page_until_a_purge_or_the_expiry(client, post, settings, monkeypatch):
+    """A hit reads the shared generation token on every request, but the page itself only
+    once per process: a purge from any worker (a new token) or the entry's expiry ends the
+    copy."""
+    shared = pagecache._cache()
+    reads = []
+    get = shared.get
+    monkeypatch.setattr(
+        shared, "get", lambda key, *args, **kwargs: reads.append(key) or get(key, *args, **kwargs)
     )
-    assert miss[HIT] == "miss" and from_other_browser[HIT] == "hit"
-    for response in (miss, from_other_browser):
-        assert response["Content-Language"] == rendered["Content-Language"]
-        assert f'<html lang="{expected}">' in response.content.decode()
-        assert response.get("Vary") == rendered.get("Vary")
+
+    assert _get(client, post.url)[1] == "miss"
+
+    def pages_read():
+        return [key for key in reads if key.startswith("pagecache:") and key != pagecache.GENERATION_KEY]
+
+    assert [_get(client, post.url)[1] for _ in range(3)] == ["hit"] * 3
+    assert len(pages_read()) == 2  # the miss's lookup, then the first hit's; not the next two
+    assert reads.count(pagecache.GENERATION_KEY) == 4  # every request
+
+    pagecache.start_new_generation()  # what a publish on another worker does
+    assert _get(client, post.url)[1] == "miss"
+    assert _get(client, post.url)[1] == "hit"
+
+    later = pagecache.time.time() + settings.PAGE_CACHE_SECONDS + 1
+    monkeypatch.setattr(pagecache.time, "time", lambda: later)  # the shared entry expires too
+    assert _get(client, post.url)[1] == "miss"
