@@ -285,3 +285,17 @@ def test_a_worker_serves_its_copy_of_a_page_until_a_purge_or_the_expiry(client, 
     later = pagecache.time.time() + settings.PAGE_CACHE_SECONDS + 1
     monkeypatch.setattr(pagecache.time, "time", lambda: later)  # the shared entry expires too
     assert _get(client, post.url)[1] == "miss"
+
+
+def test_a_hit_from_a_workers_copy_has_every_header_and_byte_of_the_miss(client, post):
+    miss = client.get(post.url)
+    hits = [client.get(post.url) for _ in range(2)]  # from the shared cache, then the copy
+
+    def headers(response):
+        return {name: value for name, value in response.items() if name != HIT}
+
+    for hit in hits:
+        assert hit[HIT] == "hit"
+        assert headers(hit) == headers(miss) and hit.content == miss.content
+    not_modified = client.get(post.url, headers={"If-None-Match": miss["ETag"]})
+    assert not_modified.status_code == 304 and not_modified["ETag"] == miss["ETag"]
