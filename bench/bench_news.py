@@ -137,7 +137,7 @@ def gunicorn(env, *, workers=2):
             process.wait()
 
 
-def _wait_until_up(port, process, timeout=30):
+def _wait_until_up(port, process, timeout=90):  # start-up takes 10-30 s on a loaded machine
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -24,6 +24,8 @@ every earlier key unreachable, which works the same on a file, database or Redis
 """
 
 import hashlib
+import threading
+import time
 import uuid
 from functools import lru_cache, wraps
 from urllib.parse import urlencode
@@ -32,6 +34,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError
 from django.http import HttpResponse, HttpResponseNotModified
+from django.http.response import ResponseHeaders
 from django.utils.http import parse_etags, quote_etag
 from django.utils.translation import get_language_from_path
 
@@ -142,6 +145,51 @@ def response_is_storable(request, response):
     return not any(word in cache_control for word in ("private", "no-store", "no-cache"))
 
 
+# This process's copies of the pages it last served from the shared cache, for the
+# generation ``_copies[0]``: {key: (entry, expires at)}.
+LOCAL_COPIES = 256
+_copies: tuple[str | None, dict] = (None, {})
+_copies_lock = threading.Lock()
+
+
+def stored_page(request, key):
+    """The page stored under ``key``, or None.
+
+    A hit read the generation token and then the page from the shared cache: two reads
+    (a file each with the default file cache), about half of a hit's time. A stored page
+    never changes under its key (the key holds the generation, and a purge starts a new
+    one), so each process keeps a copy of the pages it serves, for the generation its
+    requests read, until the shared entry's own expiry. The generation is still read on
+    every request, so a purge anywhere reaches this process at its next request.
+    """
+    token = request_generation(request)
+    copies = _copies
+    if copies[0] != token:
+        copies = _new_copies(token)
+    now = time.time()
+    copy = copies[1].get(key)
+    if copy is not None and copy[1] > now:
+        return copy[0]
+    entry = _cache().get(key)
+    if entry is not None:
+        stored_at = entry[2] if len(entry) > 2 else now
+        # The headers checked and encoded once (``ResponseHeaders``), not on every hit.
+        entry = (entry[0], entry[1], ResponseHeaders(entry[0])._store)
+        with _copies_lock:
+            if len(copies[1]) >= LOCAL_COPIES:
+                copies[1].clear()
+            copies[1][key] = (entry, stored_at + settings.PAGE_CACHE_SECONDS)
+    return entry
+
+
+def _new_copies(token):
+    global _copies
+    with _copies_lock:
+        if _copies[0] != token:
+            _copies = (token, {})
+        return _copies
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response):
         from .memo import attach_site  # imports Wagtail's models: once the apps are ready
@@ -152,7 +200,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         key = request_key(request)
-        entry = None if key is None else _cache().get(key)
+        entry = None if key is None else stored_page(request, key)
         if entry is not None:
             return self._from_entry(request, entry)
         if (
@@ -177,18 +225,22 @@ class PageCacheMiddleware:
             etag = quote_etag(hashlib.sha256(content).hexdigest()[:32])
             response.headers["ETag"] = etag
             headers = list(response.items())
-            _cache().set(key, (headers, content), settings.PAGE_CACHE_SECONDS)
+            _cache().set(key, (headers, content, time.time()), settings.PAGE_CACHE_SECONDS)
             response.headers[HIT_HEADER] = "miss"
         return response
 
     @staticmethod
     def _from_entry(request, entry):
-        headers, content = entry
-        etag = dict(headers).get("ETag")
+        headers, content, checked = entry
+        etag = checked.get("etag", (None, None))[1]
         if etag and etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
             response = HttpResponseNotModified()
             response.headers["ETag"] = etag
         else:
-            response = HttpResponse(content, headers=headers)
+            response = HttpResponse(content)
+            # Django's header map, filled from the copy checked when it was made: the
+            # same headers as ``HttpResponse(content, headers=headers)``, a quarter of
+            # a hit's time less.
+            response.headers._store = dict(checked)
         response.headers[HIT_HEADER] = "hit"
         return response

@@ -22,11 +22,13 @@ markup), so a name like ``R&D <Unit`` prints literally and cannot inject a link.
 
 import datetime
 import functools
+import hashlib
 import io
 import math
 import re
 import threading
 import unicodedata
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,7 +43,14 @@ from reportlab.lib.colors import HexColor, white
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A3, A4, A5
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFArrayCompact,
+    PDFImageXObject,
+    PDFName,
+    PDFStream,
+    PDFText,
+)
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepInFrame, Paragraph, Spacer, Table, TableStyle
 
@@ -412,20 +421,89 @@ class _Number(Flowable):
         canvas.drawCentredString(self.radius, self.radius - size * 0.36, self.number)
 
 
-class _Reader(ImageReader):
-    """Fingerprints a JPEG by its bytes. reportlab names every image by a digest of its
-    pixels, decoding the whole picture only for that; a JPEG is stored as it is, so its
-    bytes name it as well."""
+# Printed pictures with a palette: a screenshot is flat colour and text, which a
+# palette of this many colours keeps sharp in a fraction of a JPEG's bytes.
+PALETTE_COLOURS = 16
+# A picture goes in the palette when this share of its pixels keep their colour within
+# ``PALETTE_TOLERANCE`` (0–255 per channel); a photograph fails it and stays a JPEG.
+PALETTE_SHARE = 0.8
+PALETTE_TOLERANCE = 12
 
-    def __init__(self, data: bytes):
-        super().__init__(io.BytesIO(data))
-        self._raw = data
-        self._dataA = None
 
-    def getRGBData(self):
-        if self.jpeg_fh() is not None:
-            return self._raw
-        return super().getRGBData()
+@dataclass(frozen=True)
+class _Printed:
+    """A picture ready to embed as a PDF image XObject: pixels at most ``PRINT_DPI`` at
+    their printed size, already encoded (an indexed-colour Flate stream or a JPEG)."""
+
+    name: str
+    width: int
+    height: int
+    bits: int
+    filter: str
+    stream: bytes
+    palette: bytes = b""
+
+
+class _PrintedXObject(PDFImageXObject):
+    """The XObject of a ``_Printed`` picture. reportlab's own image object only writes
+    RGB, grey or CMYK pixels (so a palette picture would cost three bytes a pixel) and
+    re-reads the picture on every sheet to name it; this one writes the prepared stream
+    as it is, under the name computed once with it."""
+
+    def __init__(self, printed: _Printed):
+        self.name = printed.name
+        self.printed = printed
+        self.width, self.height = printed.width, printed.height
+        self.mask = None
+
+    def format(self, document):
+        printed = self.printed
+        stream = PDFStream(content=printed.stream)
+        entries = stream.dictionary
+        entries["Type"] = PDFName("XObject")
+        entries["Subtype"] = PDFName("Image")
+        entries["Width"] = printed.width
+        entries["Height"] = printed.height
+        entries["BitsPerComponent"] = printed.bits
+        if printed.palette:
+            entries["ColorSpace"] = PDFArrayCompact(
+                [
+                    PDFName("Indexed"),
+                    PDFName("DeviceRGB"),
+                    len(printed.palette) // 3 - 1,
+                    PDFText(printed.palette),
+                ]
+            )
+        else:
+            entries["ColorSpace"] = PDFName("DeviceRGB")
+        entries["Filter"] = PDFArray([PDFName(printed.filter)])
+        return stream.format(document)
+
+
+def _add_printed(canvas, printed: _Printed) -> str:
+    """Store the picture in the canvas's document (once) and list it as used by the
+    page or form being drawn; returns its XObject name."""
+    canvas._currentPageHasImages = 1
+    document = canvas._doc
+    registered = document.getXObjectName(printed.name)
+    if registered not in document.idToObject:
+        image = _PrintedXObject(printed)
+        canvas._setXObjects(image)
+        document.Reference(image, registered)
+        document.addForm(printed.name, image)
+    canvas._formsinuse.append(printed.name)
+    return registered
+
+
+def _draw_printed(canvas, printed: _Printed, x, y, width, height):
+    """``canvas.drawImage`` for a prepared picture: stored once per document, placed at
+    (x, y) scaled to ``width`` × ``height`` points."""
+    registered = _add_printed(canvas, printed)
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(width, height)
+    canvas._code.append(f"/{registered} Do")
+    canvas.restoreState()
 
 
 @functools.lru_cache(maxsize=64)
@@ -436,29 +514,64 @@ def _pixel_size(data: bytes) -> tuple[int, int]:
         return image.size
 
 
+def _palette_image(picture):
+    """``picture`` in ``PALETTE_COLOURS`` colours, or None when that changes too many of
+    its pixels (a photograph)."""
+    from PIL import Image, ImageChops
+
+    indexed = picture.quantize(PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE)
+    red, green, blue = ImageChops.difference(picture, indexed.convert("RGB")).split()
+    worst = ImageChops.lighter(ImageChops.lighter(red, green), blue).histogram()
+    if sum(worst[: PALETTE_TOLERANCE + 1]) < PALETTE_SHARE * sum(worst):
+        return None
+    return indexed
+
+
 @functools.lru_cache(maxsize=32)
-def _print_ready(data: bytes, width: float, height: float) -> bytes:
-    """The picture as printed ``width`` × ``height`` points: a JPEG of at most
-    ``PRINT_DPI`` at that size. A screenshot uploaded at screen resolution has several
-    times the pixels a sheet can print; scaling it once per image and printed size (the
-    cache) keeps a sheet a few KB and its drawing cheap."""
+def _print_ready(data: bytes, width: float, height: float) -> _Printed:
+    """The picture as printed ``width`` × ``height`` points, at most ``PRINT_DPI``.
+
+    A screenshot uploaded at screen resolution has several times the pixels a sheet can
+    print; scaling and encoding it once per image version (its bytes) and printed size
+    (the cache) keeps a sheet a few KB and its drawing cheap. Flat pictures (screenshots)
+    are stored with a palette of at most 16 colours, four bits a pixel, which keeps their
+    text sharper and smaller than a JPEG; others as a JPEG of quality 70."""
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as image:
-        pixel_width = image.size[0]
         target = (math.ceil(width * PRINT_DPI / 72), math.ceil(height * PRINT_DPI / 72))
-        if pixel_width <= target[0] and image.format == "JPEG":
-            return data
         picture = image.convert("RGBA") if image.mode in ("P", "LA", "RGBA") else image.convert("RGB")
         if picture.mode == "RGBA":  # transparency prints on white paper
             flat = Image.new("RGB", picture.size, "white")
             flat.paste(picture, mask=picture.getchannel("A"))
             picture = flat
-        if pixel_width > target[0]:
+        if picture.size[0] > target[0]:
             picture = picture.resize(target, Image.Resampling.LANCZOS)
-        buffer = io.BytesIO()
-        picture.save(buffer, "JPEG", quality=70, optimize=True)
-    return buffer.getvalue()
+    name = "pic" + hashlib.sha256(data + f"|{picture.size}".encode()).hexdigest()[:24]
+    indexed = _palette_image(picture)
+    if indexed is not None:
+        palette = bytes(indexed.getpalette()[: 3 * PALETTE_COLOURS])
+        palette += bytes(3 * PALETTE_COLOURS - len(palette))
+        rows = indexed.tobytes("raw", "P;4")  # two pixels a byte, each row byte-aligned
+        return _Printed(
+            name=name,
+            width=picture.size[0],
+            height=picture.size[1],
+            bits=4,
+            filter="FlateDecode",
+            stream=zlib.compress(rows, 9),
+            palette=palette,
+        )
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=70, optimize=True)
+    return _Printed(
+        name=name,
+        width=picture.size[0],
+        height=picture.size[1],
+        bits=8,
+        filter="DCTDecode",
+        stream=buffer.getvalue(),
+    )
 
 
 class _Picture(Flowable):
@@ -482,7 +595,7 @@ class _Picture(Flowable):
         printed = _print_ready(
             self.data, round(self.width * self.print_scale, 1), round(self.height * self.print_scale, 1)
         )
-        self.canv.drawImage(_Reader(printed), 0, 0, self.width, self.height)
+        _draw_printed(self.canv, printed, 0, 0, self.width, self.height)
         self.canv.setStrokeColor(LINE)
         self.canv.setLineWidth(0.5)
         self.canv.rect(0, 0, self.width, self.height, stroke=1, fill=0)
@@ -847,6 +960,82 @@ def _draw_sheet_personal(canvas, content, layout, sheet):
     )
 
 
+@dataclass(frozen=True)
+class _RecordedForm:
+    """The drawing of a sheet's static part, as reportlab wrote it: its operators, the
+    fonts they name (standard name, name in the document) in the order the document
+    first saw them, the pictures they place, and where the per-page parts go."""
+
+    code: tuple[str, ...]
+    fonts: tuple[tuple[str, str], ...]
+    pictures: tuple[_Printed, ...]
+    places: tuple[float, ...]
+
+
+_PLACES = ("box_top", "value_x", "value_width", "qr_x", "qr_y")
+_FORMS_KEPT = 16
+_forms: dict[tuple, _RecordedForm | None] = {}
+_forms_lock = threading.Lock()
+
+
+def _sheet_static_form(canvas, content, layout, size):
+    """Define the form "guide" (what is the same on every sheet) on ``canvas``.
+
+    Drawing it is most of a single sheet's time and the same for every sheet of a guide,
+    size and language: the operators it writes are recorded once and replayed into each
+    new document. The key holds the content itself (a frozen dataclass), so an edited
+    guide is drawn anew. A replay needs the new document to name the fonts as the
+    recorded one did (both are fresh canvases, so they do); otherwise it draws again.
+    """
+    key = (content, size, get_language())
+    recorded = _forms.get(key)
+    if recorded is not None and _replay_form(canvas, recorded, layout):
+        return
+    canvas.beginForm("guide")
+    _draw_sheet_static(canvas, content, layout)
+    recorded = _record_form(canvas, layout)
+    canvas.endForm()
+    with _forms_lock:
+        if len(_forms) >= _FORMS_KEPT:
+            _forms.pop(next(iter(_forms)), None)  # the oldest
+        _forms[key] = recorded
+
+
+def _record_form(canvas, layout) -> _RecordedForm | None:
+    """The form being drawn on ``canvas``, or None when it uses anything a replay would
+    not carry (links, transparency, spot colours, shadings)."""
+    if canvas._annotationrefs or canvas._colorsUsed or canvas._shadingUsed or canvas._extgstate.getState():
+        return None
+    document = canvas._doc
+    pictures = []
+    for name in canvas._formsinuse:
+        image = document.idToObject.get(document.getXObjectName(name))
+        if not isinstance(image, _PrintedXObject):
+            return None
+        pictures.append(image.printed)
+    return _RecordedForm(
+        code=tuple(canvas._code),
+        fonts=tuple(document.fontMapping.items()),
+        pictures=tuple(pictures),
+        places=tuple(getattr(layout, place) for place in _PLACES),
+    )
+
+
+def _replay_form(canvas, recorded: _RecordedForm, layout) -> bool:
+    document = canvas._doc
+    for font, internal_name in recorded.fonts:
+        if document.getInternalFontName(font) != internal_name:
+            return False
+    canvas.beginForm("guide")
+    for printed in recorded.pictures:
+        _add_printed(canvas, printed)
+    canvas._code.extend(recorded.code)
+    canvas.endForm()
+    for place, value in zip(_PLACES, recorded.places, strict=True):
+        setattr(layout, place, value)
+    return True
+
+
 @_binary_streams()
 def guide_sheets(
     content: GuideContent,
@@ -860,9 +1049,7 @@ def guide_sheets(
     buffer = io.BytesIO()
     canvas = _new_canvas(buffer, pagesize, title=content.title, author=content.identity.organisation_name)
     layout = _SheetLayout(width=pagesize[0], height=pagesize[1], metrics=_SHEET_METRICS[size])
-    canvas.beginForm("guide")
-    _draw_sheet_static(canvas, content, layout)
-    canvas.endForm()
+    _sheet_static_form(canvas, content, layout, size)
     count = 0
     for sheet in sheets:
         canvas.doForm("guide")

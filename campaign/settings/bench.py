@@ -15,3 +15,5 @@ STORAGES = {
 # In-process benchmarks (Django's test client) measure rendering, not the public page
 # cache; bench/bench_news.py sets PAGE_CACHE_SECONDS for the gunicorn servers it starts.
 PAGE_CACHE_SECONDS = PAGE_CACHE_SECONDS if PAGE_CACHE_SECONDS_FROM_ENVIRONMENT else 0
+# The project's URLs plus a bare view, the reference for the page-cache hit.
+ROOT_URLCONF = "bench.urls"

@@ -59,7 +59,8 @@ def pdf_page_count(data: bytes, tmp_path) -> int:
 
 
 def pdf_images(data: bytes, tmp_path) -> list[dict]:
-    """Every image placement poppler lists: pixel size and printed resolution (ppi)."""
+    """Every image placement poppler lists: pixel size, colour space (``rgb``, ``index``
+    for a palette), bits per component, encoding and printed resolution (ppi)."""
     source = tmp_path / "images.pdf"
     source.write_bytes(data)
     listing = subprocess.run(
@@ -72,8 +73,19 @@ def pdf_images(data: bytes, tmp_path) -> list[dict]:
             {
                 "width": int(columns[3]),
                 "height": int(columns[4]),
+                "color": columns[5],
+                "bpc": int(columns[7]),
+                "encoding": columns[8],
                 "x_ppi": int(columns[12]),
                 "y_ppi": int(columns[13]),
             }
         )
     return images
+
+
+def pdf_image_files(data: bytes, tmp_path, *, name="extracted") -> list:
+    """Every image stored in a PDF, decoded by poppler to PNG (palette applied)."""
+    source = tmp_path / f"{name}.pdf"
+    source.write_bytes(data)
+    subprocess.run([_tool("pdfimages"), "-png", str(source), str(tmp_path / name)], check=True)
+    return sorted(tmp_path.glob(f"{name}-*.png"))

@@ -1,5 +1,6 @@
 """The pure PDF functions: real QR decoding, escaping, wrapping, placeholders, packs."""
 
+import dataclasses
 import datetime
 import io
 from pathlib import Path
@@ -9,7 +10,15 @@ from django.utils import translation
 from PIL import Image
 
 from campaign.materials import pdf
-from tests.materials.pdftools import decode_qr, pdf_images, pdf_page_count, pdf_text, pdf_to_png, pdf_words
+from tests.materials.pdftools import (
+    decode_qr,
+    pdf_image_files,
+    pdf_images,
+    pdf_page_count,
+    pdf_text,
+    pdf_to_png,
+    pdf_words,
+)
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 HOSTILE = ["R&D <Unit", '<a href="javascript:alert(1)">x</a>']
@@ -187,6 +196,7 @@ def test_screenshots_are_printed_at_most_150_dpi_and_scaled_once(tmp_path):
     can print. It is scaled to 150 ppi at its printed size, and the scaled copy is made
     once per image and size, not once per sheet."""
     pdf._print_ready.cache_clear()
+    pdf._forms.clear()  # else the sheet's drawing is replayed and nothing is scaled
     content = _content()
 
     first = pdf.guide_sheet(content, qr_url="http://testserver/q/g1")
@@ -197,6 +207,89 @@ def test_screenshots_are_printed_at_most_150_dpi_and_scaled_once(tmp_path):
     assert 140 <= image["x_ppi"] <= 151 and 140 <= image["y_ppi"] <= 151, image
     assert pdf_images(again, tmp_path) == [image]
     assert pdf._print_ready.cache_info().misses == 1
+
+
+def _photograph():
+    """A picture no palette of 16 colours can hold: smooth colour everywhere."""
+    image = Image.new("RGB", (640, 400))
+    image.putdata(
+        [(x * 255 // 640, y * 255 // 400, (x + y) * 255 // 1040) for y in range(400) for x in range(640)]
+    )
+    output = io.BytesIO()
+    image.save(output, "JPEG", quality=85)
+    return output.getvalue()
+
+
+def test_a_flat_screenshot_is_stored_with_a_palette_in_its_own_colours(tmp_path):
+    """Four bits a pixel keep a screenshot's flat colours and text sharp in a fraction of
+    a JPEG's bytes; the colours read back from the PDF are the screenshot's own."""
+    data = pdf.guide_sheet(_content(), qr_url="http://testserver/q/g1")
+
+    [image] = pdf_images(data, tmp_path)
+    assert (image["color"], image["bpc"]) == ("index", 4), image
+    assert image["x_ppi"] <= 151
+    [extracted] = pdf_image_files(data, tmp_path)
+    with Image.open(extracted) as stored, Image.open(io.BytesIO(_screenshot())) as original:
+        original = original.convert("RGB").resize(stored.size)
+        stored = stored.convert("RGB")
+        for x, y in (
+            (10, 5),
+            (stored.width // 2, stored.height // 3),
+            (stored.width * 320 // 640, 305 * stored.height // 400),
+        ):
+            expected, got = original.getpixel((x, y)), stored.getpixel((x, y))
+            assert max(abs(a - b) for a, b in zip(expected, got, strict=True)) <= 12, (x, y, expected, got)
+
+
+def test_a_photograph_stays_a_jpeg_at_150_dpi(tmp_path):
+    content = _content(steps=(pdf.GuideStep("Foto", "Sebuah foto.", image=_photograph()),))
+
+    [image] = pdf_images(pdf.guide_sheet(content, qr_url="http://testserver/q/g1"), tmp_path)
+
+    assert (image["color"], image["encoding"]) == ("rgb", "jpeg"), image
+    assert image["width"] < 640 and 140 <= image["x_ppi"] <= 151, image
+
+
+def test_a_personalised_sheet_with_the_demo_screenshots_stays_under_12_kb(tmp_path):
+    from campaign.materials.demo import draw_screenshot
+
+    steps = list(_content().steps)
+    steps[0] = dataclasses.replace(steps[0], image=draw_screenshot("open"))
+    steps[1] = dataclasses.replace(steps[1], image=draw_screenshot("login"))
+    data = pdf.guide_sheet(
+        _content(steps=tuple(steps)), qr_url="http://testserver/q/i5-2s", personal=PERSONAL
+    )
+
+    assert len(data) <= 12 * 1024, len(data)
+    assert [image["color"] for image in pdf_images(data, tmp_path)] == ["index", "index"]
+    assert "Selamat datang" not in pdf_text(data, tmp_path)  # the screenshots are pictures
+    assert decode_qr(pdf_to_png(data, tmp_path)[0]) == ["http://testserver/q/i5-2s"]
+
+
+def test_the_same_part_of_every_sheet_is_drawn_once_and_replayed(tmp_path, monkeypatch):
+    """Title, steps, pictures and call to action are drawn once per guide, size and
+    language; later sheets replay what was drawn, byte for byte, and an edited guide or
+    another language is drawn anew."""
+    pdf._forms.clear()
+    drawn = []
+    draw = pdf._draw_sheet_static
+    monkeypatch.setattr(pdf, "_draw_sheet_static", lambda *args: drawn.append(1) or draw(*args))
+
+    first = pdf.guide_sheet(_content(), qr_url="http://testserver/q/i1-1", personal=PERSONAL)
+    again = pdf.guide_sheet(_content(), qr_url="http://testserver/q/i1-1", personal=PERSONAL)
+    other = pdf.guide_sheet(
+        _content(), qr_url="http://testserver/q/i1-2", personal={"institution_name": "Dinas Lain"}
+    )
+    assert len(drawn) == 1
+    assert again == first
+    assert "Dinas Lain" in pdf_text(other, tmp_path) and "Buat kata sandi" in pdf_text(other, tmp_path)
+    assert decode_qr(pdf_to_png(other, tmp_path, name="other")[0]) == ["http://testserver/q/i1-2"]
+
+    edited = pdf.guide_sheet(_content(title="Panduan yang diubah"), qr_url="http://testserver/q/i1-1")
+    assert len(drawn) == 2 and "Panduan yang diubah" in pdf_text(edited, tmp_path)
+    with translation.override("en"):
+        english = pdf.guide_sheet(_content(), qr_url="http://testserver/q/i1-1", personal=PERSONAL)
+    assert len(drawn) == 3 and "Institution" in pdf_text(english, tmp_path)
 
 
 def test_a_pack_shares_the_guide_and_draws_only_the_personal_parts_per_page(tmp_path):

@@ -3,6 +3,7 @@
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.utils import translation
 from wagtail.models import PageViewRestriction
 
 from campaign.core import pagecache
@@ -218,3 +219,83 @@ def test_migrate_purges_the_cache_so_a_deploy_shows_new_templates(client, post):
     post_migrate.send(sender=config, app_config=config, verbosity=0, interactive=False, using="default")
 
     assert _get(client, post.url)[1] == "miss"
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+@pytest.mark.parametrize(
+    "browser",
+    [{}, {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}, {"HTTP_ACCEPT_LANGUAGE": "id"}, {"cookie": "en"}],
+    ids=["no-preference", "accept-en", "accept-id", "language-cookie-en"],
+)
+def test_a_hit_is_in_the_language_the_whole_stack_picks(client, post, settings, prefix, browser):
+    """The hit is answered before the locale middleware runs, so its key must hold all
+    that middleware reads to pick the language: here the path's prefix alone (Indonesian
+    without one, English under /en/), whatever the browser asks for or a language
+    cookie says. Each hit matches what the whole stack renders for the same request."""
+    # The path without a prefix whatever ran before; and the language the requests
+    # activate in this thread is not left behind for the next test.
+    with translation.override("id"):
+        browser = dict(browser)
+        if cookie := browser.pop("cookie", None):
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+        url = prefix + post.url
+        expected = "en" if prefix else "id"
+
+        settings.PAGE_CACHE_SECONDS = 0
+        rendered = client.get(url, **browser)
+        settings.PAGE_CACHE_SECONDS = 600
+        miss = client.get(url, **browser)
+        from_other_browser = client.get(url, HTTP_ACCEPT_LANGUAGE="en" if expected == "id" else "id")
+
+        assert (
+            rendered["Content-Language"] == expected
+            and f'<html lang="{expected}">' in rendered.content.decode()
+        )
+        assert miss[HIT] == "miss" and from_other_browser[HIT] == "hit"
+        for response in (miss, from_other_browser):
+            assert response["Content-Language"] == rendered["Content-Language"]
+            assert f'<html lang="{expected}">' in response.content.decode()
+            assert response.get("Vary") == rendered.get("Vary")
+
+
+def test_a_worker_serves_its_copy_of_a_page_until_a_purge_or_the_expiry(client, post, settings, monkeypatch):
+    """A hit reads the shared generation token on every request, but the page itself only
+    once per process: a purge from any worker (a new token) or the entry's expiry ends the
+    copy."""
+    shared = pagecache._cache()
+    reads = []
+    get = shared.get
+    monkeypatch.setattr(
+        shared, "get", lambda key, *args, **kwargs: reads.append(key) or get(key, *args, **kwargs)
+    )
+
+    assert _get(client, post.url)[1] == "miss"
+
+    def pages_read():
+        return [key for key in reads if key.startswith("pagecache:") and key != pagecache.GENERATION_KEY]
+
+    assert [_get(client, post.url)[1] for _ in range(3)] == ["hit"] * 3
+    assert len(pages_read()) == 2  # the miss's lookup, then the first hit's; not the next two
+    assert reads.count(pagecache.GENERATION_KEY) == 4  # every request
+
+    pagecache.start_new_generation()  # what a publish on another worker does
+    assert _get(client, post.url)[1] == "miss"
+    assert _get(client, post.url)[1] == "hit"
+
+    later = pagecache.time.time() + settings.PAGE_CACHE_SECONDS + 1
+    monkeypatch.setattr(pagecache.time, "time", lambda: later)  # the shared entry expires too
+    assert _get(client, post.url)[1] == "miss"
+
+
+def test_a_hit_from_a_workers_copy_has_every_header_and_byte_of_the_miss(client, post):
+    miss = client.get(post.url)
+    hits = [client.get(post.url) for _ in range(2)]  # from the shared cache, then the copy
+
+    def headers(response):
+        return {name: value for name, value in response.items() if name != HIT}
+
+    for hit in hits:
+        assert hit[HIT] == "hit"
+        assert headers(hit) == headers(miss) and hit.content == miss.content
+    not_modified = client.get(post.url, headers={"If-None-Match": miss["ETag"]})
+    assert not_modified.status_code == 304 and not_modified["ETag"] == miss["ETag"]
