@@ -40,7 +40,7 @@ demo: install migrate ## Load the NTT demo data and serve http://127.0.0.1:8000 
 test: install system-deps ## Run the whole test suite (browser tests included)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-walk: install system-deps ## Browser walk of every admin form and chooser per role (slow; issue 14's open findings)
+walk: install system-deps ## Only the browser walk of every admin form and chooser per role (also in make test; ~8 min)
 	$(PY) -m pytest -m walk tests/browser/test_admin_walk.py $(PYTEST_ARGS)
 
 lint: install ## ruff check + format check

@@ -287,11 +287,11 @@ def signed_in(request, world, live_server, browser, settings):  # noqa: F811
     context.close()
 
 
-# The walk is not in the default suite (`make test`): it takes minutes per role and still
-# reports open findings of issue 14 (region choosers offering regions the form refuses,
-# untranslated Wagtail strings, /admin/jsi18n/ answering 500 under the live server's
-# concurrent requests). `make walk` runs it and fails on every finding. Before the admin
-# CSP fix it reported 37 CSP violations.
+# Part of `make test` (about two minutes a role); `make walk` runs it alone. Before the
+# admin CSP fix it reported 37 CSP violations; later runs found region choosers offering
+# levels the form refuses, Wagtail strings left in English, a member unable to choose the
+# campaign of a Rakorcam, and /admin/jsi18n/ answering 500 under the live server's
+# concurrent requests (the shared in-memory SQLite connection), all fixed.
 @pytest.mark.walk
 @pytest.mark.parametrize("signed_in", ROLES, indirect=True)
 def test_role_walks_every_menu_entry_and_form(signed_in, live_server):
