@@ -23,11 +23,12 @@ from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import InspectView as SnippetInspectView
 
 from campaign.core.exports import SafeCsvWriter, SafeSpreadsheetExportMixin
+from campaign.core.forms import SpreadsheetFileField
 from campaign.core.ids import parse_id
 from campaign.core.permissions import permission_require
 
 from . import services
-from .importing import COLUMN_HELP, COLUMNS, TEMPLATE_COLUMNS, TEMPLATE_SAMPLE
+from .importing import COLUMN_HELP, COLUMNS, MAX_FILE_BYTES, TEMPLATE_COLUMNS, TEMPLATE_SAMPLE
 from .models import Contact, ImportRun, Institution, PersonalDataLog
 from .policies import policy_for
 from .selectors import contact_duplicate_groups
@@ -145,10 +146,7 @@ contact_count_column = Column("contact_count", label=gettext_lazy("Contacts"), s
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Spreadsheet (CSV or XLSX)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
-    )
+    file = SpreadsheetFileField(label=gettext_lazy("Spreadsheet (CSV or XLSX)"), max_bytes=MAX_FILE_BYTES)
     source = forms.CharField(
         label=gettext_lazy("Source of the list"),
         max_length=200,
@@ -159,16 +157,6 @@ class ImportForm(forms.Form):
         choices=Contact.LawfulBasis.choices,
         initial=Contact.LawfulBasis.PUBLIC_TASK,
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        from .importing import MAX_FILE_BYTES
-
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)d MB.") % {"limit": MAX_FILE_BYTES // 2**20}
-            )
-        return upload
 
 
 @require_http_methods(["GET", "POST"])

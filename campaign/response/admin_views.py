@@ -18,6 +18,7 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.widgets import Button
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 
+from campaign.core.forms import SpreadsheetFileField
 from campaign.core.ids import parse_id
 from campaign.core.permissions import permission_require
 
@@ -29,23 +30,16 @@ IMPORT_PERMISSION = "response.add_officialcount"
 
 
 class CountImportForm(forms.Form):
-    file = forms.FileField(
+    file = SpreadsheetFileField(
         label=gettext_lazy("File (CSV or XLSX)"),
         help_text=gettext_lazy("One row per region and day: region code (BPS or Kemendagri), date, persons."),
+        max_bytes=MAX_FILE_BYTES,
     )
     source = forms.CharField(
         label=gettext_lazy("Source of the figures"),
         max_length=200,
         help_text=gettext_lazy("For example: BPS RI, SP2020 Online monitoring, 28 May 2020."),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)d MB.") % {"limit": MAX_FILE_BYTES // 2**20}
-            )
-        return upload
 
 
 @require_http_methods(["GET", "POST"])
