@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from wagtail.log_actions import log
 from wagtail.models import (
     Collection,
     GroupCollectionPermission,
@@ -312,6 +313,17 @@ def roles_sync_after_migrate(sender, **kwargs):
 
 
 # --- Campaign and site ----------------------------------------------------------------
+
+
+def validated_save(instance, *, user=None):
+    """The end of every create-or-edit service: validate the whole object, save it, and
+    leave the audit entry the admin's history shows (``wagtail.create`` the first time,
+    ``wagtail.edit`` after). Services run their own rules (team, phone, week) before."""
+    instance.full_clean()
+    is_new = instance.pk is None
+    instance.save()
+    log(instance, "wagtail.create" if is_new else "wagtail.edit", user=user)
+    return instance
 
 
 @transaction.atomic

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
+from campaign.core.services import validated_save
+
 from .imports import (  # noqa: F401  (re-exported: callers keep importing them from here)
     BACKGROUND_IMPORT_ROWS,
     ImportResult,
@@ -69,11 +71,7 @@ def institution_save(*, institution: Institution | None = None, user=None, **fie
     institution = institution or Institution()
     for field_name, value in fields.items():
         setattr(institution, field_name, value)
-    institution.full_clean()
-    is_new = institution.pk is None
-    institution.save()
-    log(institution, "wagtail.create" if is_new else "wagtail.edit", user=user)
-    return institution
+    return validated_save(institution, user=user)
 
 
 @transaction.atomic
@@ -93,11 +91,7 @@ def contact_save(*, contact: Contact | None = None, user=None, **fields) -> Cont
         contact.phone = normalised
     if contact.consent_date is None:
         contact.consent_date = timezone.localdate()
-    contact.full_clean()
-    is_new = contact.pk is None
-    contact.save()
-    log(contact, "wagtail.create" if is_new else "wagtail.edit", user=user)
-    return contact
+    return validated_save(contact, user=user)
 
 
 # --- Erasure --------------------------------------------------------------------------
@@ -238,11 +232,7 @@ def assignment_save(*, assignment=None, user=None, **fields):
         team_check(user=user, team=team)
     if assignment.created_by_id is None and getattr(user, "is_authenticated", False):
         assignment.created_by = user
-    assignment.full_clean()
-    is_new = assignment.pk is None
-    assignment.save()
-    log(assignment, "wagtail.create" if is_new else "wagtail.edit", user=user)
-    return assignment
+    return validated_save(assignment, user=user)
 
 
 @transaction.atomic
@@ -354,11 +344,7 @@ def coordination_meeting_save(*, meeting=None, teams=None, user=None, **fields):
     for team in meeting.teams.all():
         if team.pk not in stored:
             team_check(user=user, team=team)
-    meeting.full_clean()
-    is_new = meeting.pk is None
-    meeting.save()
-    log(meeting, "wagtail.create" if is_new else "wagtail.edit", user=user)
-    return meeting
+    return validated_save(meeting, user=user)
 
 
 def institutions_mark_invited(*, institution_ids) -> int:

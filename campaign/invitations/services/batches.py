@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from campaign.core.services import validated_save
 from campaign.institutions.models import Contact, Team
 
 from ..models import (
@@ -35,11 +36,7 @@ def batch_save(*, batch: Batch | None = None, user=None, **fields) -> Batch:
         setattr(batch, name, value)
     if batch.created_by_id is None and getattr(user, "is_authenticated", False):
         batch.created_by = user
-    batch.full_clean()
-    is_new = batch.pk is None
-    batch.save()
-    log(batch, "wagtail.create" if is_new else "wagtail.edit", user=user)
-    return batch
+    return validated_save(batch, user=user)
 
 
 def batch_create(

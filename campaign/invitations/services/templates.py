@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from campaign.core.services import validated_save
+
 from .. import merge
 from ..models import (
     Audience,
@@ -22,11 +24,7 @@ def email_template_save(*, template: EmailTemplate | None = None, user=None, **f
     template = template or EmailTemplate()
     for name, value in fields.items():
         setattr(template, name, value)
-    template.full_clean()
-    is_new = template.pk is None
-    template.save()
-    log(template, "wagtail.create" if is_new else "wagtail.edit", user=user)
-    return template
+    return validated_save(template, user=user)
 
 
 @transaction.atomic
@@ -36,16 +34,13 @@ def audience_save(
     audience = audience or Audience()
     for name, value in fields.items():
         setattr(audience, name, value)
-    audience.full_clean()
-    is_new = audience.pk is None
-    audience.save()
+    validated_save(audience, user=user)
     if kinds is not None:
         audience.kinds.set(kinds)
     if regions is not None:
         audience.regions.set(regions)
     if teams is not None:
         audience.teams.set(teams)
-    log(audience, "wagtail.create" if is_new else "wagtail.edit", user=user)
     return audience
 
 
