@@ -5,8 +5,11 @@ import io
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 
-from campaign.invitations import demo
+from campaign.institutions.models import Contact
+from campaign.invitations import demo, services
 from campaign.invitations.models import Batch, OutboxMessage, Recipient, Suppression, TrackingEvent
 from tests.factories import BatchFactory, RecipientFactory, UserFactory
 
@@ -118,14 +121,13 @@ def test_template_preview_and_test_send(admin_client):
 
 
 def test_audience_report_and_institution_history(admin_client):
-    (contact,) = make_contacts(1)
+    contact, opted_out, _other = make_contacts(3)
+    Contact.objects.filter(pk=opted_out.pk).update(opted_out_at=timezone.now())
     recipient = RecipientFactory(contact=contact)
-    assert (
-        admin_client.get(
-            reverse("invitations_audience_report", args=[recipient.batch.audience_id])
-        ).status_code
-        == 200
-    )
+    report = admin_client.get(reverse("invitations_audience_report", args=[recipient.batch.audience_id]))
+    text = " ".join(report.content.decode().split())
+    assert "2 alamat akan menerima gelombang bila dikirim sekarang. (3 kontak cocok dengan filter.)" in text
+    assert "<tr><td>Menolak dihubungi</td><td>1</td></tr>" in text
     page = admin_client.get(reverse("invitations_institution_history", args=[contact.institution_id]))
     assert page.status_code == 200 and recipient.batch.name.encode() in page.content
 
@@ -217,7 +219,10 @@ def test_exporting_suppressed_addresses_needs_the_export_permission_and_is_logge
 def test_the_preview_ignores_a_recipient_that_is_no_id(admin_client, recipient):
     template = BatchFactory().template
     url = reverse("invitations_template_preview", args=[template.pk]) + f"?recipient={recipient}"
-    assert admin_client.get(url).status_code == 200
+    page = admin_client.get(url).content.decode()
+    # The preview falls back to the sample recipient, as with no recipient at all.
+    sample, _values = services.template_preview(template=template, recipient=None, language="id")
+    assert escape(sample.subject) in page
 
 
 def test_the_outbox_shows_a_message_as_it_reads_in_wita(admin_client):
