@@ -80,6 +80,8 @@ def import_run(request, pk):
             run = services.count_import_confirm(run=run, user=request.user)
             if run.status == CountImport.Status.DONE:
                 messages.success(request, _("The figures were imported."))
+            elif run.status == CountImport.Status.WRITING:
+                messages.success(request, _("The figures are being imported in the background."))
             else:
                 messages.error(request, _("The stored figures changed since the check; see the errors."))
         return redirect("response_import_run", pk=run.pk)
@@ -90,6 +92,12 @@ def import_run(request, pk):
         {
             "run": run,
             "report": report,
+            "in_progress": run.status in (CountImport.Status.CHECKING, CountImport.Status.WRITING),
+            "dates": [
+                datetime.date.fromisoformat(report[key])
+                for key in ("first_date", "last_date")
+                if report.get(key)
+            ],
             "errors": report.get("errors", [])[:500],
             "error_count": report.get("error_count", len(report.get("errors", []))),
         },

@@ -48,12 +48,16 @@ def import_upload_to(instance, filename):
 
 
 class CountImport(models.Model):
-    """One upload of official figures: checked (preview), then confirmed (written)."""
+    """One upload of official figures: checked (preview), then confirmed (written). A
+    large file is checked and written by the task worker, not in the upload's request."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Being checked")
         INVALID = "invalid", _("Rows have errors")
         VALID = "valid", _("Ready to import")
+        WRITING = "writing", _("Importing")
         DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     filename = models.CharField(_("file"), max_length=255)

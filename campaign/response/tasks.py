@@ -10,3 +10,11 @@ def fetch_source_task(source_id: int):
     source = FetchSource.objects.filter(pk=source_id, is_active=True).first()
     if source is not None:
         fetch_run(source=source)
+
+
+@task()
+def count_import_task(run_id: int):
+    """Check or write a large upload of official figures, in the task worker."""
+    from .services import count_import_process
+
+    count_import_process(run_id=run_id)

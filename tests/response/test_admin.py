@@ -61,3 +61,81 @@ def test_weekly_pdf_has_the_area_section(client, area_figures, tmp_path):
     assert "Sumba Barat" in text and "Kota Kupang" in text
     assert text.index("Sumba Barat") < text.index("Kota Kupang")  # furthest behind first
     assert "31.000" in text  # the official count, not added to anything
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(username="staf", groups=[roles_sync()[DISSEMINATION_STAFF]]))
+    return client
+
+
+def _upload(staff_client, content):
+    upload = SimpleUploadedFile("angka.csv", content)
+    return staff_client.post(reverse("response_import"), {"file": upload, "source": "BPS RI"})
+
+
+def test_a_large_upload_is_checked_and_written_by_the_task_worker(
+    staff_client, regions, settings, django_capture_on_commit_callbacks
+):
+    """Over the limit, the request only stores the file: the check and the write run in
+    the task worker (the immediate backend here), and the run page says so meanwhile."""
+    settings.RESPONSE_IMPORT_BACKGROUND_BYTES = 10
+    content = b"kode_wilayah;tanggal;penduduk\n5371;2020-05-28;61.000\n5301;2020-05-28;9.000\n"
+    with django_capture_on_commit_callbacks() as queued:
+        response = _upload(staff_client, content)
+    run = CountImport.objects.get()
+    assert (run.status, len(queued)) == (CountImport.Status.CHECKING, 1)
+    page = staff_client.get(response.url).content.decode()
+    assert "Pekerja tugas sedang memeriksa setiap baris berkas." in page
+    assert '<meta http-equiv="refresh" content="3">' in page
+
+    queued[0]()  # the worker picks the task up
+    run.refresh_from_db()
+    assert (run.status, run.report["rows"]) == (CountImport.Status.VALID, 2)
+    assert "Konfirmasi dan impor" in staff_client.get(response.url).content.decode()
+
+    with django_capture_on_commit_callbacks() as queued:
+        staff_client.post(reverse("response_import_run", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == CountImport.Status.WRITING and not OfficialCount.objects.exists()
+    assert "Pekerja tugas sedang mengimpor angka." in staff_client.get(response.url).content.decode()
+
+    queued[0]()
+    queued[0]()  # delivered twice: written once
+    run.refresh_from_db()
+    assert run.status == CountImport.Status.DONE
+    assert dict(OfficialCount.objects.values_list("region__code", "persons")) == {
+        "5371": 61_000,
+        "5301": 9_000,
+    }
+    assert '<meta http-equiv="refresh"' not in staff_client.get(response.url).content.decode()
+
+
+def test_a_background_import_that_breaks_keeps_the_stored_figures_and_says_so(
+    staff_client, regions, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from campaign.response import services
+
+    settings.RESPONSE_IMPORT_BACKGROUND_BYTES = 10
+    _upload(staff_client, b"kode_wilayah;tanggal;penduduk\n5371;2020-05-27;50.000\n")
+    CountImport.objects.update(status=CountImport.Status.WRITING)
+    services.count_import_process(run_id=CountImport.objects.get().pk)
+    assert OfficialCount.objects.get().persons == 50_000
+
+    with django_capture_on_commit_callbacks() as queued:
+        response = _upload(staff_client, b"kode_wilayah;tanggal;penduduk\n5371;2020-05-27;55.000\n")
+    queued[0]()
+    run = CountImport.objects.get(pk=response.url.rstrip("/").rsplit("/", 1)[-1])
+    with django_capture_on_commit_callbacks() as queued:
+        staff_client.post(reverse("response_import_run", args=[run.pk]))
+
+    def broken_disk(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(services, "_store", broken_disk)
+    queued[0]()  # the worker records the task as failed
+    run.refresh_from_db()
+    assert run.status == CountImport.Status.FAILED
+    assert OfficialCount.objects.get().persons == 50_000
+    page = staff_client.get(response.url).content.decode()
+    assert "Impor berhenti karena galat." in page and "OSError: disk full" in page
