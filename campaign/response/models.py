@@ -70,6 +70,10 @@ class CountImport(models.Model):
     report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    # Handed to the task worker: when, and how often (a worker that died is replaced by
+    # ``count_imports_recover``, three times at most).
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

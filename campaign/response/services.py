@@ -21,8 +21,11 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from campaign.core.worker_loss import task_results_mark_lost
 
 from .importing import (
     MAX_ERRORS,
@@ -380,9 +383,55 @@ def _count_import_dispatch(run: CountImport) -> CountImport:
 
     limit = getattr(settings, "RESPONSE_IMPORT_BACKGROUND_BYTES", 2**20)
     if run.file.size > limit:
+        CountImport.objects.filter(pk=run.pk).update(queued_at=timezone.now(), attempts=F("attempts") + 1)
         transaction.on_commit(lambda: count_import_task.enqueue(run.pk))
+        run.refresh_from_db()
         return run
     return count_import_process(run_id=run.pk)
+
+
+IMPORT_STALE_AFTER = datetime.timedelta(minutes=30)  # a year of district figures takes 2
+IMPORT_MAX_ATTEMPTS = 3
+
+
+def count_imports_recover(*, now=None, stale_after=IMPORT_STALE_AFTER) -> dict:
+    """Uploads whose task worker died while checking or writing them (killed, out of
+    memory, host lost) stay "being checked" or "importing" for ever: queue them again,
+    or after ``IMPORT_MAX_ATTEMPTS`` lost workers mark them failed with the reason. The
+    write is one transaction, so a lost worker wrote nothing and a second run is safe.
+    Run every minute (``recover_count_imports`` in ``run_due``)."""
+    from .tasks import count_import_task
+
+    now = now or timezone.now()
+    busy = (CountImport.Status.CHECKING, CountImport.Status.WRITING)
+    stale = CountImport.objects.filter(status__in=busy, queued_at__lt=now - stale_after)
+    failed = stale.filter(attempts__gte=IMPORT_MAX_ATTEMPTS).update(
+        status=CountImport.Status.FAILED,
+        report={
+            "errors": [
+                {
+                    "row": 0,
+                    "column": "",
+                    "message": _(
+                        "The task worker stopped %(count)d times on this file; nothing was imported."
+                    )
+                    % {"count": IMPORT_MAX_ATTEMPTS},
+                }
+            ]
+        },
+    )
+    requeued = []
+    for run_id in stale.filter(attempts__lt=IMPORT_MAX_ATTEMPTS).values_list("pk", flat=True):
+        # Conditional, so two recoverers queue it once.
+        if CountImport.objects.filter(pk=run_id, status__in=busy, queued_at__lt=now - stale_after).update(
+            queued_at=now, attempts=F("attempts") + 1
+        ):
+            requeued.append(run_id)
+            transaction.on_commit(lambda run_id=run_id: count_import_task.enqueue(run_id))
+    lost = task_results_mark_lost(task=count_import_task, started_before=now - stale_after)
+    if failed or requeued:
+        logger.warning("count imports recovered: %d requeued, %d failed", len(requeued), failed)
+    return {"requeued": len(requeued), "failed": failed, "lost_tasks": lost}
 
 
 def count_import_process(*, run_id: int) -> CountImport | None:

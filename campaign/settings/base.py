@@ -90,6 +90,7 @@ RUN_DUE_COMMANDS = [
     "send_due_invitations",
     "recover_guide_packs",
     "fetch_official_counts",
+    "recover_count_imports",
 ]
 
 MIDDLEWARE = [

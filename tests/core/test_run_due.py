@@ -50,6 +50,7 @@ def test_the_clock_lists_real_commands_and_runs_them(settings):
         "send_due_invitations",
         "recover_guide_packs",
         "fetch_official_counts",
+        "recover_count_imports",
     }
     assert set(settings.RUN_DUE_COMMANDS) <= set(get_commands())
     call_command("run_due")  # nothing due on an empty database: no CommandError

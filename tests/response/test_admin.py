@@ -1,8 +1,14 @@
+import datetime
+from io import StringIO
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from campaign.core.services import DISSEMINATION_STAFF, FIELD_TEAM, roles_sync
+from campaign.response import services
 from campaign.response.models import CountImport, OfficialCount
 from tests.factories import UserFactory
 
@@ -114,8 +120,6 @@ def test_a_large_upload_is_checked_and_written_by_the_task_worker(
 def test_a_background_import_that_breaks_keeps_the_stored_figures_and_says_so(
     staff_client, regions, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from campaign.response import services
-
     settings.RESPONSE_IMPORT_BACKGROUND_BYTES = 10
     _upload(staff_client, b"kode_wilayah;tanggal;penduduk\n5371;2020-05-27;50.000\n")
     CountImport.objects.update(status=CountImport.Status.WRITING)
@@ -139,3 +143,34 @@ def test_a_background_import_that_breaks_keeps_the_stored_figures_and_says_so(
     assert OfficialCount.objects.get().persons == 50_000
     page = staff_client.get(response.url).content.decode()
     assert "Impor berhenti karena galat." in page and "OSError: disk full" in page
+
+
+def test_an_import_whose_worker_died_is_queued_again_then_failed_after_three_workers(
+    staff_client, regions, settings, django_capture_on_commit_callbacks
+):
+    """A worker killed mid-check leaves the run "being checked": the minute's recovery
+    queues it again once it is stale (never a fresh one), and gives up after three."""
+    settings.RESPONSE_IMPORT_BACKGROUND_BYTES = 10
+    with django_capture_on_commit_callbacks() as lost:  # the worker dies: never run
+        _upload(staff_client, b"kode_wilayah;tanggal;penduduk\n5371;2020-05-28;61.000\n")
+    run = CountImport.objects.get()
+    assert (run.status, run.attempts, len(lost)) == (CountImport.Status.CHECKING, 1, 1)
+    assert services.count_imports_recover()["requeued"] == 0  # still young: its worker may be busy
+
+    later = timezone.now() + datetime.timedelta(minutes=31)
+    with django_capture_on_commit_callbacks() as queued:
+        assert services.count_imports_recover(now=later)["requeued"] == 1
+    assert services.count_imports_recover(now=later)["requeued"] == 0  # queued once
+    queued[0]()
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (CountImport.Status.VALID, 2)
+
+    CountImport.objects.update(status=CountImport.Status.WRITING, attempts=3, queued_at=later)
+    result = services.count_imports_recover(now=later + datetime.timedelta(minutes=31))
+    run.refresh_from_db()
+    assert (result["failed"], run.status) == (1, CountImport.Status.FAILED)
+    assert not OfficialCount.objects.exists()
+    page = staff_client.get(reverse("response_import_run", args=[run.pk])).content.decode()
+    assert "Pekerja tugas berhenti 3 kali pada berkas ini; tidak ada yang diimpor." in page
+    call_command("recover_count_imports", stdout=(out := StringIO()))
+    assert out.getvalue().startswith("0 import(s) queued again, 0 failed")
