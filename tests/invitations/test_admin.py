@@ -1,17 +1,19 @@
 """Admin pages: listings, batch report and actions, preview and test send, demo data."""
 
+import datetime
 import io
 
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import escape
 
 from campaign.institutions.models import Contact
 from campaign.invitations import demo, services
 from campaign.invitations.models import Batch, OutboxMessage, Recipient, Suppression, TrackingEvent
-from tests.factories import BatchFactory, RecipientFactory, UserFactory
+from tests.factories import BatchFactory, CampaignFactory, RecipientFactory, UserFactory
 
 from .conftest import make_contacts
 
@@ -296,3 +298,17 @@ def test_an_audience_edited_in_the_admin_keeps_its_many_to_many_choices(admin_cl
     audience.refresh_from_db()
     assert audience.name == "Kantor pemerintah Kupang"
     assert list(audience.kinds.all()) == [kind]
+
+
+def test_the_sample_message_is_dated_on_todays_calendar():
+    """Without a recipient the preview proposes next Monday at nine and ends the campaign
+    on the active campaign's effective end, never on a date of 2020."""
+    campaign = CampaignFactory(is_active=True)
+    today = timezone.localdate()
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    with translation.override("id"):
+        expected_day = date_format(monday, "j F Y")
+        expected_end = date_format(campaign.effective_end, "j F Y")
+    values = services.sample_values(language="id")
+    assert values["session_date"] == f"Senin, {expected_day}, 09.00 WITA"
+    assert values["campaign_end"] == expected_end

@@ -1,10 +1,13 @@
 """Email templates and audiences: what a batch says and to whom; the preview and the
 test send an editor checks a template with."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -16,6 +19,7 @@ from ..models import (
     EmailTemplate,
     Recipient,
 )
+from .batches import DEFAULT_SESSION_HOUR
 from .sending import MessageLinks, compile_template, merge_values
 
 
@@ -61,17 +65,25 @@ def template_preview(*, template: EmailTemplate, recipient: Recipient | None = N
 
 
 def sample_values(*, language="id", links: MessageLinks | None = None) -> dict[str, str]:
+    """Values for a preview without a recipient: dates on today's calendar (a session next
+    Monday at nine, the active campaign's end), so the sample reads like a real message."""
     base = settings.BASE_URL
-    campaign_end = links.campaign_end(language) if links is not None else ""
+    links = links or MessageLinks()
+    now = timezone.localtime()
+    monday = (now + datetime.timedelta(days=7 - now.weekday())).replace(
+        hour=DEFAULT_SESSION_HOUR, minute=0, second=0, microsecond=0
+    )
+    campaign_end = links.campaign_end(language)
+    if not campaign_end:  # no active campaign: four weeks on
+        with translation.override(language):
+            campaign_end = formats.date_format(now.date() + datetime.timedelta(days=28), "j F Y")
     return {
         "contact_name": "Maria Ndun",
         "contact_position": "Sekretaris Dinas",
         "institution": "Dinas Kependudukan dan Pencatatan Sipil Kota Kupang",
         "team": "Tim 1",
-        "session_date": "Senin, 24 Februari 2020, 09.00 WITA"
-        if language == "id"
-        else "Monday, 24 February 2020, 09:00 WITA",
-        "campaign_end": campaign_end or ("29 Mei 2020" if language == "id" else "29 May 2020"),
+        "session_date": links.date(monday, language),
+        "campaign_end": campaign_end,
         "rsvp_link": f"{base}/undangan/contoh/",
         "guide_link": f"{base}/materi/panduan-instansi/contoh/",
         "press_room_link": f"{base}/",
