@@ -1,11 +1,12 @@
 """Demo data of the core app: the SP2020 campaign in NTT, the home page, demo users."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from .models import Campaign, CampaignSettings, Region
 from .services import (
@@ -52,6 +53,50 @@ class DemoCalendar:
 
     def move(self, value):
         return value + self.shift
+
+    def restate(self, value):
+        """The demo's texts of the 2020 case with their dates moved too, so a post or a
+        release never says "until 29 May 2020" beside a campaign that ends next March:
+        "29 Mei 2020" and "15 Februari" (of 2020) become the moved day with its year,
+        "Juli 2020" the moved month. Strings inside dicts, lists and tuples are
+        restated; names such as "Sensus Penduduk 2020" and slugs are left alone."""
+        if isinstance(value, str):
+            return _DATE_TEXT.sub(self._date_text, value)
+        if isinstance(value, dict):
+            return {key: self.restate(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.restate(item) for item in value]
+        if type(value) is tuple:
+            return tuple(self.restate(item) for item in value)
+        return value
+
+    def _date_text(self, match):
+        day, month, year = match[1], _MONTHS.index(match[2]) + 1, match[3]
+        with translation.override("id"):
+            if day:
+                return formats.date_format(self.day(int(year or 2020), month, int(day)), "j F Y")
+            if year:
+                return formats.date_format(self.day(int(year), month, 15), "F Y")
+        return match[0]  # a month's name alone
+
+
+_MONTHS = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+_MONTH_NAMES = "(" + "|".join(_MONTHS) + ")"
+# One pass, so a moved date is never moved again: "29 Mei 2020", "15 Februari", "Juli 2020".
+_DATE_TEXT = re.compile(r"\b(?:(\d{1,2}) )?" + _MONTH_NAMES + r"(?: (\d{4})\b)?")
 
 
 def demo_calendar(*, today=None) -> DemoCalendar:

@@ -356,6 +356,7 @@ def _release(room, content, *, attachments, go_live_at=None, photo=None):
     existing = PressReleasePage.objects.child_of(room).filter(slug=content["slug"]).first()
     if existing is not None and existing.latest_revision_id is not None:
         return existing
+    content = demo_calendar().restate(content)  # its dates on the demo's calendar
     body = _body(content)
     if photo is not None:
         image, caption = photo
@@ -420,15 +421,16 @@ def load(*, stdout, with_users):
     _publish_once(guide)
     stdout.write(f"Guide: {guide.title} ({len(STEPS)} steps, A4/A5 sheets and A3/A4 poster).")
 
-    # Press room.
+    # Press room: the facts' dates on the demo's calendar.
     identity = printing.identity()
+    restate = demo_calendar().restate
     fact_sheet = _document(
         "Lembar Fakta Sensus Penduduk Online 2020 NTT",
         pdf.fact_sheet(
             title="Sensus Penduduk Online 2020 di Nusa Tenggara Timur",
             subtitle="Lembar fakta untuk media",
-            facts=FACTS,
-            notes=FACT_NOTES,
+            facts=restate(FACTS),
+            notes=restate(FACT_NOTES),
             identity=identity,
         ),
         "lembar-fakta-sensus-penduduk-online-2020-ntt.pdf",
@@ -438,12 +440,14 @@ def load(*, stdout, with_users):
         pdf.fact_sheet(
             title="Jadwal baru Sensus Penduduk 2020",
             subtitle="Lampiran siaran pers perpanjangan Sensus Penduduk Online",
-            facts=[
-                ("Sensus Penduduk Online berakhir", "29 Mei 2020"),
-                ("Perpanjangan", "59 hari"),
-                ("Wawancara lapangan", "September 2020"),
-            ],
-            notes=["Pengisian ditutup 29 Mei 2020 pukul 23.59 WIB; tidak ada perpanjangan lagi."],
+            facts=restate(
+                [
+                    ("Sensus Penduduk Online berakhir", "29 Mei 2020"),
+                    ("Perpanjangan", "59 hari"),
+                    ("Wawancara lapangan", "September 2020"),
+                ]
+            ),
+            notes=restate(["Pengisian ditutup 29 Mei 2020 pukul 23.59 WIB; tidak ada perpanjangan lagi."]),
             identity=identity,
         ),
         "lampiran-jadwal-perpanjangan-sensus-penduduk-online.pdf",

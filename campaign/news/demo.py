@@ -394,7 +394,9 @@ def load(*, stdout, with_users):
             continue
         image_name = fields.pop("image")
         region_code = fields.pop("region")
-        # The post's 2020 date on the demo calendar; a later one is scheduled, not live.
+        # The post's 2020 date on the demo calendar (and the dates its text names); a
+        # later one is scheduled, not live.
+        fields = calendar.restate(fields)
         fields["date"] = calendar.move(fields["date"])
         go_live_at = None
         if fields["date"] > today:
@@ -424,7 +426,10 @@ def _draft_in_moderation(index):
     if editor is None or NewsPage.objects.child_of(index).filter(slug=DRAFT["slug"]).exists():
         return
     draft = news_page_save(
-        index=index, publish=False, user=editor, **{**DRAFT, "date": demo_calendar().move(DRAFT["date"])}
+        index=index,
+        publish=False,
+        user=editor,
+        **{**demo_calendar().restate(DRAFT), "date": demo_calendar().move(DRAFT["date"])},
     )
     workflow = draft.get_workflow()
     if workflow is not None:
