@@ -29,11 +29,12 @@ from django.utils import timezone
 
 from bench.common import Result
 from campaign.core.models import Campaign, Region
-from campaign.core.services import regions_load
+from campaign.core.services import regions_load, site_home_ensure
 from campaign.institutions.models import Contact, Institution, InstitutionKind
 from campaign.institutions.services import institution_kinds_seed, team_save
 from campaign.invitations import services
 from campaign.invitations.models import Audience, Batch, Recipient, Suppression, TrackingEvent
+from campaign.materials.models import GuideIndexPage, GuidePage
 
 MESSAGES = 100_000
 EVENTS = 10_000
@@ -62,8 +63,21 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
+def _guide():
+    """A live guide: the template's {{ guide_link }} needs one (a batch whose message
+    cannot be written does not start), and every message then signs its guide link."""
+    home = site_home_ensure(title="Sensus Penduduk Online 2020", intro="", cta_label="Isi sensus")
+    index = GuideIndexPage(title="Panduan", slug="panduan")
+    home.add_child(instance=index)
+    index.save_revision().publish()
+    guide = GuidePage(title="Cara mengisi SP2020", slug="cara-mengisi", intro="Langkah demi langkah.")
+    index.add_child(instance=guide)
+    guide.save_revision().publish()
+
+
 def _setup():
     regions_load()
+    _guide()
     kinds = institution_kinds_seed()
     districts = list(Region.objects.filter(level="district").values_list("pk", flat=True))
     now = timezone.now()
