@@ -386,7 +386,11 @@ def test_a_worker_killed_mid_chunk_is_recovered_without_mailing_anyone_twice(
         recovered = services.batches_recover_interrupted()
 
     assert (recovered["released"], recovered["uncertain"], recovered["requeued"]) == (5, 1, [batch.pk])
-    flagged = batch.recipients.get(status=Recipient.Status.SENDING)
+    assert Counter(batch.recipients.values_list("status", flat=True)) == {
+        Recipient.Status.SENT: 9,
+        Recipient.Status.UNCERTAIN: 1,
+    }
+    flagged = batch.recipients.get(status=Recipient.Status.UNCERTAIN)
     assert (
         flagged.email == contacts[4].email and flagged.claim == "" and "penyedia" in flagged.error
     )  # stored in Indonesian, the default
@@ -402,6 +406,7 @@ def test_a_worker_killed_mid_chunk_is_recovered_without_mailing_anyone_twice(
     assert len(sent) == 10 and set(sent.values()) == {1}
     batch.refresh_from_db()
     assert batch.status == Batch.Status.DONE
+    assert set(batch.recipients.values_list("status", flat=True)) == {Recipient.Status.SENT}
 
 
 def test_erasing_a_contact_erases_its_invitation_copies(django_capture_on_commit_callbacks):

@@ -8,8 +8,8 @@ conditional UPDATE (``status = pending`` → ``sending``, tagged with the worker
 and only sends what it claimed; each sent message is marked at once. A provider error
 stops the chunk and puts the unsent claims back; a re-run sends only those. An error
 that does not prove the message was refused (a timeout after the request went out)
-leaves that recipient "being sent" and unclaimed, like a worker lost mid-send: the
-provider's webhook or staff settle it, no run sends it again (``campaign.core.delivery``).
+makes that recipient "uncertain", like the row a worker lost mid-send: the provider's
+webhook or staff settle it, no run sends it again (``campaign.core.delivery``).
 """
 
 from .batches import (

@@ -190,9 +190,11 @@ def build_message(*, recipient: Recipient, compiled: merge.Compiled, values: dic
 
 
 def _mark_uncertain(recipient, claim, error) -> int:
-    """The provider may have accepted this message: keep the row "being sent" but
-    unclaimed, so no run sends it again; its webhook or staff settle it."""
+    """The provider may have accepted this message: the row becomes "uncertain", which
+    no run sends again; its webhook or staff settle it."""
     return Recipient.objects.filter(pk=recipient.pk, claim=claim, status=Recipient.Status.SENDING).update(
+        status=Recipient.Status.UNCERTAIN,
+        status_at=timezone.now(),
         claim="",
         error=(
             _(
@@ -222,9 +224,9 @@ def batches_recover_interrupted(*, stale_after=None, now=None) -> dict:
 
     A chunk sends its claimed rows in id order and marks each one sent as soon as the
     provider accepts it, so of a dead claim's rows still "being sent" only the first may
-    have reached the provider. It stays "being sent", unclaimed and flagged: the
-    provider's webhook (which carries the recipient id) moves it on if it did go out, and
-    staff may send it again after checking (``recipients_send_again``). Every other row
+    have reached the provider. It becomes "uncertain": the provider's webhook (which
+    carries the recipient id) moves it on if it did go out, and staff may send it again
+    after checking (``recipients_send_again``). Every other row
     goes back to pending, every sending batch with pending rows gets a chunk queued (and
     one with none left is finished), so nobody is mailed twice and nobody is skipped.
     Claims younger than ``stale_after`` seconds (``INVITATIONS_STALE_CLAIM_SECONDS``,
@@ -238,7 +240,11 @@ def batches_recover_interrupted(*, stale_after=None, now=None) -> dict:
     released = uncertain = 0
     for row in stale.values("claim").annotate(first=Min("pk")):
         with transaction.atomic():
-            uncertain += Recipient.objects.filter(pk=row["first"], claim=row["claim"]).update(
+            uncertain += Recipient.objects.filter(
+                pk=row["first"], claim=row["claim"], status=Recipient.Status.SENDING
+            ).update(
+                status=Recipient.Status.UNCERTAIN,
+                status_at=now,
                 claim="",
                 error=_(
                     "Interrupted while being handed to the provider: it may have gone out. "
@@ -263,9 +269,9 @@ def batches_recover_interrupted(*, stale_after=None, now=None) -> dict:
 
 
 def recipients_send_again(*, batch: Batch, user=None) -> int:
-    """Staff checked the provider's log: send the interrupted rows of a batch again."""
-    count = batch.recipients.filter(status=Recipient.Status.SENDING, claim="").update(
-        status=Recipient.Status.PENDING, claimed_at=None, error=""
+    """Staff checked the provider's log: send the uncertain rows of a batch again."""
+    count = batch.recipients.filter(status=Recipient.Status.UNCERTAIN).update(
+        status=Recipient.Status.PENDING, status_at=timezone.now(), claim="", claimed_at=None, error=""
     )
     if count:
         log(batch, "wagtail.edit", user=user)
@@ -460,11 +466,9 @@ def _batch_error(batch, error):
 
 
 def _batch_finish_if_done(batch):
-    # Rows flagged by batches_recover_interrupted (being sent, no claim) wait for the
-    # provider's webhook or for staff, not for a worker: they don't keep a batch open.
-    busy = batch.recipients.filter(
-        Q(status=Recipient.Status.PENDING) | (Q(status=Recipient.Status.SENDING) & ~Q(claim=""))
-    ).exists()
+    # Uncertain rows wait for the provider's webhook or for staff, not for a worker:
+    # they don't keep a batch open.
+    busy = batch.recipients.filter(status__in=[Recipient.Status.PENDING, Recipient.Status.SENDING]).exists()
     if not busy:
         Batch.objects.filter(pk=batch.pk, status=Batch.Status.SENDING).update(
             status=Batch.Status.DONE, finished_at=timezone.now()
