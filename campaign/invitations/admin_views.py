@@ -64,7 +64,7 @@ def batch_report(request, pk):
             "missing": missing,
             "missing_shown": missing[:_MISSING_SHOWN],
             "can_send": request.user.has_perm("invitations.send_batch"),
-            "interrupted": batch.recipients.filter(status=Recipient.Status.SENDING, claim="").count(),
+            "interrupted": funnel.uncertain,
             "recipients_url": f"/admin/snippets/invitations/recipient/?batch={batch.pk}",
         },
     )

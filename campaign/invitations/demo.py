@@ -43,6 +43,13 @@ TEMPLATE = {
 STATES = [
     ("pending", {}),
     ("sending", {}),
+    (
+        "uncertain",
+        {
+            "error": "Terputus saat diserahkan ke penyedia: mungkin sudah terkirim. "
+            "Periksa log penyedia sebelum mengirimnya lagi."
+        },
+    ),
     ("sent", {}),
     ("delivered", {}),
     ("delivered", {"opened": True}),
@@ -95,7 +102,8 @@ def load(*, stdout, with_users):
         )
     if not OutboxMessage.objects.exists():
         batch = Batch.objects.get(name="Gelombang 1 — Kota Kupang")
-        for recipient in batch.recipients.exclude(status__in=["pending", "sending", "skipped"])[:5]:
+        unsent = ["pending", "sending", "uncertain", "skipped"]
+        for recipient in batch.recipients.exclude(status__in=unsent)[:5]:
             rendered, _values = services.template_preview(template=template, recipient=recipient)
             OutboxMessage.objects.create(
                 message_id=recipient.message_id,
@@ -119,9 +127,12 @@ def _demo_batch(name, template, audience, team, proposed, contacts):
     )
     now = timezone.now()
     sent_at = now - datetime.timedelta(days=4)
+    # The rows "being sent" belong to a worker at work right now; the uncertain ones were
+    # handed over when their worker was lost.
+    claim = f"demo{batch.pk}"
     rows = []
     for index, (contact, (status, facts)) in enumerate(zip(contacts, itertools.cycle(STATES), strict=False)):
-        sent = status not in ("pending", "sending", "skipped")
+        sent = status not in ("pending", "sending", "uncertain", "skipped")
         opened = sent_at + datetime.timedelta(hours=2) if facts.get("opened") else None
         rows.append(
             Recipient(
@@ -149,6 +160,8 @@ def _demo_batch(name, template, audience, team, proposed, contacts):
                 click_count=1 if facts.get("clicked") else 0,
                 error=facts.get("error", ""),
                 attempts=1 if status != "pending" else 0,
+                claim=claim if status == "sending" else "",
+                claimed_at=now if status == "sending" else sent_at if status == "uncertain" else None,
             )
         )
     Recipient.objects.bulk_create(rows, ignore_conflicts=True)

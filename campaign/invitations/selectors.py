@@ -136,6 +136,7 @@ class Funnel:
     failed: int
     skipped: int
     pending: int
+    uncertain: int
 
     def steps(self):
         return [
@@ -168,6 +169,7 @@ def batch_funnel(*, batch: Batch) -> Funnel:
         failed=Count("pk", filter=Q(status=S.FAILED)),
         skipped=Count("pk", filter=Q(status=S.SKIPPED)),
         pending=Count("pk", filter=Q(status__in=[S.PENDING, S.SENDING])),
+        uncertain=Count("pk", filter=Q(status=S.UNCERTAIN)),
     )
     held = (
         batch.recipients.filter(session__status=GuidedSession.Status.HELD)

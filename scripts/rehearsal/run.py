@@ -496,10 +496,10 @@ class Rehearsal:
         from django.utils import timezone
 
         from campaign.invitations.models import Batch
-        from campaign.invitations.services import _enqueue_chunk
+        from campaign.invitations.services import batch_chunk_enqueue
 
         Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.SENDING, started_at=timezone.now())
-        _enqueue_chunk(batch.pk)
+        batch_chunk_enqueue(batch.pk)
 
     def outbox_counts(self, label):
         """Messages in the outbox (the provider's log) per drill address."""
@@ -571,17 +571,15 @@ class Rehearsal:
 
         def settled():
             rows = Recipient.objects.filter(batch=batch)
-            return not rows.filter(status=Recipient.Status.PENDING).exists() and not (
-                rows.filter(status=Recipient.Status.SENDING).exclude(claim="").exists()
-            )
+            return not rows.filter(status__in=[Recipient.Status.PENDING, Recipient.Status.SENDING]).exists()
 
         self.wait_for(settled, 120)
         # The operator's step for the "may have gone out" rows: look in the provider's
         # log (the outbox); the provider's webhook moves a sent one on; send the rest again.
         again = delivered = 0
-        for pk, email in Recipient.objects.filter(
-            batch=batch, status=Recipient.Status.SENDING, claim=""
-        ).values_list("pk", "email"):
+        for pk, email in Recipient.objects.filter(batch=batch, status=Recipient.Status.UNCERTAIN).values_list(
+            "pk", "email"
+        ):
             message = OutboxMessage.objects.filter(to__contains=email).first()
             if message is not None:
                 postmark(message.message_id, email, kind="Delivery", metadata={"recipient": str(pk)})

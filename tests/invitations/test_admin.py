@@ -84,16 +84,20 @@ def test_interrupted_messages_are_shown_and_sent_again_on_request(
         admin_client.post(reverse("invitations_batch_action", args=[batch.pk, "start"]))
     # What batches_recover_interrupted leaves after a worker died handing one row over.
     first = batch.recipients.order_by("pk").first()
-    Recipient.objects.filter(pk=first.pk).update(status=Recipient.Status.SENDING, claim="")
+    Recipient.objects.filter(pk=first.pk).update(status=Recipient.Status.UNCERTAIN, claim="")
     report = admin_client.get(reverse("invitations_batch_report", args=[batch.pk]))
     assert b"send_again" in report.content
+    assert "Belum pasti: 1" in " ".join(report.content.decode().split())
 
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(reverse("invitations_batch_action", args=[batch.pk, "send_again"]))
 
     batch.refresh_from_db()
     assert batch.status == Batch.Status.DONE and len(mail.outbox) == 2
-    assert b"send_again" not in admin_client.get(reverse("invitations_batch_report", args=[batch.pk])).content
+    assert set(batch.recipients.values_list("status", flat=True)) == {Recipient.Status.SENT}
+    report = admin_client.get(reverse("invitations_batch_report", args=[batch.pk]))
+    assert b"send_again" not in report.content
+    assert "Belum pasti: 0" in " ".join(report.content.decode().split())
 
 
 def test_actions_need_the_send_permission(client):
@@ -141,6 +145,10 @@ def test_demo_data_has_every_status_and_is_idempotent(team):
     demo.load(stdout=out, with_users=False)
     statuses = set(Recipient.objects.values_list("status", flat=True))
     assert statuses == set(Recipient.Status.values)
+    assert Recipient.Status.UNCERTAIN in statuses
+    # Only the uncertain rows wait for staff; the rows being sent belong to a live claim.
+    assert not Recipient.objects.filter(status=Recipient.Status.SENDING, claim="").exists()
+    assert not Recipient.objects.filter(status=Recipient.Status.UNCERTAIN).exclude(claim="").exists()
     assert Batch.objects.count() == 2
     assert set(Recipient.objects.exclude(answer="").values_list("answer", flat=True)) == {
         "accept",

@@ -167,11 +167,12 @@ def test_a_read_timeout_after_acceptance_leaves_the_recipient_uncertain_and_nobo
 
     assert batch.status == Batch.Status.PAUSED and "ReadTimeout" in batch.last_error
     uncertain = batch.recipients.get(email=contacts[2].email)
-    assert uncertain.status == Recipient.Status.SENDING and uncertain.claim == ""
+    assert uncertain.status == Recipient.Status.UNCERTAIN and uncertain.claim == ""
+    assert uncertain.get_status_display() == "Belum pasti: periksa log penyedia"
     assert "mungkin sudah terkirim" in uncertain.error  # stored in Indonesian, the default
     assert Counter(batch.recipients.values_list("status", flat=True)) == {
         Recipient.Status.SENT: 2,
-        Recipient.Status.SENDING: 1,
+        Recipient.Status.UNCERTAIN: 1,
         Recipient.Status.PENDING: 2,
     }
 
@@ -190,7 +191,7 @@ def test_a_read_timeout_after_acceptance_leaves_the_recipient_uncertain_and_nobo
     batch.refresh_from_db()
     assert batch.status == Batch.Status.DONE  # the uncertain row waits for the webhook or staff
     uncertain.refresh_from_db()
-    assert uncertain.status == Recipient.Status.SENDING
+    assert uncertain.status == Recipient.Status.UNCERTAIN
 
     # The provider's webhook, carrying our recipient id, settles it.
     services.tracking_event_apply(
@@ -215,7 +216,7 @@ def test_a_connection_dropped_after_the_request_is_uncertain_too(
     provider.mode[contacts[0].email] = "drop"
     batch = start(BatchFactory(max_consecutive_errors=1), django_capture_on_commit_callbacks)
     row = batch.recipients.get(email=contacts[0].email)
-    assert (row.status, row.claim) == (Recipient.Status.SENDING, "")
+    assert (row.status, row.claim) == (Recipient.Status.UNCERTAIN, "")
     provider.mode.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.batch_resume(batch=batch)

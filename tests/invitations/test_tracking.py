@@ -120,6 +120,28 @@ def test_metadata_finds_the_recipient_before_the_message_id_is_known():
 
 
 @pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("postmark/delivered", Recipient.Status.DELIVERED),
+        ("postmark/bounced", Recipient.Status.BOUNCED),
+        ("postmark/opened", Recipient.Status.UNCERTAIN),
+    ],
+)
+def test_the_provider_settles_an_uncertain_recipient(name, expected):
+    """A message handed over without an answer: its delivery or bounce, found by the
+    recipient id in the metadata, moves the row on; an open is no status."""
+    body = payload(name)
+    recipient = RecipientFactory(
+        email=payload(f"{name}.expected")["recipient"], status=Recipient.Status.UNCERTAIN
+    )
+    body["Metadata"] = {"recipient": str(recipient.pk)}
+    assert post("postmark", body).status_code == 200
+    recipient.refresh_from_db()
+    assert recipient.status == expected
+    assert TrackingEvent.objects.get().recipient == recipient
+
+
+@pytest.mark.parametrize(
     "name,reason",
     [
         ("postmark/bounced", Suppression.Reason.HARD_BOUNCE),

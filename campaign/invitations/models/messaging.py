@@ -247,6 +247,10 @@ class Recipient(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
         SENDING = "sending", _("Being sent")
+        # Handed to the provider without a clear answer (a worker lost mid-send, a
+        # timeout after the request went out): never sent again automatically; the
+        # provider's webhook or staff, after checking its log, settle it.
+        UNCERTAIN = "uncertain", _("Uncertain: check the provider's log")
         SENT = "sent", _("Sent")
         DELIVERED = "delivered", _("Delivered")
         BOUNCED = "bounced", _("Bounced")

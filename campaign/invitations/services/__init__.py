@@ -5,11 +5,13 @@ again, erasure) and ``rsvp`` (answers). Callers import from the package.
 
 Sending never mails an address twice: a worker claims pending recipients with one
 conditional UPDATE (``status = pending`` → ``sending``, tagged with the worker's claim)
-and only sends what it claimed; each sent message is marked at once. A provider error
-stops the chunk and puts the unsent claims back; a re-run sends only those. An error
-that does not prove the message was refused (a timeout after the request went out)
-leaves that recipient "being sent" and unclaimed, like a worker lost mid-send: the
-provider's webhook or staff settle it, no run sends it again (``campaign.core.delivery``).
+and only sends what it claimed; the sent marks are written together (one UPDATE per
+250 messages), always before unsent claims are put back. A provider error stops the
+chunk and puts the unsent claims back; a re-run sends only those. An error that does
+not prove the message was refused (a timeout after the request went out) makes that
+recipient "uncertain", like the rows a worker lost mid-send may have been: the
+provider's webhook or staff settle them, no run sends them again
+(``campaign.core.delivery``, ``batches_recover_interrupted``).
 """
 
 from .batches import (

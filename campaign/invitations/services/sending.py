@@ -11,7 +11,7 @@ from email.utils import formataddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import connection, transaction
-from django.db.models import F, Min, Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
@@ -33,8 +33,12 @@ from ..models import (
 
 logger = logging.getLogger(__name__)
 
-# Check for pause or cancel after this many messages of a chunk.
-_STATUS_CHECK_EVERY = 25
+# The "sent" marks of a chunk are written together, one statement for this many
+# messages (or for what was sent in _MARK_SECONDS, with a slow provider); pause and
+# cancel are checked at the same moments. Crash recovery relies on it: at most
+# _MARK_EVERY rows of a claim can have gone out unmarked (``batches_recover_interrupted``).
+_MARK_EVERY = 250
+_MARK_SECONDS = 2.0
 
 
 def _setting(name, default):
@@ -190,9 +194,11 @@ def build_message(*, recipient: Recipient, compiled: merge.Compiled, values: dic
 
 
 def _mark_uncertain(recipient, claim, error) -> int:
-    """The provider may have accepted this message: keep the row "being sent" but
-    unclaimed, so no run sends it again; its webhook or staff settle it."""
+    """The provider may have accepted this message: the row becomes "uncertain", which
+    no run sends again; its webhook or staff settle it."""
     return Recipient.objects.filter(pk=recipient.pk, claim=claim, status=Recipient.Status.SENDING).update(
+        status=Recipient.Status.UNCERTAIN,
+        status_at=timezone.now(),
         claim="",
         error=(
             _(
@@ -220,11 +226,12 @@ def _release(claim, *, error=""):
 def batches_recover_interrupted(*, stale_after=None, now=None) -> dict:
     """After a worker died mid-chunk (killed, host lost), put its claims back.
 
-    A chunk sends its claimed rows in id order and marks each one sent as soon as the
-    provider accepts it, so of a dead claim's rows still "being sent" only the first may
-    have reached the provider. It stays "being sent", unclaimed and flagged: the
-    provider's webhook (which carries the recipient id) moves it on if it did go out, and
-    staff may send it again after checking (``recipients_send_again``). Every other row
+    A chunk sends its claimed rows in id order and writes their "sent" marks together
+    every ``_MARK_EVERY`` messages, so of a dead claim's rows still "being sent" only
+    the first ``_MARK_EVERY`` (in id order) may have reached the provider: those sent
+    since the last write and the one in flight. They become "uncertain": the provider's
+    webhook (which carries the recipient id) moves on each one that did go out, and
+    staff may send the rest again after checking (``recipients_send_again``). Every other row
     goes back to pending, every sending batch with pending rows gets a chunk queued (and
     one with none left is finished), so nobody is mailed twice and nobody is skipped.
     Claims younger than ``stale_after`` seconds (``INVITATIONS_STALE_CLAIM_SECONDS``,
@@ -236,16 +243,20 @@ def batches_recover_interrupted(*, stale_after=None, now=None) -> dict:
         status=Recipient.Status.SENDING, claimed_at__lt=now - datetime.timedelta(seconds=stale_after)
     ).exclude(claim="")
     released = uncertain = 0
-    for row in stale.values("claim").annotate(first=Min("pk")):
+    for claim in set(stale.values_list("claim", flat=True)):
         with transaction.atomic():
-            uncertain += Recipient.objects.filter(pk=row["first"], claim=row["claim"]).update(
+            mine = Recipient.objects.filter(claim_filter(claim))
+            unmarked = list(mine.order_by("pk").values_list("pk", flat=True)[:_MARK_EVERY])
+            uncertain += mine.filter(pk__in=unmarked).update(
+                status=Recipient.Status.UNCERTAIN,
+                status_at=now,
                 claim="",
                 error=_(
                     "Interrupted while being handed to the provider: it may have gone out. "
                     "Check the provider's log before sending it again."
                 ),
             )
-            released += _release(row["claim"])
+            released += _release(claim)
     requeued = []
     for batch in Batch.objects.filter(status=Batch.Status.SENDING):
         if batch.recipients.filter(status=Recipient.Status.PENDING).exists():
@@ -263,9 +274,9 @@ def batches_recover_interrupted(*, stale_after=None, now=None) -> dict:
 
 
 def recipients_send_again(*, batch: Batch, user=None) -> int:
-    """Staff checked the provider's log: send the interrupted rows of a batch again."""
-    count = batch.recipients.filter(status=Recipient.Status.SENDING, claim="").update(
-        status=Recipient.Status.PENDING, claimed_at=None, error=""
+    """Staff checked the provider's log: send the uncertain rows of a batch again."""
+    count = batch.recipients.filter(status=Recipient.Status.UNCERTAIN).update(
+        status=Recipient.Status.PENDING, status_at=timezone.now(), claim="", claimed_at=None, error=""
     )
     if count:
         log(batch, "wagtail.edit", user=user)
@@ -282,8 +293,68 @@ def claim_filter(claim):
     return Q(claim=claim, status=Recipient.Status.SENDING)
 
 
+class _Marks:
+    """What a chunk learnt from the provider and has not written yet: the rows it
+    accepted (with their message ids) and the rows refused or impossible to write."""
+
+    def __init__(self):
+        self.sent = []  # (recipient id, message id)
+        self.failed = []  # (recipient, error, message id)
+        self.since = time.monotonic()
+
+    def __len__(self):
+        return len(self.sent) + len(self.failed)
+
+    def due(self) -> bool:
+        return len(self) >= _MARK_EVERY or (len(self) and time.monotonic() - self.since >= _MARK_SECONDS)
+
+
+def _marks_write(marks: _Marks, claim) -> None:
+    """One UPDATE for every accepted row (plus one per refused row, which is rare)."""
+    if marks.sent:
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        cases = " ".join(["WHEN %s THEN %s"] * len(marks.sent))
+        ids = ", ".join(["%s"] * len(marks.sent))
+        moving = (Recipient.Status.SENDING, Recipient.Status.UNCERTAIN)
+        # A webhook may have moved a row on already (delivered before we got here); a
+        # row a too-early recovery flagged uncertain did go out.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {recipient_table()} SET "  # noqa: S608 - our identifiers; values are parameters
+                "status = CASE WHEN status IN (%s, %s) THEN %s ELSE status END, "
+                "status_at = CASE WHEN status IN (%s, %s) THEN %s ELSE status_at END, "
+                f"message_id = CASE id {cases} ELSE message_id END, "
+                f"sent_at = %s, claim = '', error = '' WHERE id IN ({ids})",
+                [
+                    *moving,
+                    Recipient.Status.SENT,
+                    *moving,
+                    now,
+                    *(value for pk, message_id in marks.sent for value in (pk, message_id)),
+                    now,
+                    *(pk for pk, _message_id in marks.sent),
+                ],
+            )
+    for recipient, error, message_id in marks.failed:
+        _mark_failed(recipient, claim, error, message_id=message_id)
+    marks.sent, marks.failed = [], []
+    marks.since = time.monotonic()
+
+
 def batch_send_chunk(*, batch_id: int) -> ChunkResult:
-    """Claim and send up to ``chunk_size`` pending recipients of a sending batch."""
+    """Claim and send up to ``chunk_size`` pending recipients of a sending batch.
+
+    One provider call per message; the "sent" marks are written together, one UPDATE
+    for up to ``_MARK_EVERY`` messages, so a chunk costs a fixed number of statements
+    (about 20, plus two per ``_MARK_EVERY`` messages: at most 28 for the largest chunk)
+    instead of one per message. Exactly once still holds: whatever ends the chunk (the
+    last message, a pause, a provider error, any exception) writes the marks before the
+    unsent claims are put back; an ambiguous provider error makes its row uncertain
+    and the rows accepted before it sent; a worker killed before it could write leaves
+    at most ``_MARK_EVERY`` accepted rows "being sent", which crash recovery makes
+    uncertain (``batches_recover_interrupted``). ``sent_at`` is the time of the write,
+    within ``_MARK_EVERY`` messages or ``_MARK_SECONDS`` of the hand-over.
+    """
     started = time.perf_counter()
     result = ChunkResult()
     batch = Batch.objects.select_related("template").filter(pk=batch_id).first()
@@ -329,11 +400,13 @@ def batch_send_chunk(*, batch_id: int) -> ChunkResult:
     links = MessageLinks()
     compiled = {}
     invited = []
-    connection = mailers.default
+    marks = _Marks()
+    mailer = mailers.default
     try:
-        connection.open()
-        for index, recipient in enumerate(claimed):
-            if index and index % _STATUS_CHECK_EVERY == 0:
+        mailer.open()
+        for recipient in claimed:
+            if marks.due():
+                _marks_write(marks, claim)
                 status = Batch.objects.filter(pk=batch.pk).values_list("status", flat=True).first()
                 if status != Batch.Status.SENDING:
                     result.paused = True
@@ -348,11 +421,11 @@ def batch_send_chunk(*, batch_id: int) -> ChunkResult:
                     recipient=recipient, compiled=compiled[language], values=merge_values(recipient, links)
                 )
             except merge.Unrenderable as error:
-                _mark_failed(recipient, claim, _unrenderable_reason(error))
+                marks.failed.append((recipient, _unrenderable_reason(error), ""))
                 result.failed += 1
                 continue
             try:
-                connection.send_messages([message])
+                mailer.send_messages([message])
             except Exception as error:  # noqa: BLE001 - any provider failure stops the chunk
                 result.error = f"{type(error).__name__}: {error}"[:500]
                 outcome = send_failure_outcome(error)
@@ -366,14 +439,17 @@ def batch_send_chunk(*, batch_id: int) -> ChunkResult:
                     result.error,
                 )
                 break
-            if _mark_sent(recipient, claim, message):
+            if _mark_sent(recipient, message, marks):
                 result.sent += 1
                 if recipient.institution_id:
                     invited.append(recipient.institution_id)
             else:
                 result.failed += 1
     finally:
-        connection.close()
+        mailer.close()
+        # The marks first: put back, an accepted row would be sent again. If writing
+        # them fails, nothing is put back: recovery treats the claim as a dead one.
+        _marks_write(marks, claim)
         _release(claim, error=result.error)
         if invited:
             institutions_mark_invited(institution_ids=invited)
@@ -397,7 +473,8 @@ def _unrenderable_reason(error: merge.Unrenderable) -> str:
     return _("Refused: a line break in the name or subject (header injection).")
 
 
-def _mark_sent(recipient, claim, message) -> bool:
+def _mark_sent(recipient, message, marks: _Marks) -> bool:
+    """Note the provider's answer for ``recipient``; False when it refused the address."""
     status = getattr(message, "anymail_status", None)
     message_id, refused = "", False
     if status is not None:
@@ -407,31 +484,11 @@ def _mark_sent(recipient, claim, message) -> bool:
             refused = per_recipient.status in ("rejected", "invalid", "failed")
         elif status.message_id is not None:
             message_id = status.message_id
-    message_id = "" if message_id is None else str(message_id)
-    now = timezone.now()
+    message_id = ("" if message_id is None else str(message_id))[:255]
     if refused:
-        _mark_failed(recipient, claim, _("The provider refused the address."), message_id=message_id[:255])
+        marks.failed.append((recipient, _("The provider refused the address."), message_id))
         return False
-    # A webhook may have moved the row on already (delivered before we got here).
-    # Plain SQL: this runs once per message, and the ORM's CASE expressions cost more
-    # than the write itself.
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {recipient_table()} SET "  # noqa: S608 - our identifiers; values are parameters
-            "status = CASE WHEN status = %s THEN %s ELSE status END, "
-            "status_at = CASE WHEN status = %s THEN %s ELSE status_at END, "
-            "message_id = %s, sent_at = %s, claim = '', error = '' WHERE id = %s",
-            [
-                Recipient.Status.SENDING,
-                Recipient.Status.SENT,
-                Recipient.Status.SENDING,
-                stamp,
-                message_id[:255],
-                stamp,
-                recipient.pk,
-            ],
-        )
+    marks.sent.append((recipient.pk, message_id))
     return True
 
 
@@ -460,11 +517,9 @@ def _batch_error(batch, error):
 
 
 def _batch_finish_if_done(batch):
-    # Rows flagged by batches_recover_interrupted (being sent, no claim) wait for the
-    # provider's webhook or for staff, not for a worker: they don't keep a batch open.
-    busy = batch.recipients.filter(
-        Q(status=Recipient.Status.PENDING) | (Q(status=Recipient.Status.SENDING) & ~Q(claim=""))
-    ).exists()
+    # Uncertain rows wait for the provider's webhook or for staff, not for a worker:
+    # they don't keep a batch open.
+    busy = batch.recipients.filter(status__in=[Recipient.Status.PENDING, Recipient.Status.SENDING]).exists()
     if not busy:
         Batch.objects.filter(pk=batch.pk, status=Batch.Status.SENDING).update(
             status=Batch.Status.DONE, finished_at=timezone.now()

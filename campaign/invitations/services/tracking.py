@@ -28,6 +28,7 @@ _RANK = {
     Recipient.Status.PENDING: 0,
     Recipient.Status.SKIPPED: 0,
     Recipient.Status.SENDING: 1,
+    Recipient.Status.UNCERTAIN: 1,
     Recipient.Status.SENT: 2,
     Recipient.Status.DELIVERED: 3,
     Recipient.Status.BOUNCED: 4,
