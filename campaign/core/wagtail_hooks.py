@@ -20,7 +20,8 @@ class CampaignViewSet(ScopedSnippetViewSet):
 
 
 class RegionViewSet(ScopedSnippetViewSet):
-    """Reference data, loaded from BPS codes: browsable, not edited by hand."""
+    """Reference data, loaded from BPS codes: browsable; staff set only the map centre
+    (latitude, longitude) by hand."""
 
     model = Region
     chooser_viewset_class = RegionChooserViewSet
