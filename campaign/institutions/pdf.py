@@ -77,10 +77,18 @@ def _area_section(data, styles, width):
     story.append(
         Paragraph(
             escape(
-                _(
-                    "Official figures of %(date)s. Green: at or above the share of the goal expected by "
-                    "that day (linear over the online phase); amber: up to %(amber)s points of the goal "
-                    "below it; red: further below."
+                (
+                    _(
+                        "Official figures of %(date)s. Green: at or above the share of the goal expected "
+                        "by that day (following the province's own curve); amber: up to %(amber)s points "
+                        "of the goal below it; red: further below."
+                    )
+                    if getattr(data.campaign, "trajectory", "") == "shaped"
+                    else _(
+                        "Official figures of %(date)s. Green: at or above the share of the goal expected by "
+                        "that day (linear over the online phase); amber: up to %(amber)s points of the goal "
+                        "below it; red: further below."
+                    )
                 )
                 % {
                     "date": formats.date_format(areas.date, "j F Y"),
