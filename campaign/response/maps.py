@@ -201,7 +201,7 @@ def area_map(*, areas, points, title="", width=720, max_height=520, min_height=2
         Dot(
             x=round(x, 1),
             y=round(y, 1),
-            size=round(2.2 + 0.6 * min(math.log2(point.count), 4), 1),
+            size=round(2.8 + 0.6 * min(math.log2(point.count), 4), 1),
             reached=point.reached,
             count=point.count,
         )
@@ -256,7 +256,8 @@ def svg(area_map: AreaMap, *, title_id="jb-map-title"):
         'aria-labelledby="{tid} {tid}-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{tid}">{title}</title><desc id="{tid}-desc">{desc}</desc>'
         '<rect width="{w}" height="{mh}" fill="#eef3f8" rx="4"/>'
-        "{circles}{dots}{labels}{legend}</svg>",
+        # Dots and labels let clicks through to the circles' links beneath them.
+        '{circles}<g pointer-events="none">{dots}{labels}</g>{legend}</svg>',
         w=w,
         h=h,
         mh=area_map.height,

@@ -5,8 +5,6 @@ same figures as the weekly PDF, ``selectors.uplift``) and a CSV/XLSX export."""
 import datetime
 from dataclasses import dataclass
 
-import django_filters
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
@@ -37,31 +35,12 @@ class UpliftLine:
     change: float
 
 
-class WeekFilterSet(django_filters.FilterSet):
-    """The week whose sessions the report looks at (its Monday). Not a filter of rows: it
-    chooses which figures the rows are made of."""
-
-    week = django_filters.ChoiceFilter(
-        label=gettext_lazy("Week of the sessions"), method="keep", empty_label=None, choices=[]
-    )
-
-    def __init__(self, *args, weeks=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["week"].extra["choices"] = [
-            (week.isoformat(), date_format(week, "j F Y")) for week in weeks
-        ]
-
-    def keep(self, queryset, name, value):
-        return queryset
-
-
 class UpliftReportView(SafeSpreadsheetExportMixin, ReportView):
     page_title = gettext_lazy("Did it work? Online rate after guided sessions")
     header_icon = "crosshairs"
     results_template_name = "response/admin/uplift_results.html"
     index_url_name = "response_report_uplift"
     index_results_url_name = "response_report_uplift_results"
-    filterset_class = WeekFilterSet
     paginate_by = 100
     columns = [
         Column("name", label=gettext_lazy("Area")),
@@ -92,27 +71,18 @@ class UpliftReportView(SafeSpreadsheetExportMixin, ReportView):
     def weeks(self):
         return self.campaign.weeks() if self.campaign else []
 
-    def get_filterset_kwargs(self):
-        from campaign.institutions.models import GuidedSession
-
-        # The filter set needs a queryset; the rows are not one (see WeekFilterSet).
-        return {
-            **super().get_filterset_kwargs(),
-            "queryset": GuidedSession.objects.none(),
-            "weeks": self.weeks,
-        }
-
-    def filter_queryset(self, queryset):
-        return queryset
-
     @cached_property
     def week(self):
         """The chosen week, else the latest campaign week that has ended (its 7 days of
         figures can be complete), else the first."""
-        filters = self.filters
-        if filters is not None and filters.is_valid() and filters.form.cleaned_data.get("week"):
-            return datetime.date.fromisoformat(filters.form.cleaned_data["week"])
         from django.utils import timezone
+
+        try:
+            chosen = datetime.date.fromisoformat(self.request.GET.get("week", ""))
+        except ValueError:
+            chosen = None
+        if chosen in self.weeks:
+            return chosen
 
         ended = [week for week in self.weeks if week + datetime.timedelta(days=6) < timezone.localdate()]
         return (ended or self.weeks or [None])[-1]
@@ -152,6 +122,7 @@ class UpliftReportView(SafeSpreadsheetExportMixin, ReportView):
         context = super().get_context_data(**kwargs)
         result = self.result
         context["uplift"] = result
+        context["week_choices"] = [(week, week == self.week) for week in self.weeks]
         if result is not None and result.visited_mean is not None:
             context["visited_mean"] = _points(result.visited_mean)
         if result is not None and result.others_mean is not None:

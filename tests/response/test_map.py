@@ -163,3 +163,25 @@ def test_the_dashboard_shows_the_map_and_zooms_into_a_regency(client, area_figur
     zoomed = client.get(url + "&map=5301").content.decode()
     assert ">Lamboya</text>" in zoomed and ">Kota Kupang</text>" not in zoomed
     assert "Kembali ke semua kabupaten/kota" in zoomed
+
+
+@pytest.mark.django_db
+def test_staff_set_a_regions_centre_and_nothing_else(client, area_figures):
+    from campaign.core.models import Region
+
+    client.force_login(UserFactory(username="staf", groups=[roles_sync()[DISSEMINATION_STAFF]]))
+    sumba = Region.objects.get(code="5301")
+    url = reverse("wagtailsnippets_core_region:edit", args=[sumba.pk])
+    assert 'name="latitude"' in client.get(url).content.decode()
+
+    response = client.post(
+        url,
+        {"latitude": "-9.645", "longitude": "119.412", "name": "Renamed", "code": "5399", "population": "1"},
+    )
+
+    assert response.status_code == 302
+    sumba.refresh_from_db()
+    assert (sumba.latitude, sumba.longitude) == (Decimal("-9.645"), Decimal("119.412"))
+    assert (sumba.name, sumba.code, sumba.population) == ("Sumba Barat", "5301", 200_000)
+    bad = client.post(url, {"latitude": "-91", "longitude": "119.412"})
+    assert bad.status_code == 200 and "-91" in bad.content.decode()
