@@ -59,6 +59,27 @@ class Region(models.Model):
         related_name="children",
     )
     population = models.PositiveIntegerField(_("population (SP2020)"), null=True, blank=True)
+    # Where the campaign map (campaign.response.maps) centres the area's circle; empty:
+    # the mean of its institutions' coordinates.
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_(
+            "Centre of the area on the campaign map, in decimal degrees; empty: the mean of its institutions."
+        ),
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
 
     class Meta:
         ordering = ["code"]
@@ -129,6 +150,21 @@ class Campaign(ClusterableModel):
     )
     official_count_date = models.DateField(_("official count as of"), null=True, blank=True)
 
+    class Trajectory(models.TextChoices):
+        LINEAR = "linear", _("Linear over the online phase")
+        SHAPED = "shaped", _("Shaped by the province's own figures, week by week")
+
+    trajectory = models.CharField(
+        _("expected trajectory"),
+        max_length=10,
+        choices=Trajectory.choices,
+        default=Trajectory.LINEAR,
+        help_text=_(
+            "How much of the goal each area is expected to have reached by a given day. Shaped: "
+            "each area is compared with where it would be had it followed the province's curve."
+        ),
+    )
+
     panels = [
         FieldPanel("name"),
         FieldPanel("short_name"),
@@ -137,6 +173,7 @@ class Campaign(ClusterableModel):
         FieldPanel("target_url"),
         FieldPanel("area"),
         FieldRowPanel([FieldPanel("population_base"), FieldPanel("goal_percent")]),
+        FieldPanel("trajectory"),
         FieldRowPanel([FieldPanel("official_online_count"), FieldPanel("official_count_date")]),
         FieldPanel("is_active"),
     ]
@@ -165,6 +202,8 @@ class Campaign(ClusterableModel):
     @property
     def effective_end(self):
         """The end of the online phase after every recorded extension."""
+        if hasattr(self, "latest_extension_end"):  # annotated: core.selectors.campaign_get_active
+            return max(self.online_end, self.latest_extension_end or self.online_end)
         ends = [extension.new_end for extension in self.extensions.all()]
         return max([self.online_end, *ends])
 

@@ -1,15 +1,17 @@
 """Read queries of the core app that views, templates and other apps reuse."""
 
-from django.db.models import Prefetch
+from django.db.models import Max
 
-from .models import Campaign, CampaignExtension, Region
+from .models import Campaign, Region
 
 
 def campaign_get_active():
-    """The campaign the public site shows, or None when no campaign is active."""
+    """The campaign the public site shows, or None when no campaign is active; with the
+    latest extension's end in the same query (``Campaign.effective_end`` reads it), as
+    every admin and public page asks for it."""
     return (
         Campaign.objects.filter(is_active=True)
-        .prefetch_related(Prefetch("extensions", queryset=CampaignExtension.objects.all()))
+        .annotate(latest_extension_end=Max("extensions__new_end"))
         .first()
     )
 

@@ -149,6 +149,7 @@ _CAMPAIGN = [
     "core.view_campaign",
     "core.change_campaignsettings",
     "core.view_region",
+    "core.change_region",  # the map centre only: RegionViewSet shows the rest read-only
 ]
 _REGISTRY_EDIT = [
     f"institutions.{action}_{model}"

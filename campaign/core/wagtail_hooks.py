@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
@@ -20,7 +21,8 @@ class CampaignViewSet(ScopedSnippetViewSet):
 
 
 class RegionViewSet(ScopedSnippetViewSet):
-    """Reference data, loaded from BPS codes: browsable, not edited by hand."""
+    """Reference data, loaded from BPS codes: browsable; on the form staff change only an
+    area's centre on the campaign map (latitude, longitude), the rest is read-only."""
 
     model = Region
     chooser_viewset_class = RegionChooserViewSet
@@ -31,6 +33,15 @@ class RegionViewSet(ScopedSnippetViewSet):
     search_fields = ["name", "code"]
     list_per_page = 50
     inspect_view_enabled = True
+    panels = [
+        *(
+            FieldPanel(name, read_only=True)
+            for name in ("code", "name", "level", "kind", "parent", "population", "kemendagri_code")
+        ),
+        FieldRowPanel(
+            [FieldPanel("latitude"), FieldPanel("longitude")], heading=_("Centre on the campaign map")
+        ),
+    ]
 
 
 class CampaignSetupGroup(SnippetViewSetGroup):

@@ -61,6 +61,7 @@ class Dashboard:
     scans: dict = field(default_factory=dict)
     areas: object = None  # campaign.response.selectors.AreaSection
     uplift: object = None  # campaign.response.selectors.Uplift (weekly PDF only)
+    area_map: object = None  # campaign.response.maps.AreaMap (weekly PDF only)
 
     @property
     def chart_teams(self):

@@ -58,11 +58,22 @@ def dashboard(request):
     permission_require(request, "institutions.view_guidedsession")
     campaign = _campaign_or_404()
     data = dashboard_data(campaign=campaign, week=_week_param(request, campaign), user=request.user)
+    from campaign.response.maps import campaign_map, svg
+
+    area_map, map_regency = campaign_map(
+        campaign=campaign,
+        section=data.areas,
+        regency_code=request.GET.get("map", ""),
+        link=lambda code: f"?week={data.week:%Y-%m-%d}&map={code}#map",
+    )
     return TemplateResponse(
         request,
         "institutions/admin/dashboard.html",
         {
             "data": data,
+            "area_map": area_map,
+            "area_map_svg": svg(area_map),
+            "map_regency": map_regency,
             "team_chart": charts.team_bars(data.chart_teams),
             "weekly_chart": charts.weekly_columns(data.series, data.week),
             "goal_chart": charts.goal_bar(data.participation["official"] or 0, data.participation["goal"]),
@@ -84,6 +95,9 @@ def weekly_report_pdf(request):
 
     data = dashboard_data(campaign=campaign, week=_week_param(request, campaign), user=None)
     data.uplift = uplift(campaign=campaign, week=data.week)
+    from campaign.response.maps import campaign_map
+
+    data.area_map = campaign_map(campaign=campaign, section=data.areas)[0]
     response = HttpResponse(weekly_report(data), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="laporan-mingguan-{data.week:%Y-%m-%d}.pdf"'
     return response

@@ -77,10 +77,18 @@ def _area_section(data, styles, width):
     story.append(
         Paragraph(
             escape(
-                _(
-                    "Official figures of %(date)s. Green: at or above the share of the goal expected by "
-                    "that day (linear over the online phase); amber: up to %(amber)s points of the goal "
-                    "below it; red: further below."
+                (
+                    _(
+                        "Official figures of %(date)s. Green: at or above the share of the goal expected "
+                        "by that day (following the province's own curve); amber: up to %(amber)s points "
+                        "of the goal below it; red: further below."
+                    )
+                    if getattr(data.campaign, "trajectory", "") == "shaped"
+                    else _(
+                        "Official figures of %(date)s. Green: at or above the share of the goal expected by "
+                        "that day (linear over the online phase); amber: up to %(amber)s points of the goal "
+                        "below it; red: further below."
+                    )
                 )
                 % {
                     "date": formats.date_format(areas.date, "j F Y"),
@@ -90,6 +98,9 @@ def _area_section(data, styles, width):
             styles["small"],
         )
     )
+
+    if data.area_map is not None and not data.area_map.is_empty:
+        story.append(_area_map(data.area_map, width))
 
     def fmt(value, digits=None):
         if value is None:
@@ -144,6 +155,87 @@ def _area_section(data, styles, width):
     )
     table.setStyle(TableStyle(style))
     return [*story, table]
+
+
+def _area_map(area_map, width):
+    """The dashboard's map (``campaign.response.maps``), the same shapes drawn with
+    reportlab: SVG's y runs down, the PDF's up."""
+    from reportlab.graphics.shapes import Circle, Rect
+
+    from campaign.response import maps
+
+    scale = width / area_map.width
+    height = area_map.total_height * scale
+    drawing = Drawing(width, height)
+
+    def at(x, y):
+        return x * scale, height - y * scale
+
+    def colour(value):
+        return colors.HexColor(value)
+
+    x, y = at(0, area_map.height)
+    drawing.add(Rect(x, y, width, area_map.height * scale, fillColor=colour("#eef3f8"), strokeColor=None))
+
+    def rag_circle(cx, cy, r, status):
+        stroke, stroke_width, dash = maps.RAG_STROKE[status]
+        fill = colour(maps.RAG_FILL[status])
+        fill.alpha = 0.72
+        return Circle(
+            cx,
+            cy,
+            r,
+            fillColor=fill,
+            strokeColor=colour(stroke),
+            strokeWidth=stroke_width * scale,
+            strokeDashArray=[float(n) * scale for n in dash.split()] if dash else None,
+        )
+
+    def dot(cx, cy, size, reached):
+        if reached:
+            return Circle(
+                cx, cy, size, fillColor=colour(maps.REACHED_FILL), strokeColor=colors.white, strokeWidth=0.5
+            )
+        side = size * 1.7
+        return Rect(
+            cx - side / 2,
+            cy - side / 2,
+            side,
+            side,
+            fillColor=colors.white,
+            strokeColor=colour(maps.NOT_REACHED_STROKE),
+            strokeWidth=0.8,
+        )
+
+    for circle in area_map.circles:
+        drawing.add(rag_circle(*at(circle.x, circle.y), circle.r * scale, circle.status))
+    for item in area_map.dots:
+        drawing.add(dot(*at(item.x, item.y), item.size * scale, item.reached))
+    for circle in area_map.circles:
+        lx, ly = at(circle.label_x, circle.label_y)
+        drawing.add(
+            String(
+                lx, ly, circle.label, fontName="Helvetica-Bold", fontSize=10 * scale, textAnchor=circle.anchor
+            )
+        )
+    for kind, status, text, lx, ly in maps.legend_layout(area_map):
+        sx, sy = at(lx, ly - 4)
+        if kind == "circle":
+            drawing.add(rag_circle(sx, sy, 7 * scale, status))
+        else:
+            drawing.add(dot(sx, sy, 3.4 * scale, kind == "reached"))
+        drawing.add(String(*at(lx + 13, ly), text, fontName="Helvetica", fontSize=11 * scale))
+    drawing.add(
+        String(
+            *at(area_map.width - maps.MARGIN, area_map.height + 40),
+            maps.legend_note(),
+            fontName="Helvetica",
+            fontSize=11 * scale,
+            fillColor=colour("#4a4a4a"),
+            textAnchor="end",
+        )
+    )
+    return drawing
 
 
 def _uplift_section(data, styles, width):

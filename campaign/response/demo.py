@@ -10,6 +10,7 @@ laggers' curves rise late.
 
 import datetime
 import hashlib
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -23,6 +24,33 @@ from .services import counts_store
 FINAL_PERSONS = 981_552  # BPS NTT, 28 May 2020 (shared/data/FACTS.md)
 SOURCE = "Demo: SP2020 Online NTT (deret harian buatan, berakhir pada angka resmi 981.552)"
 LEADERS = {"5371": 2.2}  # Kota Kupang: connected, its offices guided first
+# Where the campaign map centres each regency in the demo: its seat (ibu kota), to about
+# 0.05°, from general reference maps; ../shared/data has no coordinates. Staff set their
+# own on the region (Campaign setup → Regions); the demo fills only empty ones.
+REGENCY_SEATS = {
+    "5301": (-9.645, 119.412),  # Waikabubak
+    "5302": (-9.656, 120.264),  # Waingapu
+    "5303": (-10.02, 123.88),  # Oelamasi
+    "5304": (-9.861, 124.284),  # Soe
+    "5305": (-9.447, 124.479),  # Kefamenanu
+    "5306": (-9.106, 124.892),  # Atambua
+    "5307": (-8.219, 124.517),  # Kalabahi
+    "5308": (-8.364, 123.431),  # Lewoleba
+    "5309": (-8.342, 122.983),  # Larantuka
+    "5310": (-8.620, 122.212),  # Maumere
+    "5311": (-8.844, 121.663),  # Ende
+    "5312": (-8.786, 120.972),  # Bajawa
+    "5313": (-8.611, 120.463),  # Ruteng
+    "5314": (-10.731, 123.061),  # Ba'a
+    "5315": (-8.496, 119.888),  # Labuan Bajo
+    "5316": (-9.60, 119.62),  # Waibakul
+    "5317": (-9.436, 119.247),  # Tambolaka
+    "5318": (-8.54, 121.33),  # Mbay
+    "5319": (-8.823, 120.790),  # Borong
+    "5320": (-10.493, 121.846),  # Seba
+    "5321": (-9.556, 124.905),  # Betun
+    "5371": (-10.178, 123.597),  # Kota Kupang
+}
 
 
 def _unit(code, salt):
@@ -58,6 +86,10 @@ def load(*, stdout, with_users):
     for region in blanks:
         AreaGoal.objects.update_or_create(campaign=campaign, region=region, defaults={"population": share})
     populations = {r.code: r.population or share for r in regencies}
+    for region in regencies:
+        if region.latitude is None and region.code in REGENCY_SEATS:
+            region.latitude, region.longitude = (Decimal(str(value)) for value in REGENCY_SEATS[region.code])
+            region.save(update_fields=["latitude", "longitude"])
     finals = regency_finals(regencies, populations)
 
     start = campaign.online_start

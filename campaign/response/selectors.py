@@ -112,11 +112,43 @@ def province_latest(*, campaign, today=None):
 
 def expected_fraction(campaign, date) -> float:
     """The share of the goal expected by the end of ``date``: linear over the campaign's
-    effective online period (extensions included)."""
+    effective online period (extensions included), or, when the campaign's trajectory is
+    "shaped", following the province's own curve.
+
+    Shaped: with L the latest day with figures and P(d) the province's persons online on
+    day d, the share expected by d ≤ L is linear(L) × P(d) / P(L); after L (no curve yet)
+    it is linear. Each area is thus compared with where it would be had it followed the
+    province's week-by-week curve to the share a linear plan expects today: a slow first
+    fortnight, which the whole province had, turns no area red in the weekly reports of
+    those weeks, while an area slower than the province still does. On L itself both
+    trajectories agree. Without a province figure on d or L, linear (two queries more)."""
     start, end = campaign.online_start, campaign.effective_end
     days = (end - start).days + 1
-    elapsed = (date - start).days + 1
-    return min(max(elapsed / days, 0.0), 1.0)
+
+    def linear(day):
+        return min(max(((day - start).days + 1) / days, 0.0), 1.0)
+
+    if getattr(campaign, "trajectory", "linear") != "shaped":
+        return linear(date)
+    province, regencies, latest = campaign_regions(campaign)
+    if latest is None or date >= latest:
+        return linear(date)
+    totals = regency_totals(
+        regency_ids=[r.pk for r in regencies],
+        dates=[date, latest],
+        also_own=[province.pk] if province else [],
+    )
+
+    def province_persons(day):
+        if province is not None and (province.pk, day) in totals:
+            return totals[(province.pk, day)]
+        known = [totals[(r.pk, day)] for r in regencies if (r.pk, day) in totals]
+        return sum(known) if known else None
+
+    now, then = province_persons(date), province_persons(latest)
+    if now is None or not then:
+        return linear(date)
+    return min(linear(latest) * now / then, 1.0)
 
 
 def rag(progress, expected, amber_points=None) -> str:

@@ -5,8 +5,10 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from campaign.core.permissions import PermissionMenuItem
+from campaign.institutions.fieldwork_admin_views import report_permission
 
 from . import admin_views as views
+from . import reports
 from .models import AreaGoal, CountChange, FetchSource, OfficialCount
 
 
@@ -47,7 +49,28 @@ def register_response_urls():
         path("response/import/", views.import_upload, name="response_import"),
         path("response/import/<int:pk>/", views.import_run, name="response_import_run"),
         path("response/proposal/", views.proposal_view, name="response_proposal"),
+        path(
+            "reports/after-sessions/",
+            report_permission(reports.UpliftReportView, reports.UPLIFT_PERMISSION),
+            name="response_report_uplift",
+        ),
+        path(
+            "reports/after-sessions/results/",
+            report_permission(reports.UpliftReportView, reports.UPLIFT_PERMISSION),
+            name="response_report_uplift_results",
+        ),
     ]
+
+
+@hooks.register("register_reports_menu_item")
+def uplift_report_item():
+    return PermissionMenuItem(
+        _("Did it work? After guided sessions"),
+        reverse("response_report_uplift"),
+        icon_name="crosshairs",
+        order=730,
+        permission=reports.UPLIFT_PERMISSION,
+    )
 
 
 @hooks.register("register_admin_menu_item")

@@ -33,7 +33,7 @@ HIDDEN = 404  # a row outside the user's scope does not exist for them
 # access, written out; staff roles and the superuser may do everything listed for them.
 STAFF = {
     "core.campaign": "vac",
-    "core.region": "v",
+    "core.region": "vc",  # the centre on the campaign map (the rest of the form is read-only)
     "institutions.institution": "vacd",
     "institutions.contact": "vacd",
     "institutions.mediapartner": "vacd",
