@@ -150,7 +150,7 @@ def _area_section(data, styles, width):
         ]
     table = Table(
         rows,
-        colWidths=[width * w for w in (0.23, 0.14, 0.12, 0.09, 0.11, 0.08, 0.13, 0.10)],
+        colWidths=[width * w for w in (0.21, 0.14, 0.12, 0.09, 0.13, 0.08, 0.13, 0.10)],
         repeatRows=1,
     )
     table.setStyle(TableStyle(style))

@@ -49,7 +49,8 @@ class UpliftReportView(SafeSpreadsheetExportMixin, ReportView):
         NumberColumn("before", label=gettext_lazy("Persons online before")),
         NumberColumn("after", label=gettext_lazy("Persons online after")),
         NumberColumn("population", label=gettext_lazy("Population")),
-        Column("change", label=gettext_lazy("Change (points of the population)"), accessor="change_display"),
+        # Short, so the table fits: the sentence above it says "points of the population".
+        Column("change", label=gettext_lazy("Change (points)"), accessor="change_display"),
     ]
     list_export = ["code", "name", "group", "sessions", "before", "after", "population", "change"]
     export_headings = {
