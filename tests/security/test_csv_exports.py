@@ -30,9 +30,12 @@ VARIANTS = [
     'Jl. Timor Raya\n=HYPERLINK("http://evil.example/")',
     "Kupang;\t+1+cmd|' /C calc'!A0",
 ]
-# Exports whose rows hold no free text we set here (numbers, dates, workflow states).
+# Exports whose rows hold no free text we set here (numbers, dates, workflow states; the
+# "did it work" report's only text is region names, loaded from the BPS reference data and
+# read-only in the admin).
 WITHOUT_HOSTILE_TEXT = {
     "institutions_report_team_performance",
+    "response_report_uplift",
     "wagtailadmin_reports:workflow",
     "wagtailadmin_reports:workflow_tasks",
 }

@@ -148,6 +148,8 @@ EXPECTED = {
     "response_import": (L, 302, 302, 200, 200, L),
     "response_import_run": (L, 302, 302, 200, 200, L),
     "response_proposal": (L, 200, 200, 200, 200, L),
+    "response_report_uplift": (L, 302, 302, 200, 200, L),
+    "response_report_uplift_results": (L, 302, 302, 200, 200, L),
     # Public, but opt in: the world has not published its progress.
     "response_public_progress": (404, 404, 404, 404, 404, 404),
     "response_public_widget": (404, 404, 404, 404, 404, 404),
