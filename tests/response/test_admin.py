@@ -61,3 +61,26 @@ def test_weekly_pdf_has_the_area_section(client, area_figures, tmp_path):
     assert "Sumba Barat" in text and "Kota Kupang" in text
     assert text.index("Sumba Barat") < text.index("Kota Kupang")  # furthest behind first
     assert "31.000" in text  # the official count, not added to anything
+
+
+def test_figures_list_shows_the_latest_day_first_naming_regions_in_one_query(
+    client, area_figures, django_assert_max_num_queries
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from campaign.core.models import Region
+
+    kupang = Region.objects.get(code="5371")
+    OfficialCount.objects.create(
+        region=kupang, date=datetime.date(2020, 3, 1), persons=7_000, imported_at=timezone.now()
+    )
+    client.force_login(UserFactory(username="staf", groups=[roles_sync()[DISSEMINATION_STAFF]]))
+    url = reverse("wagtailsnippets_response_officialcount:list")
+    client.get(url)
+    with django_assert_max_num_queries(20):
+        page = client.get(url).content.decode()
+    assert "Lamboya" in page and "Kota Kupang" in page
+    # Each row's label is the figure's str(): region, day, persons.
+    assert page.index("2020-03-08: 12000") < page.index("2020-03-01: 7000")  # the latest day first
