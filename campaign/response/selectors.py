@@ -71,13 +71,12 @@ def regency_totals(*, regency_ids, dates, also_own=()) -> dict:
     # index: regions × days lookups, whatever the number of districts elsewhere. A
     # condition on the joined region would make the planner walk every region's figures
     # of those days instead (7,200 districts × 14 days).
-    district_ids = Region.objects.filter(parent_id__in=regency_ids, level=Region.Level.DISTRICT).values("pk")
+    areas = Region.objects.filter(
+        Q(pk__in=[*regency_ids, *also_own]) | Q(parent_id__in=regency_ids, level=Region.Level.DISTRICT)
+    ).values("pk")
     own, districts = {}, {}
     for row in (
-        OfficialCount.objects.filter(
-            Q(region_id__in=[*regency_ids, *also_own]) | Q(region_id__in=district_ids),
-            date__in=dates,
-        )
+        OfficialCount.objects.filter(region_id__in=areas, date__in=dates)
         .annotate(
             area=Case(
                 When(region__level=Region.Level.DISTRICT, then=F("region__parent_id")), default=F("region_id")
