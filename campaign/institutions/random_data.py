@@ -153,10 +153,11 @@ def create_fieldwork(
         made += len(rows)
         if stdout:
             stdout.write(f"  sessions: {made:,}/{sessions:,}")
-    from .services import institution_status_refresh
+    from .services import institution_status_refresh, session_tallies_refresh
 
     for start in range(0, len(institution_ids), 5_000):
         institution_status_refresh(institution_ids=institution_ids[start : start + 5_000])
+    session_tallies_refresh(campaign_ids=[campaign.pk])
     return made
 
 

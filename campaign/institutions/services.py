@@ -316,10 +316,115 @@ def session_record(*, session=None, user=None, **fields):
         session.recorded_by = user
     session.full_clean()
     is_new = session.pk is None
-    session.save()
-    log(session, "wagtail.create" if is_new else "wagtail.edit", user=user)
-    institution_status_refresh(institution_ids=[session.institution_id])
+    # The week and campaign it leaves (a session moved to another day or team).
+    stored = (
+        None
+        if is_new
+        else GuidedSession.objects.filter(pk=session.pk).values_list("team__campaign_id", "week").first()
+    )
+    with transaction.atomic():
+        session.save()
+        log(session, "wagtail.create" if is_new else "wagtail.edit", user=user)
+        institution_status_refresh(institution_ids=[session.institution_id])
+        places = {(session.team.campaign_id, session.week)}
+        if stored is not None:
+            places.add(stored)
+        session_tallies_refresh(places=places)
     return session
+
+
+def session_tallies_refresh(*, places=None, campaign_ids=None) -> int:
+    """Recount the weekly session tallies (``SessionWeekTally``) from the sessions:
+    ``places`` = (campaign id, week) pairs a write touched, or every week of
+    ``campaign_ids`` (bulk loads), or without either every week of every campaign
+    (deletions that cascade). Returns the rows written.
+
+    The tally rows are locked before the sessions are counted, so two sessions recorded
+    at once in the same week are both counted (the second waits, then counts after the
+    first committed)."""
+    from django.db.models import Count, Sum
+
+    from .models import GuidedSession, SessionWeekTally, Team
+
+    Status = GuidedSession.Status
+    with transaction.atomic():
+        if places is not None:
+            places = {(campaign_id, week) for campaign_id, week in places if campaign_id and week}
+            if not places:
+                return 0
+            SessionWeekTally.objects.bulk_create(
+                [SessionWeekTally(campaign_id=c, week=w) for c, w in places], ignore_conflicts=True
+            )
+            campaign_ids = {c for c, _w in places}
+            weeks = {w for _c, w in places}
+        else:
+            weeks = None
+            if campaign_ids is None:
+                campaign_ids = set(Team.objects.values_list("campaign_id", flat=True)) | set(
+                    SessionWeekTally.objects.values_list("campaign_id", flat=True)
+                )
+        tallies = SessionWeekTally.objects.select_for_update().filter(campaign_id__in=campaign_ids)
+        if weeks is not None:
+            tallies = tallies.filter(week__in=weeks)
+        tallies = {(t.campaign_id, t.week): t for t in tallies}
+        if places is not None:
+            tallies = {key: tally for key, tally in tallies.items() if key in places}
+        counted = {}
+        for campaign_id in campaign_ids:
+            # Per campaign: an institution guided by two of its teams in a week counts once.
+            # Both queries are answered from the session_weekly_report index.
+            sessions = GuidedSession.objects.filter(team_id__in=Team.objects.filter(campaign_id=campaign_id))
+            if weeks is not None:
+                sessions = sessions.filter(week__in=weeks)
+            blank = {"held": 0, "institutions": 0, "guided": 0, "completed": 0, "open": 0}
+            for row in (
+                sessions.filter(status=Status.HELD)
+                .values("week")
+                .annotate(
+                    held=Count("pk"),
+                    institutions=Count("institution_id", distinct=True),
+                    guided=Sum("people_guided"),
+                    completed=Sum("people_completed"),
+                )
+            ):
+                tally = counted.setdefault((campaign_id, row["week"]), dict(blank))
+                tally.update(held=row["held"], institutions=row["institutions"])
+                tally.update(guided=row["guided"] or 0, completed=row["completed"] or 0)
+            for row in (
+                sessions.filter(status__in=[Status.PLANNED, Status.RESCHEDULED])
+                .values("week")
+                .annotate(n=Count("pk"))
+            ):
+                counted.setdefault((campaign_id, row["week"]), dict(blank))["open"] = row["n"]
+        if places is not None:
+            counted = {key: values for key, values in counted.items() if key in places}
+        changed, new, gone = [], [], []
+        for key, tally in tallies.items():
+            values = counted.pop(key, None)
+            if values is None:
+                gone.append(tally.pk)
+                continue
+            tally.held_sessions, tally.institutions_held = values["held"], values["institutions"]
+            tally.people_guided, tally.people_completed = values["guided"], values["completed"]
+            tally.open_sessions = values["open"]
+            changed.append(tally)
+        for (campaign_id, week), values in counted.items():
+            new.append(
+                SessionWeekTally(
+                    campaign_id=campaign_id,
+                    week=week,
+                    held_sessions=values["held"],
+                    institutions_held=values["institutions"],
+                    people_guided=values["guided"],
+                    people_completed=values["completed"],
+                    open_sessions=values["open"],
+                )
+            )
+        fields = ["held_sessions", "institutions_held", "people_guided", "people_completed", "open_sessions"]
+        SessionWeekTally.objects.bulk_update(changed, fields, batch_size=500)
+        SessionWeekTally.objects.bulk_create(new, batch_size=500)
+        SessionWeekTally.objects.filter(pk__in=gone).delete()
+    return len(changed) + len(new) + len(gone)
 
 
 @transaction.atomic

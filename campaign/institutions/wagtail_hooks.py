@@ -112,9 +112,13 @@ def register_log_actions(actions):
 def refresh_after_delete(request, instances):
     # Creating and editing go through the services (``viewsets``); a delete, one row or a
     # bulk selection, reaches the status rule here, the one hook both delete views run.
-    ids = [i.institution_id for i in instances if isinstance(i, GuidedSession)]
-    if ids:
-        services.institution_status_refresh(institution_ids=ids)
+    sessions = [i for i in instances if isinstance(i, GuidedSession)]
+    if sessions:
+        services.institution_status_refresh(institution_ids=[i.institution_id for i in sessions])
+        services.session_tallies_refresh(places={(i.team.campaign_id, i.week) for i in sessions})
+    if any(isinstance(i, Institution) for i in instances):
+        # Their sessions went with them (a cascade): recount every week of every campaign.
+        services.session_tallies_refresh()
 
 
 @hooks.register("register_admin_urls")

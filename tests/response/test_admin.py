@@ -174,3 +174,22 @@ def test_an_import_whose_worker_died_is_queued_again_then_failed_after_three_wor
     assert "Pekerja tugas berhenti 3 kali pada berkas ini; tidak ada yang diimpor." in page
     call_command("recover_count_imports", stdout=(out := StringIO()))
     assert out.getvalue().startswith("0 import(s) queued again, 0 failed")
+
+
+def test_figures_list_shows_the_latest_day_first_naming_regions_in_one_query(
+    client, area_figures, django_assert_max_num_queries
+):
+    from campaign.core.models import Region
+
+    kupang = Region.objects.get(code="5371")
+    OfficialCount.objects.create(
+        region=kupang, date=datetime.date(2020, 3, 1), persons=7_000, imported_at=timezone.now()
+    )
+    client.force_login(UserFactory(username="staf", groups=[roles_sync()[DISSEMINATION_STAFF]]))
+    url = reverse("wagtailsnippets_response_officialcount:list")
+    client.get(url)
+    with django_assert_max_num_queries(20):
+        page = client.get(url).content.decode()
+    assert "Lamboya" in page and "Kota Kupang" in page
+    # Each row's label is the figure's str(): region, day, persons.
+    assert page.index("2020-03-08: 12000") < page.index("2020-03-01: 7000")  # the latest day first

@@ -6,6 +6,7 @@ from .fieldwork import (  # noqa: F401
     CoordinationMeeting,
     GuidedSession,
     MeetingCommitment,
+    SessionWeekTally,
     Team,
     TeamWeekTarget,
     week_start,

@@ -298,3 +298,29 @@ class MeetingCommitment(Orderable):
 
     def __str__(self):
         return self.description
+
+
+class SessionWeekTally(models.Model):
+    """A campaign week's guided sessions, counted: derived data, rewritten by
+    ``services.session_tallies_refresh`` whenever a session is recorded, moved or
+    deleted, so that the dashboard reads one row per week instead of every session
+    (the distinct institutions held per week over 200,000 sessions was its costliest
+    query). Never edited by hand."""
+
+    campaign = models.ForeignKey("core.Campaign", on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    held_sessions = models.PositiveIntegerField(default=0)
+    # Distinct institutions with a held session that week, across all the campaign's teams.
+    institutions_held = models.PositiveIntegerField(default=0)
+    people_guided = models.PositiveIntegerField(default=0)
+    people_completed = models.PositiveIntegerField(default=0)
+    # Planned or rescheduled sessions (not yet held).
+    open_sessions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "week"], name="session_tally_campaign_week"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.week:%Y-%m-%d}: {self.held_sessions}"

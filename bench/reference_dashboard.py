@@ -1,0 +1,319 @@
+"""Today's dashboard query mix (issue 20's reference), frozen before the rollups: the
+dashboard's reads as they were on the branch point, so that one bench run measures the
+new ``dashboard_data`` beside the old one on the same data. Not used by the site."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from campaign.institutions.models import (
+    Assignment,
+    GuidedSession,
+    Institution,
+    InstitutionKind,
+    Team,
+    week_start,
+)
+from campaign.institutions.policies import teams_of
+
+HELD = GuidedSession.Status.HELD
+REACHED = [Institution.Status.GUIDED, Institution.Status.COMPLETED_REPORTED]
+
+
+@dataclass
+class TeamWeek:
+    team: Team
+    target: int
+    planned: int = 0
+    held: int = 0
+    guided: int = 0
+    completed: int = 0
+    mine: bool = False
+
+    @property
+    def to_plan(self):
+        return max(self.target - self.planned, 0)
+
+    @property
+    def percent(self):
+        return round(100 * self.held / self.target) if self.target else 0
+
+
+CHART_TEAMS = 20
+
+
+@dataclass
+class WeekPoint:
+    week: datetime.date
+    target: int
+    held: int = 0
+    completed: int = 0
+
+
+@dataclass
+class Dashboard:
+    campaign: object
+    week: datetime.date
+    weeks: list
+    teams: list
+    week_totals: dict
+    totals: dict
+    by_kind: list
+    by_district: list
+    series: list = field(default_factory=list)
+    participation: dict = field(default_factory=dict)
+    weeks_ahead: float = 0.0
+    scans: dict = field(default_factory=dict)
+    areas: object = None  # campaign.response.selectors.AreaSection
+    uplift: object = None  # campaign.response.selectors.Uplift (weekly PDF only)
+
+    @property
+    def chart_teams(self):
+        """The teams a chart can show legibly: all of them, or the ones furthest behind."""
+        if len(self.teams) <= CHART_TEAMS:
+            return self.teams
+        return sorted(self.teams, key=lambda row: (row.percent, row.team.name))[:CHART_TEAMS]
+
+    @property
+    def chart_is_partial(self):
+        return len(self.teams) > CHART_TEAMS
+
+
+def current_week(campaign, today=None) -> datetime.date:
+    """This week's Monday (WITA), kept inside the campaign's weeks. After the campaign,
+    the week of its latest guided session (the last week worth looking at)."""
+    weeks = campaign.weeks()
+    today = today or timezone.localdate()
+    week = week_start(today)
+    if week > weeks[-1]:
+        latest = GuidedSession.objects.filter(
+            team_id__in=Team.objects.filter(campaign=campaign).values("pk"), status=HELD
+        ).aggregate(latest=Max("week"))["latest"]
+        if latest is not None:
+            week = latest
+    return min(max(week, weeks[0]), weeks[-1])
+
+
+def week_target(team, week, overrides) -> int:
+    return overrides.get((team.pk, week), team.default_weekly_target)
+
+
+def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dashboard:
+    weeks = campaign.weeks()
+    week = week if week in weeks else current_week(campaign)
+    teams = list(Team.objects.filter(campaign=campaign).prefetch_related("week_targets").order_by("name"))
+    overrides = {(t.team_id, t.week): t.target for team in teams for t in team.week_targets.all()}
+    my_team_ids = set(teams_of(user).values_list("pk", flat=True)) if user is not None else set()
+    rows = {
+        team.pk: TeamWeek(team=team, target=week_target(team, week, overrides), mine=team.pk in my_team_ids)
+        for team in teams
+    }
+
+    for row in (
+        Assignment.objects.filter(team_id__in=list(rows), week=week).values("team_id").annotate(n=Count("pk"))
+    ):
+        rows[row["team_id"]].planned = row["n"]
+
+    # Sessions are filtered by the campaign's team ids (no join) and grouped by their
+    # stored week: every query below is answered from the session_weekly_report index.
+    sessions = GuidedSession.objects.filter(team_id__in=list(rows))
+    held_sessions = sessions.filter(status=HELD)
+    # Grouped by team and by the institution's regency (for the area table): an
+    # institution lies in one regency, so the distinct counts add up per team.
+    sessions_by_regency = {}
+    for row in (
+        held_sessions.filter(week=week)
+        .annotate(regency=Substr("institution__region__code", 1, 4))
+        .values("team_id", "regency")
+        .annotate(
+            n=Count("pk"),
+            held=Count("institution_id", distinct=True),
+            guided=Sum("people_guided"),
+            completed=Sum("people_completed"),
+        )
+    ):
+        team_row = rows[row["team_id"]]
+        team_row.held += row["held"]
+        team_row.guided += row["guided"] or 0
+        team_row.completed += row["completed"] or 0
+        sessions_by_regency[row["regency"]] = sessions_by_regency.get(row["regency"], 0) + row["n"]
+
+    team_rows = sorted(rows.values(), key=lambda r: (not r.mine, r.team.name))
+    week_totals = {
+        "target": sum(r.target for r in team_rows),
+        "planned": sum(r.planned for r in team_rows),
+        "held": sum(r.held for r in team_rows),
+        "guided": sum(r.guided for r in team_rows),
+        "completed": sum(r.completed for r in team_rows),
+    }
+
+    series = {w: WeekPoint(week=w, target=sum(week_target(t, w, overrides) for t in teams)) for w in weeks}
+    totals = {"sessions": 0, "guided": 0, "completed": 0}
+    for row in held_sessions.values("week").annotate(
+        sessions=Count("pk"),
+        held=Count("institution_id", distinct=True),
+        guided=Sum("people_guided"),
+        completed=Sum("people_completed"),
+    ):
+        totals["sessions"] += row["sessions"]
+        totals["guided"] += row["guided"] or 0
+        totals["completed"] += row["completed"] or 0
+        point = series.get(row["week"])
+        if point:
+            point.held += row["held"]
+            point.completed += row["completed"] or 0
+    series = list(series.values())
+    totals["planned_open"] = sessions.filter(
+        status__in=[GuidedSession.Status.PLANNED, GuidedSession.Status.RESCHEDULED]
+    ).count()
+
+    # "Reached" reads the institutions' status, which services derive from their
+    # sessions (a held session makes an institution "guided").
+    reached = Institution.objects.filter(status__in=REACHED)
+    kinds = {kind.pk: kind.name for kind in InstitutionKind.objects.all()}
+    # One query by kind and regency serves the kinds' table and the area table.
+    per_kind, institutions_by_regency = {}, {}
+    for row in (
+        Institution.objects.annotate(regency=Substr("region__code", 1, 4))
+        .values("kind_id", "regency")
+        .annotate(total=Count("pk"), reached=Count("pk", filter=Q(status__in=REACHED)))
+    ):
+        kind = per_kind.setdefault(row["kind_id"], {"total": 0, "reached": 0})
+        regency = institutions_by_regency.setdefault(row["regency"], {"total": 0, "reached": 0})
+        for item in (kind, regency):
+            item["total"] += row["total"]
+            item["reached"] += row["reached"]
+    totals["reached"] = sum(row["reached"] for row in per_kind.values())
+    by_kind = [
+        {
+            "kind": name,
+            "reached": per_kind.get(pk, {}).get("reached", 0),
+            "total": per_kind.get(pk, {}).get("total", 0),
+        }
+        for pk, name in kinds.items()
+    ]
+    by_district = list(
+        reached.values("region__code", "region__name")
+        .annotate(reached=Count("pk"))
+        .order_by("-reached", "region__code")[:district_limit]
+    )
+
+    done_weeks = [p for p in series if p.week <= week]
+    cumulative_target = sum(p.target for p in done_weeks)
+    cumulative_held = sum(p.held for p in done_weeks)
+    weekly = week_totals["target"] or 1
+    weeks_ahead = round((cumulative_held - cumulative_target) / weekly, 1)
+
+    from bench.reference_areas import area_section
+
+    areas = area_section(
+        campaign=campaign,
+        week=week,
+        institutions_by_regency=institutions_by_regency,
+        sessions_by_regency=sessions_by_regency,
+    )
+    participation = participation_figures(campaign=campaign, completed=totals["completed"], areas=areas)
+    from campaign.materials import selectors as materials_selectors
+
+    scans = materials_selectors.qr_scans(since=campaign.online_start, week=week)
+    return Dashboard(
+        campaign=campaign,
+        week=week,
+        weeks=weeks,
+        teams=team_rows,
+        week_totals=week_totals,
+        totals=totals,
+        by_kind=by_kind,
+        by_district=by_district,
+        series=series,
+        participation=participation,
+        weeks_ahead=weeks_ahead,
+        scans=scans,
+        areas=areas,
+    )
+
+
+def participation_figures(*, campaign, completed, areas=None) -> dict:
+    """The headline: the official online count, and nothing added to it. People who
+    completed the form in a guided session are already in the official count, so they
+    are shown as their own figure and as a share of it, never added (DESIGN §5).
+
+    The count is the imported figures' province total on their latest day when there
+    are any (``campaign.response``), else the count typed on the campaign."""
+    if areas is not None and areas.province_persons is not None:
+        official, official_date = areas.province_persons, areas.date
+    else:
+        official, official_date = campaign.official_online_count, campaign.official_count_date
+    goal = campaign.goal_people or 0
+    return {
+        "province": official,
+        "official": official,
+        "official_date": official_date,
+        "via_sessions": completed,
+        "via_sessions_share": round(100 * completed / official, 2) if official else None,
+        "goal": campaign.goal_people,
+        "percent_of_goal": round(100 * (official or 0) / goal, 1) if goal else 0,
+        "percent_of_population": round(100 * (official or 0) / (campaign.population_base or 1), 2),
+    }
+
+
+def team_week_performance(*, campaign):
+    """One row per team and campaign week: target, planned, held, guided, completed."""
+    teams = list(Team.objects.filter(campaign=campaign).prefetch_related("week_targets"))
+    overrides = {(t.team_id, t.week): t.target for team in teams for t in team.week_targets.all()}
+    planned = {
+        (row["team_id"], row["week"]): row["n"]
+        for row in Assignment.objects.filter(team_id__in=[t.pk for t in teams])
+        .values("team_id", "week")
+        .annotate(n=Count("pk"))
+    }
+    held = {
+        (row["team_id"], row["week"]): (row["n"], row["guided"] or 0, row["completed"] or 0)
+        for row in GuidedSession.objects.filter(team_id__in=[t.pk for t in teams], status=HELD)
+        .values("team_id", "week")
+        .annotate(
+            n=Count("institution_id", distinct=True),
+            guided=Sum("people_guided"),
+            completed=Sum("people_completed"),
+        )
+    }
+    rows = []
+    for week in campaign.weeks():
+        for team in sorted(teams, key=lambda t: t.name):
+            n, guided, completed = held.get((team.pk, week), (0, 0, 0))
+            rows.append(
+                {
+                    "week": week,
+                    "team": team.name,
+                    "target": week_target(team, week, overrides),
+                    "planned": planned.get((team.pk, week), 0),
+                    "held": n,
+                    "guided": guided,
+                    "completed": completed,
+                }
+            )
+    return rows
+
+
+def institutions_not_reached(*, campaign=None):
+    """Institutions no team has guided yet (their status is derived from sessions)."""
+    return (
+        Institution.objects.exclude(status__in=REACHED)
+        .select_related("kind", "region")
+        .order_by("region__code", "name")
+    )
+
+
+def sessions_visible_to(user):
+    """Guided sessions a user may see, by the session permission policy: all for staff,
+    their teams' for field members."""
+    from campaign.institutions.policies import policy_for
+
+    return (
+        policy_for(GuidedSession)
+        .instances_user_has_permission_for(user, "view")
+        .select_related("institution", "team")
+    )
