@@ -170,7 +170,9 @@ def test_the_institutions_materials_page_in_the_admin(client, guide, institution
         html = client.get(url).content.decode()
     assert institution.name in html and "Tim 3 · Maria Ndun" in html
     h1 = " ".join(re.search(r"<h1 [^>]*>(.*?)</h1>", html, re.S).group(1).split())
-    assert h1.endswith(f'Lembar panduan dan kode QR <span class="w-header__subtitle">{institution.name}</span>')
+    assert h1.endswith(
+        f'Lembar panduan dan kode QR <span class="w-header__subtitle">{institution.name}</span>'
+    )
     assert f"{reverse('materials_institution_guide', args=[institution.pk])}?guide={guide.pk}" in html
     # The contacts' own download link: read back from the page and decoded (recomputing it
     # here would flake when a second boundary falls between the view and this line).
