@@ -1,10 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from campaign.core.viewsets import ScopedSnippetViewSet
+from campaign.core.viewsets import ScopedModelForm, ScopedSnippetViewSet
 
 from . import pagecache
 from .choosers import RegionChooserViewSet
@@ -20,6 +20,21 @@ class CampaignViewSet(ScopedSnippetViewSet):
     search_fields = ["name"]
 
 
+REFERENCE_FIELDS = ("code", "name", "level", "kind", "parent", "population", "kemendagri_code")
+
+
+class RegionForm(ScopedModelForm):
+    """An existing region's reference data is shown but cannot change (a disabled field
+    ignores what is posted); a new region (superusers) is entered whole."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            for name in REFERENCE_FIELDS:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+
 class RegionViewSet(ScopedSnippetViewSet):
     """Reference data, loaded from BPS codes: browsable; on the form staff change only an
     area's centre on the campaign map (latitude, longitude), the rest is read-only."""
@@ -33,15 +48,15 @@ class RegionViewSet(ScopedSnippetViewSet):
     search_fields = ["name", "code"]
     list_per_page = 50
     inspect_view_enabled = True
-    panels = [
-        *(
-            FieldPanel(name, read_only=True)
-            for name in ("code", "name", "level", "kind", "parent", "population", "kemendagri_code")
-        ),
-        FieldRowPanel(
-            [FieldPanel("latitude"), FieldPanel("longitude")], heading=_("Centre on the campaign map")
-        ),
-    ]
+    edit_handler = ObjectList(
+        [
+            *(FieldPanel(name) for name in REFERENCE_FIELDS),
+            FieldRowPanel(
+                [FieldPanel("latitude"), FieldPanel("longitude")], heading=_("Centre on the campaign map")
+            ),
+        ],
+        base_form_class=RegionForm,
+    )
 
 
 class CampaignSetupGroup(SnippetViewSetGroup):
