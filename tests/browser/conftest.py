@@ -85,3 +85,12 @@ class TransferMeter:
 
     def _finished(self, event):
         self.bytes += int(event["encodedDataLength"])
+
+
+def admin_sign_in(page, live_server, username, password):
+    """Sign in to the admin through its login form, as a person would."""
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")

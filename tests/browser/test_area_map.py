@@ -14,17 +14,9 @@ from django.utils import timezone
 
 from campaign.core.models import Campaign, Region
 from campaign.institutions.models import GuidedSession, Institution
-from tests.browser.conftest import SCREENSHOTS, screenshot
+from tests.browser.conftest import SCREENSHOTS, admin_sign_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, live_server, username, password):
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
 
 
 def _watch_console(page):
@@ -48,7 +40,7 @@ def test_map_pdf_and_after_sessions_report(live_server, page, settings):
         institution.save(update_fields=["latitude", "longitude"])
     errors = _watch_console(page)
 
-    _sign_in(page, live_server, "editor", "jemputbola-editor")
+    admin_sign_in(page, live_server, "editor", "jemputbola-editor")
     # The region form: Alak's centre, typed by staff.
     alak = Region.objects.get(code="5371010")
     page.goto(live_server.url + f"/admin/snippets/core/region/edit/{alak.pk}/")
@@ -125,7 +117,7 @@ def test_map_pdf_and_after_sessions_report(live_server, page, settings):
     # Head of section: the campaign compared with the province's own curve.
     head = page.context.browser.new_context(locale="id-ID", timezone_id="Asia/Makassar").new_page()
     head_errors = _watch_console(head)
-    _sign_in(head, live_server, "kepala", "jemputbola-kepala")
+    admin_sign_in(head, live_server, "kepala", "jemputbola-kepala")
     head.goto(live_server.url + f"/admin/snippets/core/campaign/edit/{campaign.pk}/")
     head.select_option("select[name=trajectory]", "shaped")
     with head.expect_navigation():

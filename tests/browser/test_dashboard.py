@@ -5,17 +5,9 @@ import pytest
 from django.core.management import call_command
 
 from campaign.core.models import Campaign
-from tests.browser.conftest import SCREENSHOTS, screenshot
+from tests.browser.conftest import SCREENSHOTS, admin_sign_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, live_server, username, password):
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
 
 
 def test_dashboard_desktop_phone_and_weekly_pdf(live_server, page, phone_page, settings):
@@ -25,7 +17,7 @@ def test_dashboard_desktop_phone_and_weekly_pdf(live_server, page, phone_page, s
     # The demo's fourth week (2 March 2020 in the SP2020 case, moved onto today's calendar).
     week = Campaign.objects.get(is_active=True).weeks()[3].isoformat()
 
-    _sign_in(page, live_server, "editor", "jemputbola-editor")
+    admin_sign_in(page, live_server, "editor", "jemputbola-editor")
     page.goto(live_server.url + f"/admin/campaign/dashboard/?week={week}")
     assert page.get_by_role("heading", name="Dasbor kampanye").is_visible()
     # The fourth week: the six Kupang teams planned 63 institutions.
@@ -39,7 +31,7 @@ def test_dashboard_desktop_phone_and_weekly_pdf(live_server, page, phone_page, s
     assert page.csp_violations == []
     screenshot(page, "dashboard-desktop")
 
-    _sign_in(phone_page, live_server, "tim4", "jemputbola-tim")
+    admin_sign_in(phone_page, live_server, "tim4", "jemputbola-tim")
     phone_page.goto(live_server.url + f"/admin/campaign/dashboard/?week={week}")
     # A field member's own team comes first.
     assert "Tim 4" in phone_page.locator("#teams .jb-table tbody tr").first.inner_text()

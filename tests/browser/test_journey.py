@@ -18,7 +18,7 @@ from campaign.core.services import DISSEMINATION_STAFF
 from campaign.institutions.dashboard import dashboard_data
 from campaign.institutions.models import GuidedSession
 from campaign.invitations.models import Batch, OutboxMessage, Recipient
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import admin_sign_in, screenshot
 from tests.browser.test_fieldapp import phone_context, sign_in, wait_until
 from tests.factories import UserFactory
 from tests.fieldapp.world import PASSWORD, build_world
@@ -37,14 +37,6 @@ def errors_of(page):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     return errors
-
-
-def admin_sign_in(page, live_server, username):
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
 
 
 def save(page, name):
@@ -95,7 +87,7 @@ def test_invitation_journey_through_every_role(live_server, browser, settings):
     context = browser.new_context(locale="id-ID", timezone_id="Asia/Makassar")
     page = context.new_page()
     errors = errors_of(page)
-    admin_sign_in(page, live_server, "editor")
+    admin_sign_in(page, live_server, "editor", PASSWORD)
 
     # 1. The email template: required fields, and sentences that need a value in [[ ]].
     page.goto(live_server.url + "/admin/snippets/invitations/emailtemplate/add/")

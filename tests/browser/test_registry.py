@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from campaign.institutions.models import Institution
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import admin_sign_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +21,7 @@ def signed_in_editor(live_server, page, settings):
     settings.DEBUG = True
     call_command("load_demo_data", stdout=StringIO())
     settings.DEBUG = False
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("input[name=username]", "editor")
-    page.fill("input[name=password]", "jemputbola-editor")
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    admin_sign_in(page, live_server, "editor", "jemputbola-editor")
     return page
 
 

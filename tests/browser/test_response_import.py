@@ -4,7 +4,7 @@ import pytest
 
 from campaign.core.services import DISSEMINATION_STAFF, regions_load, roles_sync
 from campaign.response.models import CountImport, OfficialCount
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import admin_sign_in, screenshot
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,11 +24,7 @@ def test_staff_import_official_figures_through_the_form(live_server, page, setti
     user.set_password("sandi-staf-1")
     user.save()
 
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("input[name=username]", "staf")
-    page.fill("input[name=password]", "sandi-staf-1")
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    admin_sign_in(page, live_server, "staf", "sandi-staf-1")
     page.goto(live_server.url + "/admin/snippets/response/officialcount/")
     page.locator("#w-slim-header-buttons button.w-dropdown__toggle").click()
     with page.expect_navigation():

@@ -6,7 +6,7 @@ from django.utils import timezone
 from campaign.core.services import FIELD_TEAM, roles_sync
 from campaign.institutions.models import Assignment, week_start
 from campaign.institutions.services import team_save
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import admin_sign_in, screenshot
 from tests.factories import CampaignFactory, ContactFactory, InstitutionFactory, RegionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,11 +22,7 @@ def test_a_member_sees_only_the_contacts_of_their_teams_institutions(live_server
     other = InstitutionFactory(name="Bank NTT", region=kupang)
     ContactFactory(institution=other, name="Maria Lain")
 
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("input[name=username]", "tim1")
-    page.fill("input[name=password]", "correct horse battery")
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    admin_sign_in(page, live_server, "tim1", "correct horse battery")
 
     page.goto(live_server.url + "/admin/snippets/institutions/contact/")
     assert page.get_by_text("Ina Bria").count() == 1
