@@ -30,6 +30,8 @@ urlpatterns += [
     path("", include("campaign.invitations.urls")),
     path("anymail/", include("anymail.urls")),
 ]
+# An institution's "how many of our staff are done" link, sent after a guided visit.
+urlpatterns += [path("", include("campaign.institutions.urls"))]
 # The field app (an installable PWA for guiding teams); its address never changes.
 urlpatterns += [path("lapangan/", include("campaign.fieldapp.urls"))]
 

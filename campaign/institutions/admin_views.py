@@ -27,7 +27,7 @@ from campaign.core.forms import SpreadsheetFileField
 from campaign.core.ids import parse_id
 from campaign.core.permissions import permission_require
 
-from . import services
+from . import completion, services
 from .importing import COLUMN_HELP, COLUMNS, MAX_FILE_BYTES, TEMPLATE_COLUMNS, TEMPLATE_SAMPLE
 from .models import Contact, ImportRun, Institution, PersonalDataLog
 from .policies import policy_for
@@ -131,7 +131,24 @@ class InstitutionInspectView(LocalTimeInspectView):
         context["contacts"] = self.object.contacts.all()
         context["can_view_contacts"] = self.request.user.has_perm("institutions.view_contact")
         context["contacts_scoped"] = policy_for(Contact).scope(self.request.user) is not None
+        context["completion_url"] = completion.completion_url(institution_id=self.object.pk)
+        context["completion_reports"] = self.object.completion_reports.all()[:10]
+        context["completion_threshold"] = completion.threshold_percent()
         return context
+
+
+class StaffCompletionColumn(Column):
+    """ "40/50 (80%)": the institution's latest staff completion report."""
+
+    def get_value(self, instance):
+        if not instance.staff_total:
+            return ""
+        return f"{instance.staff_completed}/{instance.staff_total} ({instance.completion_percent:.0f}%)"
+
+
+staff_completion_column = StaffCompletionColumn(
+    "staff_completion", label=gettext_lazy("Staff done"), sort_key="staff_completed"
+)
 
 
 class MediaPartnerIndexView(SnippetIndexView):

@@ -199,6 +199,15 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
         if reached:
             reached_by_region[region_id] = reached_by_region.get(region_id, 0) + reached
     totals["reached"] = sum(row["reached"] for row in per_kind.values())
+    # The staff completion the institutions reported after their visits (follow-up
+    # links): read from the partial index of the few institutions that reported.
+    totals.update(
+        Institution.objects.filter(staff_total__isnull=False).aggregate(
+            staff_reporting=Count("pk"), staff_done=Sum("staff_completed"), staff_total=Sum("staff_total")
+        )
+    )
+    totals["staff_done"] = totals["staff_done"] or 0
+    totals["staff_total"] = totals["staff_total"] or 0
     by_kind = [
         {
             "kind": name,

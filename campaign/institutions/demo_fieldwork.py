@@ -10,6 +10,7 @@ from django.utils import timezone
 from campaign.core.demo import demo_calendar
 from campaign.core.models import Campaign, Region
 
+from .completion import completion_report_record
 from .models import CoordinationMeeting, GuidedSession, Institution, MeetingCommitment
 from .services import assignments_create, institution_status_refresh, session_record, team_save
 
@@ -92,6 +93,7 @@ def load(*, stdout):
                 )
                 sessions += 1
     institution_status_refresh(institution_ids=[i.pk for i in pool])
+    reports = _completion_reports(rng, pool, now)
 
     for code, day, attendees, owner in [
         ("5371030", calendar.day(2020, 2, 20), 34, "Camat Oebobo"),
@@ -125,7 +127,38 @@ def load(*, stdout):
     campaign.official_online_count = 981_552
     campaign.official_count_date = min(calendar.day(2020, 5, 28), timezone.localdate())
     campaign.save(update_fields=["official_online_count", "official_count_date"])
-    stdout.write(f"Field work: {len(teams)} teams, {sessions} sessions, 123 visits planned.")
+    stdout.write(
+        f"Field work: {len(teams)} teams, {sessions} sessions, 123 visits planned,"
+        f" {reports} staff completion reports."
+    )
+
+
+def _completion_reports(rng, pool, now):
+    """Most institutions guided a few days ago report their staff's progress through the
+    follow-up link, some twice (the second replaces the first)."""
+    guided = Institution.objects.filter(pk__in=[i.pk for i in pool], status=Institution.Status.GUIDED)
+    count = 0
+    for index, institution in enumerate(guided.order_by("external_id")):
+        if index % 3 == 2:
+            continue  # not reported (yet)
+        total = institution.employees or rng.randint(20, 60)
+        first = round(total * rng.uniform(0.35, 0.8))
+        completion_report_record(
+            institution=institution,
+            staff_completed=first,
+            staff_total=total,
+            now=now - datetime.timedelta(days=2, hours=index % 9),
+        )
+        count += 1
+        if index % 3 == 0:
+            completion_report_record(
+                institution=institution,
+                staff_completed=min(total, first + rng.randint(2, 12)),
+                staff_total=total,
+                now=now - datetime.timedelta(hours=3 + index % 7),
+            )
+            count += 1
+    return count
 
 
 def _team_for(index, teams):

@@ -378,6 +378,16 @@ def weekly_report(data) -> bytes:
             str(weeks_gap(data.weeks_ahead)),
         ],
     ]
+    if totals.get("staff_total"):
+        summary.append(
+            [
+                "",
+                "",
+                _("Staff done, as reported"),
+                f"{_number(totals['staff_done'])} / {_number(totals['staff_total'])}"
+                f" ({round(100 * totals['staff_done'] / totals['staff_total'])}%)",
+            ]
+        )
     table = Table(summary, colWidths=[width * 0.25, width * 0.13, width * 0.32, width * 0.30])
     table.setStyle(
         TableStyle(

@@ -83,6 +83,7 @@ class InstitutionViewSet(ScopedSnippetViewSet):
         "status",
         "external_id",
         "notes",
+        "completion_reported_at",
         "created_at",
         "updated_at",
     ]
@@ -91,6 +92,7 @@ class InstitutionViewSet(ScopedSnippetViewSet):
         "kind",
         "region",
         Column("status", label=_("Status"), accessor="get_status_display"),
+        admin_views.staff_completion_column,
         "updated_at",
     ]
     list_filter = InstitutionFilterSet
@@ -105,6 +107,9 @@ class InstitutionViewSet(ScopedSnippetViewSet):
         "latitude",
         "longitude",
         "status",
+        "staff_completed",
+        "staff_total",
+        "completion_reported_at",
         "notes",
         "updated_at",
     ]

@@ -342,6 +342,12 @@ MIDDLEWARE.insert(
 # method behind every report and the public page, changed by a decision recorded with
 # the deploy, not by a click, and reading it costs the dashboard no query.
 RESPONSE_RAG = {"amber_points": 7.5}
+# An institution counts as completed ("completion reported") once it reports at least
+# this share of its staff done with the online form (campaign.institutions.completion).
+# Same reasoning as RESPONSE_RAG: a method, changed with a recorded decision.
+INSTITUTION_COMPLETION_THRESHOLD_PERCENT = 75
+# How long an institution's "report your staff's progress" link works.
+INSTITUTION_COMPLETION_LINK_DAYS = 180
 
 WAGTAIL_SITE_NAME = "Jemput Bola"
 # Wagtail's database backend with every query cleaned first (campaign/core/search.py).

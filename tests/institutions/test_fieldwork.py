@@ -1,4 +1,5 @@
 import datetime
+import re
 import subprocess
 
 import pytest
@@ -10,6 +11,7 @@ from wagtail.admin.panels import get_edit_handler
 
 from campaign.core.models import CampaignExtension
 from campaign.core.services import DISSEMINATION_STAFF, FIELD_TEAM, HEAD_OF_SECTION, roles_sync
+from campaign.institutions.completion import completion_report_record
 from campaign.institutions.dashboard import current_week, dashboard_data, team_week_performance
 from campaign.institutions.models import GuidedSession, Institution, Team, TeamWeekTarget, week_start
 from campaign.institutions.pdf import weekly_report
@@ -199,11 +201,24 @@ def test_dashboard_numbers_add_up(campaign, teams):
     session_record(institution=institutions[3], team=teams[1], starts_at=when)  # planned only
     campaign.official_online_count = 100_000
     campaign.save()
+    # Two institutions report their staff's progress afterwards; the first twice.
+    completion_report_record(institution=institutions[0], staff_completed=5, staff_total=50)
+    completion_report_record(institution=institutions[0], staff_completed=40, staff_total=50)
+    completion_report_record(institution=institutions[2], staff_completed=10, staff_total=30)
 
     data = dashboard_data(campaign=campaign, week=WEEK)
 
     assert [(r.held, r.guided, r.completed) for r in data.teams] == [(2, 30, 25), (1, 30, 12)]
-    assert data.totals == {"reached": 3, "sessions": 3, "guided": 60, "completed": 37, "planned_open": 1}
+    assert data.totals == {
+        "reached": 3,
+        "sessions": 3,
+        "guided": 60,
+        "completed": 37,
+        "planned_open": 1,
+        "staff_reporting": 2,
+        "staff_done": 50,
+        "staff_total": 80,
+    }
     # The headline is the official count: the 37 people who completed the form in guided
     # sessions are already in it, shown as their own figure and share, never added.
     assert data.participation["province"] == 100_000 == data.participation["official"]
@@ -289,7 +304,9 @@ def test_dashboard_and_reports_use_constant_queries(client, campaign, teams, url
 def test_weekly_pdf_is_indonesian_and_escapes_team_names(client, campaign, teams, tmp_path):
     teams[0].name = 'R&D <Unit> <a href="x">'
     teams[0].save()
-    held(InstitutionFactory(), teams[0], datetime.datetime(2020, 2, 25, 9, tzinfo=WITA))
+    institution = InstitutionFactory()
+    held(institution, teams[0], datetime.datetime(2020, 2, 25, 9, tzinfo=WITA))
+    completion_report_record(institution=institution, staff_completed=1200, staff_total=1500)
     client.force_login(UserFactory(is_superuser=True))
 
     response = client.get(reverse("institutions_weekly_report") + "?week=2020-02-24")
@@ -303,6 +320,7 @@ def test_weekly_pdf_is_indonesian_and_escapes_team_names(client, campaign, teams
     assert "Laporan kemajuan mingguan" in text
     assert "24 Februari 2020" in text
     assert 'R&D <Unit> <a href="x">' in text
+    assert re.search(r"Pegawai selesai \(dilaporkan\)\s+1\.200 / 1\.500 \(80%\)", text)
     assert b"/URI" not in response.content
 
 

@@ -14,6 +14,7 @@ from wagtail_factories import DocumentFactory, ImageFactory
 
 from campaign.core.models import CampaignSettings
 from campaign.core.services import DISSEMINATION_STAFF, FIELD_TEAM, roles_sync
+from campaign.institutions import completion
 from campaign.institutions.models import Assignment, CoordinationMeeting, GuidedSession, ImportRun, week_start
 from campaign.institutions.services import team_save
 from campaign.invitations import tokens as invitation_tokens
@@ -174,6 +175,7 @@ def world(home_page):
             material_tokens.guide_download_url(guide_id=guide.pk, institution_id=institution.pk)
         ),
         "rsvp": _path_token(invitation_tokens.rsvp_url(recipient.pk)),
+        "completion": _path_token(completion.completion_url(institution_id=institution.pk)),
         "unsubscribe": _path_token(invitation_tokens.unsubscribe_url(recipient.pk)),
         "qr": str(qr),
     }

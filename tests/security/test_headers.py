@@ -22,6 +22,7 @@ PAGES = [
     ("login", "wagtailadmin_login", None),
     ("token", "materials:press_preview", None),
     ("token", "invitations:rsvp", None),
+    ("token", "institutions:completion_report", None),
     ("token", "materials:guide_download", None),
 ]
 

@@ -75,6 +75,17 @@ class Institution(models.Model):
         default=Status.NOT_CONTACTED,
         db_index=True,
     )
+    # The latest staff completion report (``CompletionReport``), kept here for lists,
+    # the dashboard and the weekly PDF; written only by ``completion_report_record``.
+    staff_completed = models.PositiveIntegerField(
+        _("staff who completed the online form"), null=True, blank=True, editable=False
+    )
+    staff_total = models.PositiveIntegerField(
+        _("staff in total (reported)"), null=True, blank=True, editable=False
+    )
+    completion_reported_at = models.DateTimeField(
+        _("staff progress reported"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -109,6 +120,12 @@ class Institution(models.Model):
         indexes = [
             # Also covers the dashboard's count by region, kind and status (no table read).
             models.Index(fields=["region", "kind", "status"], name="institution_region_kind_status"),
+            # The dashboard's staff completion sum: only the institutions that reported.
+            models.Index(
+                fields=["staff_total", "staff_completed"],
+                condition=models.Q(staff_total__isnull=False),
+                name="institution_staff_completion",
+            ),
         ]
 
     def __str__(self):
@@ -121,6 +138,13 @@ class Institution(models.Model):
 
     def clean(self):
         self.name_normalised = normalise_name(self.name)
+
+    @property
+    def completion_percent(self) -> float | None:
+        """The share of its staff the institution last reported done, in percent."""
+        if not self.staff_total:
+            return None
+        return 100 * (self.staff_completed or 0) / self.staff_total
 
 
 class MediaPartner(models.Model):
