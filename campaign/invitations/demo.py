@@ -39,6 +39,26 @@ TEMPLATE = {
         "<p>Please accept, decline or propose another time.</p>"
     ),
 }
+# The follow-up after a guided visit: the institution reports its staff's progress.
+FOLLOW_UP = {
+    "name": "Tindak lanjut: progres pegawai",
+    "subject_id": "Berapa pegawai {{ institution }} yang sudah mengisi Sensus Penduduk Online?",
+    "body_id": (
+        "<p>Yth. Bapak/Ibu {{ contact_name }},</p>"
+        "<p>Terima kasih telah menerima tim pendamping kami[[ ({{ team }})]]. Sensus Penduduk "
+        "Online terbuka sampai {{ campaign_end }}.</p>"
+        "<p>Mohon laporkan berapa pegawai {{ institution }} yang sudah selesai mengisi, dan "
+        "laporkan lagi setiap kali bertambah: {{ progress_link }}</p>"
+        "<p>Cukup angkanya saja; jangan kirim nama, NIK, atau nomor KK.</p>"
+    ),
+    "subject_en": "How many of {{ institution }}'s staff have completed the online census?",
+    "body_en": (
+        "<p>Dear {{ contact_name }},</p>"
+        "<p>Thank you for receiving our guiding team. The online census is open until "
+        "{{ campaign_end }}. Please report how many of your staff have completed it, and again "
+        "whenever more have: {{ progress_link }}</p>"
+    ),
+}
 # Every status a recipient can be in, with the facts that go with it.
 STATES = [
     ("pending", {}),
@@ -72,6 +92,12 @@ def load(*, stdout, with_users):
     audience = Audience.objects.filter(name="Institusi Kota Kupang").first()
     if audience is None:
         audience = services.audience_save(name="Institusi Kota Kupang", target=Audience.Target.INSTITUTIONS)
+    if not EmailTemplate.objects.filter(name=FOLLOW_UP["name"]).exists():
+        services.email_template_save(**FOLLOW_UP)
+    if not Audience.objects.filter(name="Instansi sudah didampingi").exists():
+        services.audience_save(
+            name="Instansi sudah didampingi", target=Audience.Target.INSTITUTIONS, statuses=["guided"]
+        )
     if not Audience.objects.filter(name="Media cetak dan radio").exists():
         services.audience_save(
             name="Media cetak dan radio", target=Audience.Target.MEDIA, mediums=["print", "radio"]

@@ -30,6 +30,7 @@ MERGE_FIELDS = {
     "campaign_end": _("Last day of the online phase (after extensions)"),
     "rsvp_link": _("Link to accept, decline or propose another time"),
     "guide_link": _("Link to the institution's own guide sheet"),
+    "progress_link": _("Link where the institution reports how many of its staff are done"),
     "press_room_link": _("Press room link"),
     "unsubscribe_link": _("Unsubscribe link"),
 }

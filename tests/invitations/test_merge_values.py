@@ -177,3 +177,24 @@ def test_the_template_preview_says_what_a_recipient_lacks(client, django_capture
     url = reverse("invitations_template_preview", args=[template.pk])
     html = client.get(f"{url}?recipient={recipient.pk}").content.decode()
     assert "{{ contact_position }}" in html and recipient.name in html
+
+
+def test_a_follow_up_batch_carries_each_institutions_own_progress_link(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """{{ progress_link }}: the signed link where the institution reports its staff's
+    progress; each recipient's leads to their own institution's page."""
+    import re
+
+    settings.BASE_URL = "http://testserver"
+    CampaignFactory()
+    contacts = make_contacts(2)
+    template = EmailTemplateFactory(body_id="<p>Laporkan progres pegawai: {{ progress_link }}</p>")
+    start(BatchFactory(template=template), django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        link = re.search(r"http://testserver(/lapor-progres/[^/\s]+/)", message.body).group(1)
+        contact = next(c for c in contacts if any(c.email in to for to in message.to))
+        page = client.get(link)
+        assert page.status_code == 200
+        assert contact.institution.name in page.content.decode()

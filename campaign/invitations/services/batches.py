@@ -114,6 +114,7 @@ def _checkable_values(*, name, position, organisation, team, proposed_at, instit
         "session_date": links.date(proposed_at, language),
         "campaign_end": links.campaign_end(language),
         "guide_link": links.guide(institution_id),
+        "progress_link": links.progress(institution_id),
     }
 
 

@@ -116,6 +116,13 @@ class MessageLinks:
 
         return guide_download_url(guide_id=self.guide_id, institution_id=institution_id)
 
+    def progress(self, institution_id):
+        if not institution_id:
+            return ""
+        from campaign.institutions.completion import completion_url
+
+        return completion_url(institution_id=institution_id)
+
     def press(self, contact_id, media_partner_id):
         if media_partner_id and contact_id:
             from campaign.materials.tokens import press_preview_url
@@ -163,6 +170,7 @@ def merge_values(recipient: Recipient, links: MessageLinks) -> dict[str, str]:
         "campaign_end": links.campaign_end(recipient.language),
         "rsvp_link": tokens.rsvp_url(recipient.pk),
         "guide_link": links.guide(recipient.institution_id),
+        "progress_link": links.progress(recipient.institution_id),
         "press_room_link": links.press(recipient.contact_id, recipient.media_partner_id),
         "unsubscribe_link": tokens.unsubscribe_url(recipient.pk),
     }

@@ -86,6 +86,7 @@ def sample_values(*, language="id", links: MessageLinks | None = None) -> dict[s
         "campaign_end": campaign_end,
         "rsvp_link": f"{base}/undangan/contoh/",
         "guide_link": f"{base}/materi/panduan-instansi/contoh/",
+        "progress_link": f"{base}/lapor-progres/contoh/",
         "press_room_link": f"{base}/",
         "unsubscribe_link": f"{base}/undangan/berhenti/contoh/",
     }
