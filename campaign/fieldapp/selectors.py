@@ -4,8 +4,10 @@ import datetime
 from urllib.parse import quote, urlencode
 
 from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from campaign.institutions.completion import completion_url
 from campaign.institutions.dashboard import current_week, week_target
 from campaign.institutions.models import (
     Assignment,
@@ -66,6 +68,21 @@ def _wa(phone):
     if digits.startswith("0"):
         digits = "62" + digits[1:]
     return f"https://wa.me/{digits}" if digits else None
+
+
+def _progress_whatsapp(phone, *, contact, institution, url):
+    """wa.me click-to-chat with the staff-progress link written in (no provider: the
+    member's own WhatsApp sends it)."""
+    base = _wa(phone)
+    if not base:
+        return None
+    language = contact.preferred_language if contact.preferred_language in ("id", "en") else "id"
+    with translation.override(language):
+        text = _(
+            "Dear %(name)s, please report how many of %(institution)s's staff have completed the "
+            "online census, and again whenever more have: %(url)s"
+        ) % {"name": contact.name, "institution": institution.name, "url": url}
+    return f"{base}?{urlencode({'text': text})}"
 
 
 def _maps(institution):
@@ -143,6 +160,7 @@ def week_data(*, user, team, week=None) -> dict:
     for assignment in assignments:
         institution = assignment.institution
         map_url, geo_url = _maps(institution)
+        progress_url = completion_url(institution_id=institution.pk)
         last = last_sessions.get(assignment.last_session_id)
         rows.append(
             {
@@ -154,6 +172,16 @@ def week_data(*, user, team, week=None) -> dict:
                     "address": institution.address,
                     "map_url": map_url,
                     "geo_url": geo_url,
+                    "progress_url": progress_url,
+                    "staff": (
+                        {
+                            "completed": institution.staff_completed,
+                            "total": institution.staff_total,
+                            "percent": round(institution.completion_percent),
+                        }
+                        if institution.staff_total
+                        else None
+                    ),
                     "contacts": [
                         {
                             "name": contact.name,
@@ -161,6 +189,11 @@ def week_data(*, user, team, week=None) -> dict:
                             "phone": contact.phone,
                             "tel": f"tel:{contact.phone}" if contact.phone else None,
                             "whatsapp": _wa(contact.phone) if contact.phone else None,
+                            "progress_whatsapp": _progress_whatsapp(
+                                contact.phone, contact=contact, institution=institution, url=progress_url
+                            )
+                            if contact.phone
+                            else None,
                         }
                         for contact in institution.contacts.all()
                     ],

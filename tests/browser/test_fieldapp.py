@@ -5,6 +5,7 @@ import json
 import os
 import time
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import pytest
 from PIL import Image
@@ -348,5 +349,42 @@ def test_times_are_shown_and_read_in_wita_on_a_phone_set_to_another_zone(live_se
     wait_until(lambda: GuidedSession.objects.filter(institution=second).exists())
     recorded = GuidedSession.objects.get(institution=second).starts_at
     assert recorded == datetime.datetime.combine(today, datetime.time(10, 15), tzinfo=wita)
+    assert errors == []
+    context.close()
+
+
+def test_a_member_passes_on_the_staff_progress_link_and_sees_the_reported_share(
+    live_server, browser, settings
+):
+    """After a visit the member hands the institution its staff-progress link: by
+    WhatsApp click-to-chat with the link written in, or copied; the card shows what
+    the institution last reported."""
+    from campaign.institutions.completion import completion_report_record, completion_url
+
+    settings.BASE_URL = live_server.url
+    world = build_world()
+    first = world.institutions[0][1]
+    completion_report_record(institution=first, staff_completed=40, staff_total=50)
+    context = phone_context(browser)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    sign_in(page, live_server)
+
+    card = page.locator(f'[data-institution="{first.pk}"]')
+    assert card.locator(".staff-done").inner_text() == "Pegawai selesai: 40 dari 50 (80%)"
+    card.locator("summary").click()
+    whatsapp = card.get_by_role("link", name="Kirim link progres").first.get_attribute("href")
+    assert whatsapp.startswith("https://wa.me/628123450001?text=Yth.")
+    link = completion_url(institution_id=first.pk)
+    assert whatsapp.endswith(quote_plus(link))
+    assert not page.evaluate("'share' in navigator")  # Linux Chromium: the clipboard path
+    card.get_by_role("button", name="Bagikan link progres pegawai").click()
+    page.wait_for_selector("#toast:not([hidden])")
+    assert page.locator("#toast").inner_text() == "Link disalin"
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    shot(page, "week-list-staff-progress")
     assert errors == []
     context.close()

@@ -3,6 +3,7 @@ import datetime
 import io
 import json
 import uuid
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from campaign.institutions import completion
 from campaign.institutions.dashboard import dashboard_data
 from campaign.institutions.models import CoordinationMeeting, GuidedSession, Institution
 from campaign.institutions.services import session_record
@@ -73,6 +75,13 @@ def test_week_shows_the_teams_plan_contacts_map_and_progress(member, world, djan
     contact = row["institution"]["contacts"][0]
     assert contact["tel"] == "tel:+628123450001"
     assert contact["whatsapp"] == "https://wa.me/628123450001"
+    # Click-to-chat with the institution's own staff-progress link written in.
+    progress = urlsplit(row["institution"]["progress_url"]).path
+    assert completion.completion_token_read(progress.split("/")[-2]) == world.institutions[0][1].pk
+    text = parse_qs(urlsplit(contact["progress_whatsapp"]).query)["text"][0]
+    assert contact["progress_whatsapp"].startswith("https://wa.me/628123450001?text=")
+    assert text.startswith("Yth. ") and text.endswith(row["institution"]["progress_url"])
+    assert row["institution"]["staff"] is None
     assert row["institution"]["map_url"].startswith("https://www.openstreetmap.org/search?query=Jl.+El+Tari")
     assert row["last_session"]["people_guided"] == 12
     assert [s["people_guided"] for s in data["sessions"]] == [12]

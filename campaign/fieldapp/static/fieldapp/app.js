@@ -19,6 +19,7 @@
     var text = T[key] || key;
     if (values) {
       Object.keys(values).forEach(function (name) { text = text.split("%(" + name + ")s").join(values[name]); });
+      text = text.split("%%").join("%");  // python-format strings write a literal % as %%
     }
     return text;
   }
@@ -266,7 +267,21 @@
       h("div", null, h("strong", { text: contact.name }), contact.position ? " · " + contact.position : ""),
       contact.phone ? h("div", { class: "row" },
         h("a", { class: "btn small", href: contact.tel }, t("call")),
-        h("a", { class: "btn small", href: contact.whatsapp, rel: "noopener" }, t("whatsapp"))) : null);
+        h("a", { class: "btn small", href: contact.whatsapp, rel: "noopener" }, t("whatsapp")),
+        contact.progress_whatsapp ? h("a", { class: "btn small", href: contact.progress_whatsapp, rel: "noopener" },
+          t("progressWhatsapp")) : null) : null);
+  }
+
+  // The institution's staff-progress link: the phone's share sheet, or the clipboard.
+  async function shareProgress(inst) {
+    try {
+      if (navigator.share) {
+        await navigator.share({ title: inst.name, url: inst.progress_url });
+      } else {
+        await navigator.clipboard.writeText(inst.progress_url);
+        toast(t("linkCopied"));
+      }
+    } catch (error) { /* the member closed the share sheet */ }
   }
 
   function assignmentCard(row, isToday) {
@@ -282,13 +297,16 @@
       h("p", { class: "meta" }, h("strong", { text: t("planned", { when: when }) })),
       h("p", { class: "meta", text: last ? t("lastSession", { when: day(last.starts_at), guided: num(last.people_guided),
         completed: num(last.people_completed) }) : t("noSession") }),
+      inst.staff ? h("p", { class: "meta staff-done", text: t("staffDone", { completed: num(inst.staff.completed),
+        total: num(inst.staff.total), percent: num(inst.staff.percent) }) }) : null,
       waiting.length ? h("p", null, h("span", { class: "badge", text: t("waiting") + " (" + waiting.length + ")" })) : null,
       h("a", { class: "btn primary big", href: "#/catat/" + inst.id }, t("record")),
       h("div", { class: "actions" },
         contacts[0] && contacts[0].phone ? h("a", { class: "btn", href: contacts[0].tel }, t("call")) : null,
         contacts[0] && contacts[0].phone ? h("a", { class: "btn", href: contacts[0].whatsapp, rel: "noopener" }, t("whatsapp")) : null,
         h("a", { class: "btn", href: inst.geo_url && /Android/.test(navigator.userAgent) ? inst.geo_url : inst.map_url,
-          rel: "noopener" }, t("map"))),
+          rel: "noopener" }, t("map")),
+        h("button", { type: "button", class: "btn wide", onclick: function () { shareProgress(inst); } }, t("shareProgress"))),
       h("details", null, h("summary", { text: t("contacts") + " (" + contacts.length + ")" }),
         contacts.length ? contacts.map(contactRow) : h("p", { class: "meta", text: t("noContacts") })));
   }
