@@ -126,6 +126,15 @@ def load(*, stdout, with_users):
             proposed_at=proposed + datetime.timedelta(days=7),
             scheduled_at=timezone.now() + datetime.timedelta(days=2),
         )
+    if not Batch.objects.filter(name="Tindak lanjut — 7 hari sebelum penutupan").exists():
+        # A draft set against the campaign's close: "Jadwalkan" sends it at 09.00 WITA a
+        # week before the last online day, and an extension moves it.
+        services.batch_create(
+            name="Tindak lanjut — 7 hari sebelum penutupan",
+            template=EmailTemplate.objects.get(name=FOLLOW_UP["name"]),
+            audience=Audience.objects.get(name="Instansi sudah didampingi"),
+            days_before_end=7,
+        )
     if not OutboxMessage.objects.exists():
         batch = Batch.objects.get(name="Gelombang 1 — Kota Kupang")
         unsent = ["pending", "sending", "uncertain", "skipped"]

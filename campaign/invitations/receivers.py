@@ -6,8 +6,11 @@ retry harmless).
 """
 
 from anymail.signals import tracking
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from campaign.core.models import Campaign, CampaignExtension
 from campaign.institutions.signals import contact_erased
 
 
@@ -23,3 +26,19 @@ def contact_erased_received(sender, contact, email, **kwargs):
     from .services import recipients_erase
 
     recipients_erase(contact=contact, email=email)
+
+
+@receiver(post_save, sender=Campaign, dispatch_uid="jemputbola.invitations.campaign_saved")
+@receiver(post_save, sender=CampaignExtension, dispatch_uid="jemputbola.invitations.extension_saved")
+@receiver(post_delete, sender=CampaignExtension, dispatch_uid="jemputbola.invitations.extension_deleted")
+def campaign_end_may_have_moved(sender, **kwargs):
+    """Batches set "N days before the online phase closes" follow its end."""
+    if kwargs.get("raw"):
+        return  # loaddata
+
+    def reschedule():
+        from .services import batches_reschedule_relative
+
+        batches_reschedule_relative()
+
+    transaction.on_commit(reschedule)

@@ -316,5 +316,10 @@ def register_log_actions(actions):
     actions.register_action("jemputbola.batch_pause", _("Pause sending"), _("Sending paused"))
     actions.register_action("jemputbola.batch_resume", _("Resume sending"), _("Sending resumed"))
     actions.register_action("jemputbola.batch_cancel", _("Cancel sending"), _("Sending cancelled"))
+    actions.register_action(
+        "jemputbola.batch_rescheduled",
+        _("Sending moved"),
+        _("Sending moved with the end of the online phase"),
+    )
     actions.register_action("jemputbola.rsvp", _("RSVP answer"), _("A contact answered the invitation"))
     actions.register_action("jemputbola.test_send", _("Test send"), _("Test message sent"))

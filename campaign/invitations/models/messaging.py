@@ -198,6 +198,16 @@ class Batch(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    days_before_end = models.PositiveSmallIntegerField(
+        _("days before the online phase closes"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(365)],
+        help_text=_(
+            "Instead of a date: send this many days before the last day of the online phase, "
+            "at 09.00 WITA. An extension of the campaign moves the sending with it."
+        ),
+    )
     rate_per_minute = models.PositiveIntegerField(
         _("messages per minute"), default=600, help_text=_("0 sends as fast as the provider accepts.")
     )
@@ -224,7 +234,7 @@ class Batch(models.Model):
         FieldPanel("name"),
         FieldRowPanel([FieldPanel("template"), FieldPanel("audience")]),
         FieldRowPanel([FieldPanel("team"), FieldPanel("proposed_at")]),
-        FieldPanel("scheduled_at"),
+        FieldRowPanel([FieldPanel("scheduled_at"), FieldPanel("days_before_end")]),
         FieldRowPanel(
             [FieldPanel("rate_per_minute"), FieldPanel("chunk_size"), FieldPanel("max_consecutive_errors")]
         ),
@@ -238,6 +248,12 @@ class Batch(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.status == self.Status.DRAFT and self.scheduled_at and self.days_before_end is not None:
+            raise ValidationError(
+                {"days_before_end": _("Give a date to send at or a number of days before the end, not both.")}
+            )
 
 
 class Recipient(models.Model):

@@ -25,7 +25,9 @@ from .batches import (
     batch_resume,
     batch_save,
     batch_start,
+    batches_reschedule_relative,
     batches_start_due,
+    relative_send_at,
 )
 from .rsvp import RsvpResult, rsvp_confirmation_send, rsvp_record
 from .sending import (
@@ -66,7 +68,9 @@ __all__ = [
     "batch_send_chunk",
     "batch_start",
     "batches_recover_interrupted",
+    "batches_reschedule_relative",
     "batches_start_due",
+    "relative_send_at",
     "bounce_kind",
     "build_message",
     "chunk_delay",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Value, When
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -26,6 +26,38 @@ from .sending import MessageLinks, batch_chunk_enqueue, batch_send_can_defer, co
 
 # A session proposed for a day without a time starts at nine in the morning (WITA).
 DEFAULT_SESSION_HOUR = 9
+# A batch sent "N days before the online phase closes" goes at nine in the morning.
+RELATIVE_SEND_HOUR = 9
+
+
+def relative_send_at(days_before_end: int) -> datetime.datetime | None:
+    """09.00 WITA, ``days_before_end`` days before the active campaign's last online day
+    (extensions included); None without an active campaign."""
+    from campaign.core.models import Campaign
+
+    campaign = Campaign.objects.filter(is_active=True).prefetch_related("extensions").first()
+    if campaign is None:
+        return None
+    day = campaign.effective_end - datetime.timedelta(days=days_before_end)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(RELATIVE_SEND_HOUR)))
+
+
+def batches_reschedule_relative() -> int:
+    """Move the scheduled batches set relative to the campaign's end to where the end is
+    now (after an extension, or its withdrawal). Returns how many moved."""
+    moved = 0
+    for batch in Batch.objects.filter(status=Batch.Status.SCHEDULED, days_before_end__isnull=False):
+        when = relative_send_at(batch.days_before_end)
+        if when is None or when == batch.scheduled_at:
+            continue
+        if Batch.objects.filter(pk=batch.pk, status=Batch.Status.SCHEDULED).update(scheduled_at=when):
+            moved += 1
+            log(batch, "jemputbola.batch_rescheduled", data={"scheduled_at": when.isoformat()})
+            # The task deferred to the old time finds the batch not yet due and does
+            # nothing; this one (or send_due_invitations) sends it at the new time.
+            if batch_send_can_defer():
+                transaction.on_commit(lambda pk=batch.pk, at=when: batch_chunk_enqueue(pk, run_after=at))
+    return moved
 
 
 @transaction.atomic
@@ -190,6 +222,20 @@ def batch_start(*, batch: Batch, user=None, now=None) -> Batch:
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != Batch.Status.DRAFT:
             raise ValidationError(_("Only a draft batch can be started."))
+        if batch.days_before_end is not None:
+            batch.scheduled_at = relative_send_at(batch.days_before_end)
+            if batch.scheduled_at is None:
+                raise ValidationError(
+                    _("There is no active campaign whose end the batch could be set against.")
+                )
+            if batch.scheduled_at <= now:
+                raise ValidationError(
+                    _("%(days)s days before the end of the online phase (%(when)s) has already passed.")
+                    % {
+                        "days": batch.days_before_end,
+                        "when": formats.date_format(timezone.localtime(batch.scheduled_at), "j F Y"),
+                    }
+                )
         if batch.audience_id is not None:
             rows, excluded = _recipients_for_audience(batch)
         else:
@@ -203,7 +249,7 @@ def batch_start(*, batch: Batch, user=None, now=None) -> Batch:
         later = batch.scheduled_at is not None and batch.scheduled_at > now
         batch.status = Batch.Status.SCHEDULED if later else Batch.Status.SENDING
         batch.started_at = None if later else now
-        batch.save(update_fields=["status", "excluded", "started_at"])
+        batch.save(update_fields=["status", "excluded", "started_at", "scheduled_at"])
         log(batch, "jemputbola.batch_start", user=user)
         if not later:
             transaction.on_commit(lambda: batch_chunk_enqueue(batch.pk))
