@@ -59,6 +59,26 @@ FOLLOW_UP = {
         "whenever more have: {{ progress_link }}</p>"
     ),
 }
+# Sent by itself the day before every accepted session (services.session_reminders).
+SESSION_REMINDER = {
+    "name": "Pengingat sesi besok",
+    "for_session_reminders": True,
+    "subject_id": "Besok: pendampingan Sensus Penduduk Online di {{ institution }}",
+    "body_id": (
+        "<p>Yth. Bapak/Ibu {{ contact_name }},</p>"
+        "<p>Kami mengingatkan sesi pendampingan besok, <b>{{ session_date }}</b>[[, bersama "
+        "{{ team }}]].</p>"
+        "<ul><li>Siapkan Kartu Keluarga dan NIK setiap pegawai.</li>"
+        "<li>[[Lembar panduan: {{ guide_link }}]]</li></ul>"
+        "<p>Bila waktunya tidak cocok lagi, jawab lewat tombol di bawah.</p>"
+    ),
+    "subject_en": "Tomorrow: online census guidance at {{ institution }}",
+    "body_en": (
+        "<p>Dear {{ contact_name }},</p>"
+        "<p>A reminder of tomorrow's guidance session, <b>{{ session_date }}</b>. Please have "
+        "every staff member's family card and NIK ready.</p>"
+    ),
+}
 # Every status a recipient can be in, with the facts that go with it.
 STATES = [
     ("pending", {}),
@@ -92,8 +112,9 @@ def load(*, stdout, with_users):
     audience = Audience.objects.filter(name="Institusi Kota Kupang").first()
     if audience is None:
         audience = services.audience_save(name="Institusi Kota Kupang", target=Audience.Target.INSTITUTIONS)
-    if not EmailTemplate.objects.filter(name=FOLLOW_UP["name"]).exists():
-        services.email_template_save(**FOLLOW_UP)
+    for text in (FOLLOW_UP, SESSION_REMINDER):
+        if not EmailTemplate.objects.filter(name=text["name"]).exists():
+            services.email_template_save(**text)
     if not Audience.objects.filter(name="Instansi sudah didampingi").exists():
         services.audience_save(
             name="Instansi sudah didampingi", target=Audience.Target.INSTITUTIONS, statuses=["guided"]

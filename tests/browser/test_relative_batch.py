@@ -1,5 +1,6 @@
-"""Dissemination staff schedule a reminder "7 days before the online phase closes"
-through the batch form (its choosers included); an extension moves it."""
+"""Dissemination staff mark a template as the day-before-session reminder, and schedule
+a batch "7 days before the online phase closes" through the batch form (its choosers
+included); an extension moves it."""
 
 import datetime
 
@@ -8,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils import formats, timezone
 
 from campaign.core.services import DISSEMINATION_STAFF, campaign_save
-from campaign.invitations.models import Batch
+from campaign.invitations.models import Batch, EmailTemplate
 from tests.browser.conftest import admin_sign_in, screenshot
 from tests.browser.test_journey import choose, errors_of, save
 from tests.factories import AudienceFactory, EmailTemplateFactory, UserFactory
@@ -31,6 +32,14 @@ def test_a_reminder_before_the_close_follows_the_extension(live_server, page):
     editor.save()
     errors = errors_of(page)
     admin_sign_in(page, live_server, "editor", PASSWORD)
+
+    # The template becomes the day-before-session reminder: one tick on its form.
+    template = EmailTemplate.objects.get(name="Pengingat penutupan")
+    page.goto(live_server.url + f"/admin/snippets/invitations/emailtemplate/edit/{template.pk}/")
+    page.get_by_role("checkbox", name="Kirim sebagai pengingat sehari sebelum sesi").check()
+    save(page, "reminder-template")
+    template.refresh_from_db()
+    assert template.for_session_reminders is True
 
     page.goto(live_server.url + "/admin/snippets/invitations/batch/add/")
     page.fill("#id_name", "Pengingat seminggu sebelum penutupan")

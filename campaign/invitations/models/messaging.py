@@ -56,11 +56,20 @@ class EmailTemplate(models.Model):
     )
     button_label_id = models.CharField(_("button text (Indonesian)"), max_length=60, default="Jawab undangan")
     button_label_en = models.CharField(_("button text (English)"), max_length=60, default="Reply")
+    for_session_reminders = models.BooleanField(
+        _("send as the reminder the day before a session"),
+        default=False,
+        help_text=_(
+            "Contacts who accepted a guided session get this message the day before it (from "
+            "08.00 WITA). With several such templates, the one changed last is used."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     panels = [
         FieldPanel("name"),
+        FieldPanel("for_session_reminders"),
         HelpPanel(heading=_("Merge fields"), template="invitations/admin/merge_fields_panel.html"),
         MultiFieldPanel(
             [FieldPanel("subject_id"), FieldPanel("body_id"), FieldPanel("button_label_id")],
@@ -159,6 +168,7 @@ class Batch(models.Model):
     class Kind(models.TextChoices):
         INVITATION = "invitation", _("Invitation")
         REMINDER = "reminder", _("Reminder")
+        SESSION = "session", _("Reminder the day before a session")
 
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INVITATION)

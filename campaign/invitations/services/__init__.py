@@ -45,6 +45,7 @@ from .sending import (
     recipient_table,
     recipients_send_again,
 )
+from .session_reminders import reminder_template, session_reminders_queue
 from .suppression import recipients_erase, suppression_add, unsubscribe
 from .templates import audience_save, email_template_save, sample_values, template_preview, template_test_send
 from .tracking import bounce_kind, dedupe_key, machine_open, tracking_event_apply
@@ -71,6 +72,8 @@ __all__ = [
     "batches_reschedule_relative",
     "batches_start_due",
     "relative_send_at",
+    "reminder_template",
+    "session_reminders_queue",
     "bounce_kind",
     "build_message",
     "chunk_delay",
