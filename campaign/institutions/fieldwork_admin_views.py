@@ -127,6 +127,7 @@ def planning(request):
     teams = visible_to(request.user, Team).filter(campaign=campaign)
     form = AssignForm(request.POST or None)
     form.fields["team"].queryset = teams
+    form.fields["institutions"].queryset = visible_to(request.user, Institution)
     if request.method == "POST" and form.is_valid():
         try:
             created, skipped = services.assignments_create(

@@ -336,3 +336,53 @@ def test_the_field_app_api_of_a_regency_office(world, offices):
 
 def test_the_model_labels_are_ours():
     assert apps.get_model("core", "office") is Office
+
+
+def test_an_import_by_a_regency_office_neither_places_nor_changes_rows_outside_its_area(world, offices):
+    from django.utils import translation
+
+    from campaign.institutions.imports import institutions_import
+
+    kupang = world.objects["institution"]
+    kupang.external_id = "KPG-1"
+    kupang.save()
+    kind = kupang.kind.name
+    header = "external_id,name,kind,region_code"
+    rows = [
+        f",Kantor Camat Alok,{kind},5310010",  # in Sikka's area
+        f",Kantor Lurah Oebobo,{kind},5371010",  # Kota Kupang's district
+        f"KPG-1,Dinas Baru,{kind},5310010",  # Kota Kupang's institution, moved into Sikka
+    ]
+    content = ("\r\n".join([header, *rows]) + "\r\n").encode()
+    with translation.override("en"):
+        result = institutions_import(
+            content=content, filename="a.csv", source="uji", user=offices["users"]["sikka"]
+        )
+    assert [(error.row, error.column) for error in result.errors] == [(3, "region_code")]
+    with translation.override("en"):
+        result = institutions_import(
+            content=("\r\n".join([header, rows[0], rows[2]]) + "\r\n").encode(),
+            filename="a.csv",
+            source="uji",
+            user=offices["users"]["sikka"],
+        )
+    assert [(error.row, error.column) for error in result.errors] == [(3, "external_id")]
+    kupang.refresh_from_db()
+    assert (kupang.name, kupang.region.code) == ("Dinas Kependudukan Kota Kupang", "5371010")
+    assert not Institution.objects.filter(name__in=["Kantor Camat Alok", "Kantor Lurah Oebobo"]).exists()
+
+
+def test_a_regency_editor_places_an_institution_only_in_their_area(world, offices):
+    client = _client(offices["users"]["sikka"])
+    url = reverse("wagtailsnippets_institutions_institution:add")
+    kind = world.objects["institution"].kind_id
+    data = {"name": "Kantor Baru", "kind": kind, "status": "not_contacted"}
+    response = client.post(url, {**data, "region": world.objects["region"].pk})
+    drain(response)
+    assert response.status_code == 200  # the form again: Kota Kupang's district is no choice
+    assert not Institution.objects.filter(name="Kantor Baru").exists()
+    sikka_district = offices["institution"].region
+    response = client.post(url, {**data, "region": sikka_district.pk})
+    drain(response)
+    assert response.status_code == 302
+    assert Institution.objects.get(name="Kantor Baru").region == sikka_district
