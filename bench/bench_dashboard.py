@@ -18,8 +18,8 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from bench.common import Result, timed
-from campaign.core.models import Region
-from campaign.core.services import campaign_save, regions_load
+from campaign.core.models import Office, OfficeMember, Region
+from campaign.core.services import DISSEMINATION_STAFF, campaign_save, regions_load, roles_sync
 from campaign.institutions import random_data
 from campaign.response.models import OfficialCount
 
@@ -95,6 +95,26 @@ def load_figures(district_ids):
     return rows
 
 
+def offices_and_their_staff():
+    """The province office and one office per NTT regency/city (23 in all), each with a
+    dissemination staff member; returns the province's and Kota Kupang's."""
+    groups = roles_sync()
+    province = Office.objects.create(code="5300", name="BPS Provinsi NTT")
+    province.area.set([Region.objects.get(code="53")])
+    staff = {}
+    for regency in Region.objects.filter(level="regency", code__startswith="53").order_by("code"):
+        office = Office.objects.create(code=regency.code, name=f"BPS {regency.name}", parent=province)
+        office.area.set([regency])
+        staff[regency.code] = user = get_user_model().objects.create_user(f"staf{regency.code}")
+        user.groups.set([groups[DISSEMINATION_STAFF]])
+        OfficeMember.objects.create(office=office, user=user)
+    province_staff = get_user_model().objects.create_user("staf5300")
+    province_staff.groups.set([groups[DISSEMINATION_STAFF]])
+    OfficeMember.objects.create(office=province, user=province_staff)
+    assert Office.objects.count() == 23
+    return province_staff, staff["5371"]
+
+
 def run():
     regions_load()
     campaign = campaign_save(
@@ -119,10 +139,32 @@ def run():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as after a real import
 
+    province_staff, regency_staff = offices_and_their_staff()
     user = get_user_model().objects.create_superuser("bench", "bench@example.org", "x")
     client = Client()
     client.force_login(user)
     results = []
+    # Issue 19: the province office's staff (a table by office of the 22 regency offices)
+    # and a regency office's (Kota Kupang's area only), both with the office lookup.
+    with override_settings(DEBUG=True):
+        for label, staff, goal in (
+            ("dashboard, province office (23 offices)", province_staff, "< 150 ms, < 20 queries"),
+            ("dashboard, regency office (Kota Kupang)", regency_staff, "< 100 ms"),
+        ):
+            office_client = Client()
+            office_client.force_login(staff)
+            url = "/admin/campaign/dashboard/?week=2020-03-02"
+            assert office_client.get(url).status_code == 200
+            median, p95, queries = timed(lambda c=office_client, url=url: c.get(url), repeat=10, warmup=1)
+            results.append(
+                Result(
+                    f"{label} ({connection.vendor})",
+                    median,
+                    "ms",
+                    goal=goal,
+                    note=f"p95 {p95:.0f} ms, {queries:.0f} queries",
+                )
+            )
     pages = [
         ("dashboard", "/admin/campaign/dashboard/?week=2020-03-02", "< 150 ms, ≤ 20 queries"),
         ("weekly report PDF", "/admin/campaign/dashboard/report.pdf?week=2020-03-02", ""),

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import formats, timezone, translation
 
-from .models import Campaign, CampaignSettings, Region
+from .models import Campaign, CampaignSettings, Office, OfficeMember, Region
 from .services import (
     DISSEMINATION_STAFF,
     FIELD_TEAM,
@@ -26,7 +26,17 @@ DEMO_PASSWORDS = {
     "editor": "jemputbola-editor",
     "kepala": "jemputbola-kepala",
     "tim": "jemputbola-tim",
+    "office": "jemputbola-kantor",
 }
+# The province office and three regency/city offices under it: (code, name, area, the
+# username of its dissemination staff member). The province's staff are "editor" and
+# "kepala"; Kota Kupang's six teams are its own.
+OFFICES = [
+    ("5300", "BPS Provinsi Nusa Tenggara Timur", "53", "provinsi"),
+    ("5371", "BPS Kota Kupang", "5371", "kupang"),
+    ("5304", "BPS Kabupaten Timor Tengah Selatan", "5304", "tts"),
+    ("5310", "BPS Kabupaten Sikka", "5310", "sikka"),
+]
 KUPANG_TEAMS = 6
 
 # The SP2020 online phase as it happened. The demo replays it on today's calendar: every
@@ -174,9 +184,18 @@ def load(*, stdout, with_users):
     settings.full_clean()
     settings.save()
 
+    offices = _offices()
+    stdout.write(f"Offices: {', '.join(office.name for office in offices)}.")
     if with_users:
         _users()
+        _office_users(offices)
         stdout.write("Demo users: admin, editor, kepala, tim1 … tim6 (passwords in README.md).")
+        stdout.write(
+            "Office logins (dissemination staff of each office, password "
+            f"{DEMO_PASSWORDS['office']}): "
+            + ", ".join(f"{username} ({name})" for _code, name, _area, username in OFFICES)
+            + "; editor and kepala work at the province office, tim1 … tim6 at BPS Kota Kupang."
+        )
 
 
 def _user(username, *, password, first_name, last_name, groups=(), superuser=False):
@@ -190,6 +209,41 @@ def _user(username, *, password, first_name, last_name, groups=(), superuser=Fal
     user.save()
     user.groups.set(groups)
     return user
+
+
+def _offices():
+    """The office tree of the demo (idempotent)."""
+    offices, province = [], None
+    for code, name, area, _username in OFFICES:
+        office, _ = Office.objects.update_or_create(code=code, defaults={"name": name, "parent": province})
+        office.area.set([Region.objects.get(code=area)])
+        office.save()  # a parental many-to-many is written on save
+        province = province or office
+        offices.append(office)
+    return offices
+
+
+def _office_users(offices):
+    """One dissemination staff member per office; the province's editor and head of
+    section and Kota Kupang's field teams join their offices."""
+    groups = roles_sync()
+    User = get_user_model()
+    by_code = {office.code: office for office in offices}
+    for code, name, _area, username in OFFICES:
+        user = _user(
+            username,
+            password=DEMO_PASSWORDS["office"],
+            first_name="Staf",
+            last_name=name.removeprefix("BPS "),
+            groups=[groups[DISSEMINATION_STAFF]],
+        )
+        OfficeMember.objects.update_or_create(user=user, defaults={"office": by_code[code]})
+    for username, code in [("editor", "5300"), ("kepala", "5300")] + [
+        (f"tim{n}", "5371") for n in range(1, KUPANG_TEAMS + 1)
+    ]:
+        user = User.objects.filter(username=username).first()
+        if user is not None:
+            OfficeMember.objects.update_or_create(user=user, defaults={"office": by_code[code]})
 
 
 def _users():

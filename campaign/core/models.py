@@ -1,10 +1,11 @@
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -105,6 +106,84 @@ class Region(models.Model):
                 raise ValidationError({"parent": _("The parent is at the wrong level.")})
             if not self.code.startswith(self.parent.code):
                 raise ValidationError({"code": _("The code must start with its parent's code.")})
+
+
+# --- Offices --------------------------------------------------------------------------
+
+
+class Office(ClusterableModel):
+    """A statistics office: the province's (no parent) or a regency/city office under it.
+
+    Its area is regions; it covers every region under them (BPS codes are prefixes of
+    their children's). Staff belong to one office (``OfficeMember``) and keep their roles
+    (the groups of ``campaign.core.services``): a role is exercised in the office's area.
+    The province office, and staff in no office, see the whole province.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    code = models.CharField(
+        _("BPS code"),
+        max_length=4,
+        unique=True,
+        validators=[RegexValidator(r"^\d{4}$", _("Four digits, e.g. 5300 or 5371."))],
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text=_("Empty for the province office."),
+    )
+    area = ParentalManyToManyField(
+        Region,
+        verbose_name=_("area"),
+        blank=True,
+        related_name="offices",
+        limit_choices_to={"level__in": ["province", "regency", "district"]},
+        help_text=_("A regency includes all its districts and villages."),
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("code")]),
+        FieldPanel("parent"),
+        FieldPanel("area"),
+        InlinePanel("members", label=_("Staff")),
+    ]
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_province(self):
+        return self.parent_id is None
+
+
+class OfficeMember(Orderable):
+    """A staff user's office: one per user (their roles are their groups)."""
+
+    office = ParentalKey(Office, on_delete=models.CASCADE, related_name="members")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="office_member",
+    )
+
+    panels = [FieldPanel("user")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("office staff member")
+        verbose_name_plural = _("office staff")
+
+    def __str__(self):
+        return f"{self.user} → {self.office}"
 
 
 # --- Campaign -------------------------------------------------------------------------

@@ -150,6 +150,9 @@ _CAMPAIGN = [
     "core.change_campaignsettings",
     "core.view_region",
     "core.change_region",  # the map centre only: RegionViewSet shows the rest read-only
+    # The office tree: the province's staff manage it, a regency's read their own office
+    # (campaign.core.offices.OfficePolicy).
+    *[f"core.{action}_office" for action in ("add", "change", "delete", "view")],
 ]
 _REGISTRY_EDIT = [
     f"institutions.{action}_{model}"

@@ -32,6 +32,9 @@ from wagtail.permissions import policy_registry
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import CopyView, SnippetViewSet
 
+from .models import Region
+from .offices import area_region_ids
+
 SEE = ("view", "change", "delete")
 
 
@@ -129,17 +132,25 @@ class ServiceSaveMixin:
 
 
 class ScopedModelForm(WagtailAdminModelForm):
-    """Choices of a model with a scoped policy offer only the rows the user may see; a
-    many-to-many choice keeps the rows the user cannot see (a member editing a Rakorcam
-    shared with another team does not remove that team)."""
+    """Choices of a model with a scoped policy offer only the rows the user may see, and
+    choices of regions only those of a regency office's area; a many-to-many choice keeps
+    the rows the user cannot see (a member editing a Rakorcam shared with another team does
+    not remove that team)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._kept_hidden = {}
         if self.for_user is None:
             return
+        # Regions' own forms (the map centre) place nothing.
+        area = area_region_ids(self.for_user) if self._meta.model is not Region else None
         for name, field in self.fields.items():
             queryset = getattr(field, "queryset", None)
+            if queryset is not None and queryset.model is Region and area is not None:
+                # A regency office's staff place rows (an institution, a team, an
+                # audience's regions) only in their office's area.
+                field.queryset = queryset.filter(pk__in=area)
+                continue
             if queryset is None or not _has_row_scope(queryset.model):
                 continue
             visible = visible_to(self.for_user, queryset.model).values("pk")

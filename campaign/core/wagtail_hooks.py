@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
@@ -8,7 +9,12 @@ from campaign.core.viewsets import ScopedModelForm, ScopedSnippetViewSet
 
 from . import pagecache
 from .choosers import RegionChooserViewSet
-from .models import Campaign, Region
+from .models import Campaign, Office, Region
+from .offices import OfficePolicy
+
+# Before the ViewSets register: a model without a policy gets Wagtail's unscoped one.
+if not isinstance(policy_registry.get_by_type(Office, fallback=False), OfficePolicy):
+    register_permission_policy(Office, OfficePolicy(Office))
 
 
 class CampaignViewSet(ScopedSnippetViewSet):
@@ -59,8 +65,19 @@ class RegionViewSet(ScopedSnippetViewSet):
     )
 
 
+class OfficeViewSet(ScopedSnippetViewSet):
+    """The office tree (province → regency offices), their areas and staff; managed by
+    the province (``campaign.core.offices.OfficePolicy``)."""
+
+    model = Office
+    icon = "group"
+    menu_label = _("Offices")
+    list_display = ["name", "code", "parent"]
+    search_fields = ["name", "code"]
+
+
 class CampaignSetupGroup(SnippetViewSetGroup):
-    items = (CampaignViewSet, RegionViewSet)
+    items = (CampaignViewSet, RegionViewSet, OfficeViewSet)
     menu_icon = "cog"
     menu_label = _("Campaign setup")
     menu_name = "campaign-setup"

@@ -26,6 +26,7 @@ from campaign.core.exports import SafeCsvWriter, SafeSpreadsheetExportMixin
 from campaign.core.forms import SpreadsheetFileField
 from campaign.core.ids import parse_id
 from campaign.core.permissions import permission_require
+from campaign.core.viewsets import visible_to
 
 from . import completion, services
 from .importing import COLUMN_HELP, COLUMNS, MAX_FILE_BYTES, TEMPLATE_COLUMNS, TEMPLATE_SAMPLE
@@ -120,9 +121,9 @@ class InstitutionInspectView(LocalTimeInspectView):
         # Only the contacts the contact policy lets this user see (a member: their teams').
         contacts = policy_for(Contact).instances_user_has_permission_for(self.request.user, "view")
         return get_object_or_404(
-            Institution.objects.select_related("kind", "region__parent").prefetch_related(
-                Prefetch("contacts", queryset=contacts.order_by("name"))
-            ),
+            visible_to(self.request.user, Institution)
+            .select_related("kind", "region__parent")
+            .prefetch_related(Prefetch("contacts", queryset=contacts.order_by("name"))),
             pk=self.pk,
         )
 
@@ -292,7 +293,7 @@ def contact_duplicates(request):
 @require_http_methods(["GET", "POST"])
 def contact_erase(request, pk):
     permission_require(request, "institutions.delete_contact")
-    contact = get_object_or_404(Contact, pk=pk)
+    contact = get_object_or_404(visible_to(request.user, Contact), pk=pk)
     if request.method == "POST":
         services.contact_erase(contact=contact, user=request.user)
         messages.success(request, _("The contact's personal data was erased."))

@@ -4,11 +4,12 @@ queries, whatever the number of institutions and sessions."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, Sum, Value
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from campaign.core.models import Region
+from campaign.core.models import Office, Region
+from campaign.core.offices import area_region_ids
 
 from .models import (
     Assignment,
@@ -19,7 +20,7 @@ from .models import (
     Team,
     week_start,
 )
-from .policies import teams_of
+from .policies import policy_for, teams_of  # noqa: F401  (teams_of re-exported)
 
 HELD = GuidedSession.Status.HELD
 REACHED = [Institution.Status.GUIDED, Institution.Status.COMPLETED_REPORTED]
@@ -72,6 +73,8 @@ class Dashboard:
     areas: object = None  # campaign.response.selectors.AreaSection
     uplift: object = None  # campaign.response.selectors.Uplift (weekly PDF only)
     area_map: object = None  # campaign.response.maps.AreaMap (weekly PDF only)
+    offices: list = field(default_factory=list)  # the province's figures by office
+    area_limited: bool = False  # a regency office's dashboard: its area only
 
     @property
     def chart_teams(self):
@@ -104,14 +107,116 @@ def week_target(team, week, overrides) -> int:
     return overrides.get((team.pk, week), team.default_weekly_target)
 
 
-def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dashboard:
+@dataclass
+class _Tally:
+    week: datetime.date
+    held_sessions: int = 0
+    institutions_held: int = 0
+    people_guided: int = 0
+    people_completed: int = 0
+    open_sessions: int = 0
+
+
+def area_tallies(sessions):
+    """The weekly tallies (as ``SessionWeekTally`` keeps them for the whole campaign) of
+    ``sessions``, for a dashboard limited to an office's area."""
+    tallies = {}
+    for row in (
+        sessions.filter(status=HELD)
+        .values("week")
+        .annotate(
+            n=Count("pk"),
+            institutions=Count("institution_id", distinct=True),
+            guided=Sum("people_guided"),
+            completed=Sum("people_completed"),
+        )
+    ):
+        tally = tallies.setdefault(row["week"], _Tally(week=row["week"]))
+        tally.held_sessions, tally.institutions_held = row["n"], row["institutions"]
+        tally.people_guided, tally.people_completed = row["guided"] or 0, row["completed"] or 0
+    open_statuses = [GuidedSession.Status.PLANNED, GuidedSession.Status.RESCHEDULED]
+    for row in sessions.filter(status__in=open_statuses).values("week").annotate(n=Count("pk")):
+        tallies.setdefault(row["week"], _Tally(week=row["week"])).open_sessions = row["n"]
+    return list(tallies.values())
+
+
+@dataclass
+class OfficeRow:
+    office: Office
+    teams: int = 0
+    target: int = 0
+    held: int = 0
+    completed: int = 0
+    institutions: int = 0
+    reached: int = 0
+
+    @property
+    def percent_reached(self):
+        return round(100 * self.reached / self.institutions) if self.institutions else 0
+
+
+def office_rows(*, team_rows, counted, regions) -> list[OfficeRow]:
+    """The province's figures rolled up by regency office: its teams (by the team's area)
+    and this week's work, its institutions and how many are reached (by their region).
+    One query (the offices' areas); the rest is what the dashboard counted."""
+    by_code, rows = {}, {}
+    for office_id, name, code, region_code in Office.area.through.objects.filter(
+        office__parent__isnull=False
+    ).values_list("office_id", "office__name", "office__code", "region__code"):
+        if office_id not in rows:
+            rows[office_id] = OfficeRow(office=Office(pk=office_id, name=name, code=code))
+        by_code[region_code] = rows[office_id]
+    lengths = sorted({len(code) for code in by_code}, reverse=True)
+
+    def row_for(code):
+        for length in lengths:
+            found = by_code.get(code[:length])
+            if found is not None:
+                return found
+        return None
+
+    for team_row in team_rows:
+        found = row_for(team_row.team.area.code)
+        if found is not None:
+            found.teams += 1
+            found.target += team_row.target
+            found.held += team_row.held
+            found.completed += team_row.completed
+    for region_id, _kind_id, status, n in counted:
+        found = row_for(regions[region_id][0])
+        if found is not None:
+            found.institutions += n
+            found.reached += n if status in REACHED else 0
+    return sorted(rows.values(), key=lambda row: row.office.code)
+
+
+def _mine(user):
+    """Whether a team is ``user``'s (the team rule, ``team_member_q``), in the teams' query."""
+    if not getattr(user, "is_authenticated", False):
+        return Value(False)
+    members = Team.members.through.objects.filter(team_id=OuterRef("pk"), user_id=user.pk)
+    return ExpressionWrapper(Q(leader_id=user.pk) | Exists(members), output_field=BooleanField())
+
+
+def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_limit=12) -> Dashboard:
+    """The dashboard's figures; ``user`` marks their own teams first, ``area_user`` limits
+    every figure to their office's area (a regency office) through the permission
+    policies' area rule; the province (or no ``area_user``) sees every office's rows and
+    a table by office."""
     weeks = campaign.weeks()
     week = week if week in weeks else current_week(campaign)
-    teams = list(Team.objects.filter(campaign=campaign).prefetch_related("week_targets").order_by("name"))
+    area_limited = area_user is not None and area_region_ids(area_user) is not None
+    teams = list(
+        policy_for(Team)
+        .in_area(area_user, Team.objects.filter(campaign=campaign))
+        .select_related("area")
+        .prefetch_related("week_targets")
+        .annotate(mine=_mine(user))
+        .order_by("name")
+    )
     overrides = {(t.team_id, t.week): t.target for team in teams for t in team.week_targets.all()}
-    my_team_ids = set(teams_of(user).values_list("pk", flat=True)) if user is not None else set()
     rows = {
-        team.pk: TeamWeek(team=team, target=week_target(team, week, overrides), mine=team.pk in my_team_ids)
+        team.pk: TeamWeek(team=team, target=week_target(team, week, overrides), mine=team.mine)
         for team in teams
     }
 
@@ -123,6 +228,8 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
     # Sessions are filtered by the campaign's team ids (no join) and grouped by their
     # stored week: every query below is answered from the session_weekly_report index.
     sessions = GuidedSession.objects.filter(team_id__in=list(rows))
+    if area_limited:
+        sessions = policy_for(GuidedSession).in_area(area_user, sessions)
     held_sessions = sessions.filter(status=HELD)
     # Grouped by team and by the institution's regency (for the area table): an
     # institution lies in one regency, so the distinct counts add up per team.
@@ -158,7 +265,13 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
     # week), not from every session: a week's distinct institutions over 200,000
     # sessions was the dashboard's costliest query.
     totals = {"sessions": 0, "guided": 0, "completed": 0, "planned_open": 0}
-    for tally in SessionWeekTally.objects.filter(campaign=campaign) if teams else ():
+    if not teams:
+        tallies = ()
+    elif area_limited:
+        tallies = area_tallies(sessions)
+    else:
+        tallies = SessionWeekTally.objects.filter(campaign=campaign)
+    for tally in tallies:
         totals["sessions"] += tally.held_sessions
         totals["guided"] += tally.people_guided
         totals["completed"] += tally.people_completed
@@ -176,7 +289,10 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
     # reached are sums of its rows, and one small query names the regions in it.
     kinds = {kind.pk: kind.name for kind in InstitutionKind.objects.all()}
     counted = list(
-        Institution.objects.order_by().values_list("region_id", "kind_id", "status").annotate(n=Count("pk"))
+        policy_for(Institution)
+        .in_area(area_user, Institution.objects.order_by())
+        .values_list("region_id", "kind_id", "status")
+        .annotate(n=Count("pk"))
     )
     regions = (
         {
@@ -235,6 +351,10 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
         institutions_by_regency=institutions_by_regency,
         sessions_by_regency=sessions_by_regency,
     )
+    if area_limited:
+        # The area table's regencies: those of the office's area.
+        in_area = set(Region.objects.filter(pk__in=area_region_ids(area_user)).values_list("pk", flat=True))
+        areas.rows = [row for row in areas.rows if row.region.pk in in_area]
     participation = participation_figures(campaign=campaign, completed=totals["completed"], areas=areas)
     from campaign.materials import selectors as materials_selectors
 
@@ -253,6 +373,8 @@ def dashboard_data(*, campaign, week=None, user=None, district_limit=12) -> Dash
         weeks_ahead=weeks_ahead,
         scans=scans,
         areas=areas,
+        offices=[] if area_limited else office_rows(team_rows=team_rows, counted=counted, regions=regions),
+        area_limited=area_limited,
     )
 
 
@@ -280,9 +402,14 @@ def participation_figures(*, campaign, completed, areas=None) -> dict:
     }
 
 
-def team_week_performance(*, campaign):
-    """One row per team and campaign week: target, planned, held, guided, completed."""
-    teams = list(Team.objects.filter(campaign=campaign).prefetch_related("week_targets"))
+def team_week_performance(*, campaign, user=None):
+    """One row per team and campaign week: target, planned, held, guided, completed; the
+    teams of ``user``'s office area."""
+    teams = list(
+        policy_for(Team)
+        .in_area(user, Team.objects.filter(campaign=campaign))
+        .prefetch_related("week_targets")
+    )
     overrides = {(t.team_id, t.week): t.target for team in teams for t in team.week_targets.all()}
     planned = {
         (row["team_id"], row["week"]): row["n"]
@@ -318,10 +445,12 @@ def team_week_performance(*, campaign):
     return rows
 
 
-def institutions_not_reached(*, campaign=None):
-    """Institutions no team has guided yet (their status is derived from sessions)."""
+def institutions_not_reached(*, campaign=None, user=None):
+    """Institutions no team has guided yet (their status is derived from sessions), in
+    ``user``'s office area."""
     return (
-        Institution.objects.exclude(status__in=REACHED)
+        policy_for(Institution)
+        .in_area(user, Institution.objects.exclude(status__in=REACHED))
         .select_related("kind", "region")
         .order_by("region__code", "name")
     )
@@ -330,8 +459,6 @@ def institutions_not_reached(*, campaign=None):
 def sessions_visible_to(user):
     """Guided sessions a user may see, by the session permission policy: all for staff,
     their teams' for field members."""
-    from .policies import policy_for
-
     return (
         policy_for(GuidedSession)
         .instances_user_has_permission_for(user, "view")

@@ -45,6 +45,17 @@ def load(*, stdout):
                 phone=f"+62813390{number:05d}",
             )
         )
+    # The regency offices' own teams (campaign.core.demo.OFFICES), led by their staff.
+    for code, name in (("5304", "Tim TTS"), ("5310", "Tim Sikka")):
+        leader = get_user_model().objects.filter(office_member__office__code=code).first()
+        team_save(
+            campaign=campaign,
+            name=name,
+            area=Region.objects.get(code=code),
+            default_weekly_target=5,
+            leader=leader,
+            members=[],
+        )
     if GuidedSession.objects.filter(team__in=teams).exists():
         stdout.write("Field work: already loaded.")
         return

@@ -19,6 +19,7 @@ from campaign.core.exports import SafeSpreadsheetExportMixin
 from campaign.core.permissions import permission_require
 from campaign.core.selectors import campaign_get_active
 from campaign.core.tables import NumberColumn
+from campaign.core.viewsets import visible_to
 
 from . import charts, services
 from .dashboard import (
@@ -27,7 +28,6 @@ from .dashboard import (
     institutions_not_reached,
     sessions_visible_to,
     team_week_performance,
-    teams_of,
 )
 from .models import Institution, Team, week_start
 
@@ -57,7 +57,9 @@ def area_rows(areas):
 def dashboard(request):
     permission_require(request, "institutions.view_guidedsession")
     campaign = _campaign_or_404()
-    data = dashboard_data(campaign=campaign, week=_week_param(request, campaign), user=request.user)
+    data = dashboard_data(
+        campaign=campaign, week=_week_param(request, campaign), user=request.user, area_user=request.user
+    )
     from campaign.response.maps import campaign_map, svg
 
     area_map, map_regency = campaign_map(
@@ -93,7 +95,7 @@ def weekly_report_pdf(request):
 
     from .pdf import weekly_report
 
-    data = dashboard_data(campaign=campaign, week=_week_param(request, campaign), user=None)
+    data = dashboard_data(campaign=campaign, week=_week_param(request, campaign), area_user=request.user)
     data.uplift = uplift(campaign=campaign, week=data.week)
     from campaign.response.maps import campaign_map
 
@@ -122,11 +124,10 @@ def planning(request):
     permission_require(request, "institutions.add_assignment")
     campaign = _campaign_or_404()
     week = _week_param(request, campaign)
-    teams = Team.objects.filter(campaign=campaign)
-    if not services.user_sees_all_teams(request.user):
-        teams = teams.filter(pk__in=teams_of(request.user))
+    teams = visible_to(request.user, Team).filter(campaign=campaign)
     form = AssignForm(request.POST or None)
     form.fields["team"].queryset = teams
+    form.fields["institutions"].queryset = visible_to(request.user, Institution)
     if request.method == "POST" and form.is_valid():
         try:
             created, skipped = services.assignments_create(
@@ -146,12 +147,16 @@ def planning(request):
             )
         return redirect(f"{request.path}?week={week:%Y-%m-%d}&district={request.GET.get('district', '')}")
 
-    data = dashboard_data(campaign=campaign, week=week, user=request.user)
+    data = dashboard_data(campaign=campaign, week=week, user=request.user, area_user=request.user)
     area_codes = list(campaign.area.values_list("code", flat=True)) or [""]
     area_q = Q()
     for code in area_codes:
         area_q |= Q(region__code__startswith=code)
-    unplanned = institutions_not_reached(campaign=campaign).filter(area_q).exclude(assignments__week=week)
+    unplanned = (
+        institutions_not_reached(campaign=campaign, user=request.user)
+        .filter(area_q)
+        .exclude(assignments__week=week)
+    )
     district_counts = list(
         unplanned.values("region__code", "region__name").annotate(n=Count("pk")).order_by("region__code")
     )
@@ -257,7 +262,7 @@ class NotReachedReportView(SafeSpreadsheetExportMixin, ReportView):
         return bool(self.list_export) and self.request.user.has_perm(self.export_permission)
 
     def get_queryset(self):
-        return institutions_not_reached(campaign=campaign_get_active())
+        return institutions_not_reached(campaign=campaign_get_active(), user=self.request.user)
 
 
 class TeamPerformanceReportView(SafeSpreadsheetExportMixin, ReportView):
@@ -289,7 +294,7 @@ class TeamPerformanceReportView(SafeSpreadsheetExportMixin, ReportView):
 
     def get_queryset(self):
         campaign = campaign_get_active()
-        return team_week_performance(campaign=campaign) if campaign else []
+        return team_week_performance(campaign=campaign, user=self.request.user) if campaign else []
 
 
 def report_permission(view_class, permission):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import ModelLogEntry
 
 from campaign.core.models import Region
+from campaign.core.offices import area_region_ids
 
 from .importing import CleanRow, ImportFileError, Lookups, RowError, check_rows, read_table
 from .models import (
@@ -23,6 +24,7 @@ from .models import (
     PersonalDataLog,
     normalise_name,
 )
+from .policies import policy_for
 from .privacy import identity_digest, personal_data_log
 
 # Files with more data rows than this are checked and written by a task worker.
@@ -60,11 +62,17 @@ class ImportResult:
         }
 
 
-def _lookups() -> Lookups:
+def _lookups(user=None) -> Lookups:
+    """The reference data; a regency office's staff know only their area's regions (a
+    row elsewhere is an unknown region to them)."""
     regions_by_code, regions_by_name = {}, {}
-    for pk, code, name, level in Region.objects.filter(
+    regions = Region.objects.filter(
         level__in=[Region.Level.REGENCY, Region.Level.DISTRICT, Region.Level.PROVINCE, Region.Level.VILLAGE]
-    ).values_list("pk", "code", "name", "level"):
+    )
+    area = area_region_ids(user)
+    if area is not None:
+        regions = regions.filter(pk__in=area)
+    for pk, code, name, level in regions.values_list("pk", "code", "name", "level"):
         regions_by_code[code] = (pk, level)
         if level in (Region.Level.REGENCY, Region.Level.DISTRICT):
             regions_by_name.setdefault(normalise_name(name), []).append(pk)
@@ -105,8 +113,13 @@ class _Plan:
     rows_to_institution: dict  # row number → Institution (unsaved for creates)
 
 
-def _plan_institutions(clean: list[CleanRow], errors: list[RowError]) -> _Plan:
-    """Match rows to stored institutions (external ID first, then name + region)."""
+def _plan_institutions(clean: list[CleanRow], errors: list[RowError], user=None) -> _Plan:
+    """Match rows to stored institutions (external ID first, then name + region); a
+    regency office's staff cannot change an institution outside their area."""
+    area_limited = area_region_ids(user) is not None
+    in_area = (
+        set(policy_for(Institution).in_area(user).values_list("pk", flat=True)) if area_limited else set()
+    )
     by_external, by_name = {}, {}
     external_ids = {row.external_id for row in clean if row.external_id}
     names = {row.name_normalised for row in clean}
@@ -120,6 +133,15 @@ def _plan_institutions(clean: list[CleanRow], errors: list[RowError]) -> _Plan:
     create, update, unchanged, mapping = [], [], 0, {}
     for row in clean:
         existing = by_external.get(row.external_id) if row.external_id else None
+        if existing is not None and area_limited and existing.pk not in in_area:
+            errors.append(
+                RowError(
+                    row.row,
+                    "external_id",
+                    _("This external ID belongs to an institution outside your office's area."),
+                )
+            )
+            continue
         if existing is None:
             existing = by_name.get((row.name_normalised, row.region_id))
             if existing is not None and existing.external_id and row.external_id:
@@ -251,13 +273,13 @@ def institutions_import(
         return result
     result.rows = len(table.rows)
     result.unknown_columns = table.unknown_columns
-    clean, errors = check_rows(table, _lookups(), progress=progress)
+    clean, errors = check_rows(table, _lookups(user), progress=progress)
     result.errors = errors
     if errors:
         return result
 
     with transaction.atomic():
-        plan = _plan_institutions(clean, result.errors)
+        plan = _plan_institutions(clean, result.errors, user)
         contacts_create, contacts_update = _plan_contacts(
             clean, plan, result.errors, source=source, lawful_basis=lawful_basis
         )

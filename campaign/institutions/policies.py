@@ -10,13 +10,16 @@ Django's model permissions (the roles in ``campaign.core.services``) decide *wha
 role may do; the scope decides *on which rows*. Staff with
 ``institutions.manage_all_teams`` (and superusers) act on every row; a field team member
 on the rows of the teams they are a member or the leader of (the team rule,
-``team_member_q``). A later scope (an office's area) is one more ``*_paths`` attribute
-and one more clause in ``ScopedPermissionPolicy.scope``.
+``team_member_q``). Staff of a regency office act only on the rows in their office's
+area (the area rule, ``region_paths``; ``campaign.core.offices``); the province office
+and superusers on every row. A row must pass both rules.
 """
 
 from django.db.models import Q
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import policy_registry, register_permission_policy
+
+from campaign.core.offices import area_region_ids
 
 # The actions that make a row reachable at all: a row a user may neither view, change
 # nor delete does not exist for them (404).
@@ -43,8 +46,12 @@ def teams_of(user):
 
 
 def user_may_act_for_team(user, team) -> bool:
-    """Whether ``user`` may record work (sessions, plans, Rakorcam) for ``team``."""
-    return user_sees_all_teams(user) or teams_of(user).filter(pk=team.pk).exists()
+    """Whether ``user`` may record work (sessions, plans, Rakorcam) for ``team``: one of
+    their teams, or any team in their office's area for staff who manage all teams."""
+    from .models import Team
+
+    scope = policy_for(Team).scope(user)
+    return scope is None or Team.objects.filter(pk=team.pk).filter(scope).exists()
 
 
 class ScopedPermissionPolicy(ModelPermissionPolicy):
@@ -52,23 +59,56 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
 
     ``team_paths``: lookups from the model to a ``Team``; a row is in a member's scope
     when any of them reaches one of the member's teams ("" for the Team model itself).
+    A policy without ``team_paths`` has no team rule (every member reads the registry).
+
+    ``region_paths``: lookups from the model to a ``Region``; a row is in the scope of a
+    regency office's staff when any of them reaches a region of the office's area. A row
+    none of them reaches (no region) belongs to the province.
     """
 
     team_paths: tuple[str, ...] = ()
+    region_paths: tuple[str, ...] = ()
     # Forms offer, for a choice of this model, only the rows the user may see.
     scopes_rows = True
 
-    def scope(self, user) -> Q | None:
-        """The rows ``user`` may act on, as a filter; ``None`` means every row."""
-        if user_sees_all_teams(user):
-            return None
-        team_ids = teams_of(user).values("pk")
+    def _rows_reaching(self, paths, ids) -> Q:
         scope = Q(pk__in=[])
-        for path in self.team_paths:
+        for path in paths:
             lookup = f"{path}__in" if path else "pk__in"
             # A subquery per path: no join on the listing's query, so no duplicates.
-            scope |= Q(pk__in=self.model._default_manager.filter(**{lookup: team_ids}).values("pk"))
+            scope |= Q(pk__in=self.model._default_manager.filter(**{lookup: ids}).values("pk"))
         return scope
+
+    def team_scope(self, user) -> Q | None:
+        if not self.team_paths or user_sees_all_teams(user):
+            return None
+        return self._rows_reaching(self.team_paths, teams_of(user).values("pk"))
+
+    def area_scope(self, user) -> Q | None:
+        """The rows in ``user``'s office area; ``None``: every row (province, superuser)."""
+        if not self.region_paths:
+            return None
+        region_ids = area_region_ids(user)
+        if region_ids is None:
+            return None
+        return self._rows_reaching(self.region_paths, region_ids)
+
+    def scope(self, user) -> Q | None:
+        """The rows ``user`` may act on, as a filter; ``None`` means every row."""
+        clauses = [q for q in (self.team_scope(user), self.area_scope(user)) if q is not None]
+        if not clauses:
+            return None
+        scope = clauses[0]
+        for clause in clauses[1:]:
+            scope &= clause
+        return scope
+
+    def in_area(self, user, queryset=None):
+        """``queryset`` (default: every row) narrowed by the area rule only: figures that
+        every role of an office reads (the dashboard's teams, the reports)."""
+        queryset = self.model._default_manager.all() if queryset is None else queryset
+        scope = self.area_scope(user)
+        return queryset if scope is None else queryset.filter(scope)
 
     def instances_user_has_any_permission_for(self, user, actions):
         queryset = super().instances_user_has_any_permission_for(user, actions)
@@ -96,18 +136,26 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
 
 class TeamPolicy(ScopedPermissionPolicy):
     team_paths = ("",)
+    region_paths = ("area",)
+
+
+class InstitutionPolicy(ScopedPermissionPolicy):
+    region_paths = ("region",)
 
 
 class GuidedSessionPolicy(ScopedPermissionPolicy):
     team_paths = ("team",)
+    region_paths = ("institution__region",)
 
 
 class AssignmentPolicy(ScopedPermissionPolicy):
     team_paths = ("team",)
+    region_paths = ("institution__region",)
 
 
 class CoordinationMeetingPolicy(ScopedPermissionPolicy):
     team_paths = ("teams",)
+    region_paths = ("district",)
 
 
 class ContactPolicy(ScopedPermissionPolicy):
@@ -116,13 +164,16 @@ class ContactPolicy(ScopedPermissionPolicy):
     not the registry's other contacts, nor media partners' people."""
 
     team_paths = ("institution__assignments__team", "institution__sessions__team")
+    # A media partner's people have no region: the province's.
+    region_paths = ("institution__region",)
 
 
 def register_policies():
-    from .models import Assignment, Contact, CoordinationMeeting, GuidedSession, Team
+    from .models import Assignment, Contact, CoordinationMeeting, GuidedSession, Institution, Team
 
     for model, policy_class in (
         (Team, TeamPolicy),
+        (Institution, InstitutionPolicy),
         (GuidedSession, GuidedSessionPolicy),
         (Assignment, AssignmentPolicy),
         (CoordinationMeeting, CoordinationMeetingPolicy),

@@ -232,7 +232,9 @@ class DashboardSummaryPanel(Component):
         campaign = campaign_get_active()
         if campaign is None:
             return {"data": None}
-        return {"data": dashboard_data(campaign=campaign, user=self.request.user)}
+        return {
+            "data": dashboard_data(campaign=campaign, user=self.request.user, area_user=self.request.user)
+        }
 
 
 @hooks.register("construct_homepage_panels")

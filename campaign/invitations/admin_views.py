@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from campaign.core.ids import parse_id
 from campaign.core.permissions import permission_require
+from campaign.core.viewsets import visible_to
 from campaign.institutions.models import Institution
 
 from . import merge, selectors, services
@@ -43,7 +44,9 @@ def _header_injection_message():
 
 def batch_report(request, pk):
     permission_require(request, "invitations.view_batch")
-    batch = get_object_or_404(Batch.objects.select_related("template", "audience", "parent"), pk=pk)
+    batch = get_object_or_404(
+        visible_to(request.user, Batch).select_related("template", "audience", "parent", "office"), pk=pk
+    )
     funnel = selectors.batch_funnel(batch=batch)
     missing = services.batch_missing_values(batch=batch) if batch.status == Batch.Status.DRAFT else []
     excluded = [
@@ -58,7 +61,7 @@ def batch_report(request, pk):
             "funnel": funnel,
             "steps": funnel.steps(),
             "excluded": excluded,
-            "summary": selectors.audience_summary(audience=batch.audience)
+            "summary": selectors.audience_summary(audience=batch.audience, office=batch.office)
             if batch.status == Batch.Status.DRAFT and batch.audience_id
             else None,
             "missing": missing,
@@ -79,7 +82,7 @@ class RemindForm(forms.Form):
 @require_POST
 def batch_action(request, pk, action):
     permission_require(request, "invitations.send_batch")
-    batch = get_object_or_404(Batch, pk=pk)
+    batch = get_object_or_404(visible_to(request.user, Batch), pk=pk)
     done = False
     try:
         if action == "start":
@@ -119,7 +122,8 @@ def _preview_recipient(request):
     recipient_id = parse_id(request.GET.get("recipient", ""))
     if recipient_id:
         return (
-            Recipient.objects.select_related("contact", "institution", "media_partner", "team")
+            visible_to(request.user, Recipient)
+            .select_related("contact", "institution", "media_partner", "team")
             .filter(pk=recipient_id)
             .first()
         )
@@ -192,7 +196,7 @@ def outbox_html(request, pk):
 
 def audience_report(request, pk):
     permission_require(request, "invitations.view_audience")
-    audience = get_object_or_404(Audience, pk=pk)
+    audience = get_object_or_404(visible_to(request.user, Audience).select_related("office"), pk=pk)
     summary = selectors.audience_summary(audience=audience)
     return TemplateResponse(
         request, "invitations/admin/audience_report.html", {"audience": audience, "summary": summary}
@@ -201,7 +205,7 @@ def audience_report(request, pk):
 
 def institution_history(request, pk):
     permission_require(request, "invitations.view_recipient")
-    institution = get_object_or_404(Institution, pk=pk)
+    institution = get_object_or_404(visible_to(request.user, Institution), pk=pk)
     return TemplateResponse(
         request,
         "invitations/admin/institution_history.html",

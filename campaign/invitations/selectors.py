@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from campaign.core.offices import office_region_ids
 from campaign.institutions.models import Assignment, Contact, GuidedSession
 
 from .models import Audience, Batch, Recipient, Suppression
@@ -19,14 +20,27 @@ EXCLUSION_LABELS = {
 }
 
 
-def audience_contacts(*, audience: Audience):
-    """Every contact the audience's filters select, before exclusions."""
+def _in_areas(contacts, offices):
+    """``contacts`` of institutions in the area of every one of ``offices`` (a regency
+    office's audience or batch reaches only its area; the province's, everywhere)."""
+    for office in offices:
+        region_ids = office_region_ids(office)
+        if region_ids is not None:
+            # A media partner's people have no region: the province's only.
+            contacts = contacts.filter(institution__region__in=region_ids)
+    return contacts
+
+
+def audience_contacts(*, audience: Audience, office=None):
+    """Every contact the audience's filters select, before exclusions, in the area of the
+    audience's office and of ``office`` (the batch's)."""
+    offices = [o for o in (audience.office, office) if o is not None]
     if audience.target == Audience.Target.MEDIA:
         contacts = Contact.objects.filter(media_partner__isnull=False)
         if audience.mediums:
             contacts = contacts.filter(media_partner__medium__in=audience.mediums)
-        return contacts
-    contacts = Contact.objects.filter(institution__isnull=False)
+        return _in_areas(contacts, offices)
+    contacts = _in_areas(Contact.objects.filter(institution__isnull=False), offices)
     kinds = list(audience.kinds.values_list("pk", flat=True)) if audience.pk else []
     if kinds:
         contacts = contacts.filter(institution__kind_id__in=kinds)
@@ -68,14 +82,14 @@ class AudienceSummary:
         return [(str(EXCLUSION_LABELS.get(key, key)), number) for key, number in self.excluded.most_common()]
 
 
-def audience_summary(*, audience: Audience) -> AudienceSummary:
+def audience_summary(*, audience: Audience, office=None) -> AudienceSummary:
     """How many addresses a batch to this audience would reach, and who is left out, why.
 
     One address gets one message per batch, whichever contacts share it.
     """
     summary = AudienceSummary()
     rows = (
-        audience_contacts(audience=audience)
+        audience_contacts(audience=audience, office=office)
         .order_by("pk")
         .values_list("pk", "email", "opted_out_at", "erased_at")
     )

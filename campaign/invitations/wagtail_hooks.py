@@ -18,6 +18,10 @@ from campaign.institutions.models import Institution
 
 from . import admin_views, services
 from .models import Audience, Batch, EmailTemplate, OutboxMessage, Recipient, Suppression, TrackingEvent
+from .policies import register_policies
+
+# First: a ViewSet registering a model without a policy gets Wagtail's unscoped fallback.
+register_policies()
 
 # The ViewSets of templates, audiences and batches save through the services
 # (``save_service``, see ``campaign.core.viewsets.ServiceSaveMixin``).

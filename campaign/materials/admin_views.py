@@ -19,6 +19,7 @@ from campaign.core.ids import parse_id
 from campaign.core.models import Region
 from campaign.core.permissions import permission_require
 from campaign.core.tables import NumberColumn
+from campaign.core.viewsets import visible_to
 from campaign.institutions.models import Team
 
 from . import printing, selectors, services, tokens
@@ -37,7 +38,9 @@ def institution_guide(request, institution_id):
     from campaign.institutions.models import Institution
 
     permission_require(request, "institutions.view_institution")
-    institution = get_object_or_404(Institution.objects.select_related("region__parent"), pk=institution_id)
+    institution = get_object_or_404(
+        visible_to(request.user, Institution).select_related("region__parent"), pk=institution_id
+    )
     guide_id = request.GET.get("guide")
     if guide_id:
         pk = parse_id(guide_id)
@@ -60,7 +63,9 @@ def institution_materials(request, institution_id):
     from campaign.institutions.models import Institution
 
     permission_require(request, "institutions.view_institution")
-    institution = get_object_or_404(Institution.objects.select_related("region__parent"), pk=institution_id)
+    institution = get_object_or_404(
+        visible_to(request.user, Institution).select_related("region__parent"), pk=institution_id
+    )
     guides = list(selectors.guides_printable())
     rows = [
         (guide, tokens.guide_download_url(guide_id=guide.pk, institution_id=institution.pk))
@@ -152,19 +157,21 @@ def pack_index(request):
             else:
                 messages.success(request, _("The pack is being built."))
                 return redirect("materials_pack", pk=pack.pk)
-    packs = GuidePack.objects.select_related("guide", "region", "team", "created_by")[:20]
+    packs = visible_to(request.user, GuidePack).select_related("guide", "region", "team", "created_by")[:20]
     return TemplateResponse(request, "materials/admin/pack_index.html", {"form": form, "packs": packs})
 
 
 def pack_detail(request, pk):
     permission_require(request, "materials.view_guidepack")
-    pack = get_object_or_404(GuidePack.objects.select_related("guide", "region", "team"), pk=pk)
+    pack = get_object_or_404(
+        visible_to(request.user, GuidePack).select_related("guide", "region", "team"), pk=pk
+    )
     return TemplateResponse(request, "materials/admin/pack_detail.html", {"pack": pack})
 
 
 def pack_download(request, pk):
     permission_require(request, "materials.view_guidepack")
-    pack = get_object_or_404(GuidePack, pk=pk, status=GuidePack.Status.DONE)
+    pack = get_object_or_404(visible_to(request.user, GuidePack), pk=pk, status=GuidePack.Status.DONE)
     if not pack.file:
         raise Http404("No file")
     return FileResponse(pack.file.open("rb"), as_attachment=True, filename=pack.file.name.rsplit("/", 1)[-1])

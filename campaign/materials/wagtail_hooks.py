@@ -4,10 +4,23 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.admin.widgets import ListingButton
+from wagtail.permissions import policy_registry, register_permission_policy
 
 from campaign.core.permissions import PermissionMenuItem
+from campaign.institutions.policies import ScopedPermissionPolicy
 
 from . import admin_views, embargo
+from .models import GuidePack
+
+
+class GuidePackPolicy(ScopedPermissionPolicy):
+    """A district's guide pack is its office's (``campaign.institutions.policies``)."""
+
+    region_paths = ("region",)
+
+
+if not isinstance(policy_registry.get_by_type(GuidePack, fallback=False), GuidePackPolicy):
+    register_permission_policy(GuidePack, GuidePackPolicy(GuidePack))
 
 
 @hooks.register("register_admin_urls")

@@ -144,8 +144,8 @@ def proposal_view(request):
     """Next week's institutions for a team, ranked by where the campaign lags: staff
     accept the proposal as it is, or untick and tick before saving, in one screen."""
     from campaign.core.selectors import campaign_get_active
+    from campaign.core.viewsets import visible_to
     from campaign.institutions import services as institution_services
-    from campaign.institutions.dashboard import teams_of
     from campaign.institutions.models import Institution, Team
 
     from .planning import DEFAULT_WEIGHTS, next_week, proposal
@@ -154,9 +154,7 @@ def proposal_view(request):
     campaign = campaign_get_active()
     if campaign is None:
         raise Http404(_("No campaign is active."))
-    teams = Team.objects.filter(campaign=campaign).select_related("area").order_by("name")
-    if not institution_services.user_sees_all_teams(request.user):
-        teams = teams.filter(pk__in=teams_of(request.user))
+    teams = visible_to(request.user, Team).filter(campaign=campaign).select_related("area").order_by("name")
     default_week = next_week(campaign)
     settings_form = ProposalSettingsForm(
         {

@@ -12,7 +12,7 @@ from django.utils import timezone
 from wagtail.models import Site
 from wagtail_factories import DocumentFactory, ImageFactory
 
-from campaign.core.models import CampaignSettings
+from campaign.core.models import CampaignSettings, Office
 from campaign.core.services import DISSEMINATION_STAFF, FIELD_TEAM, roles_sync
 from campaign.institutions import completion
 from campaign.institutions.models import Assignment, CoordinationMeeting, GuidedSession, ImportRun, week_start
@@ -139,6 +139,17 @@ def world(home_page):
         user=users["editor"], filename="a.csv", content=b"", source="test", lawful_basis="public_task"
     )
     pack = GuidePack.objects.create(guide=guide, region=district, total=1)
+    # The office tree: the world's rows lie in Kota Kupang's area; its users are in no
+    # office (province-wide). tests/security/test_office_scope.py adds another office.
+    province_office = Office.objects.create(code="5300", name="BPS Provinsi NTT")
+    province_office.area.set([kupang.parent])
+    province_office.save()
+    kupang_office = Office.objects.create(code="5371", name="BPS Kota Kupang", parent=province_office)
+    kupang_office.area.set([kupang])
+    kupang_office.save()
+    batch.office = batch.audience.office = kupang_office
+    batch.save()
+    batch.audience.save()
 
     objects = {
         "campaign": campaign,
@@ -167,6 +178,7 @@ def world(home_page):
         "import_run": import_run,
         "pack": pack,
         "partner": partner,
+        "office": kupang_office,
     }
     qr = codes.for_institution(guide.pk, institution.pk)
     tokens = {

@@ -207,6 +207,8 @@ EXPECTED = {
     "wagtailsettings:edit": (L, 302, 302, 302, 302, L),
     "wagtailsnippets_core_campaign:list": (L, 200, 200, 200, 200, L),  # members read it
     "wagtailsnippets_core_region:list": (L, 200, 200, 200, 200, L),
+    # The office tree: the province's staff (no office: province-wide) manage it.
+    "wagtailsnippets_core_office:list": (L, 302, 302, 200, 200, L),
     "wagtailsnippets_institutions_assignment:list": (L, 200, 200, 200, 200, L),
     "wagtailsnippets_response_officialcount:list": (L, 200, 200, 200, 200, L),
     "wagtailsnippets_response_officialcount:list_results": (L, 200, 200, 200, 200, L),

@@ -34,6 +34,7 @@ HIDDEN = 404  # a row outside the user's scope does not exist for them
 STAFF = {
     "core.campaign": "vac",
     "core.region": "vc",  # the centre on the campaign map (the rest of the form is read-only)
+    "core.office": "vacd",  # the province's staff (no office: province-wide) manage offices
     "institutions.institution": "vacd",
     "institutions.contact": "vacd",
     "institutions.mediapartner": "vacd",

@@ -125,6 +125,16 @@ class Audience(models.Model):
         help_text=_("Only institutions planned for this week (a Monday)."),
     )
     mediums = models.JSONField(_("media"), default=list, blank=True)
+    office = models.ForeignKey(
+        "core.Office",
+        verbose_name=_("office"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("Its creator's office: a regency office's audiences reach only its area."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -233,6 +243,16 @@ class Batch(models.Model):
     consecutive_errors = models.PositiveSmallIntegerField(default=0, editable=False)
     last_error = models.TextField(blank=True, editable=False)
     excluded = models.JSONField(default=dict, blank=True, editable=False)
+    office = models.ForeignKey(
+        "core.Office",
+        verbose_name=_("office"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("Its creator's office: a regency office's batches reach only its area."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

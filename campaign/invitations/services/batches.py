@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from campaign.core.offices import office_of
 from campaign.core.services import validated_save
 from campaign.institutions.models import Contact, Team
 
@@ -68,6 +69,8 @@ def batch_save(*, batch: Batch | None = None, user=None, **fields) -> Batch:
         setattr(batch, name, value)
     if batch.created_by_id is None and getattr(user, "is_authenticated", False):
         batch.created_by = user
+    if batch.pk is None and batch.office_id is None:
+        batch.office = office_of(user)
     return validated_save(batch, user=user)
 
 
@@ -90,17 +93,20 @@ def _session_time(day, fallback):
 def _recipients_for_audience(batch: Batch) -> tuple[list[Recipient], dict]:
     """Recipient rows (unsaved) for every eligible address of the batch's audience."""
     audience = batch.audience
-    summary = audience_summary(audience=audience)
+    # The batch's office narrows the audience again: a regency office's batch reaches
+    # only its area's institutions, whatever audience it names.
+    summary = audience_summary(audience=audience, office=batch.office)
     eligible = set(summary.eligible)
     contacts = (
-        audience_contacts(audience=audience)
+        audience_contacts(audience=audience, office=batch.office)
         .order_by("pk")
         .values_list("pk", "email", "name", "preferred_language", "institution_id", "media_partner_id")
     )
     plans = {}
     if audience.target == Audience.Target.INSTITUTIONS:
         plans = latest_plans(
-            institutions=audience_contacts(audience=audience).values("institution_id"), week=audience.week
+            institutions=audience_contacts(audience=audience, office=batch.office).values("institution_id"),
+            week=audience.week,
         )
     rows = []
     for pk, email, name, language, institution_id, media_partner_id in contacts.iterator(chunk_size=5000):
@@ -356,6 +362,7 @@ def batch_remind(
             chunk_size=batch.chunk_size,
             max_consecutive_errors=batch.max_consecutive_errors,
             created_by=user,
+            office=batch.office,
         )
         reminder.full_clean()
         reminder.save()

@@ -11,6 +11,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from campaign.core.offices import office_of
 from campaign.core.services import validated_save
 
 from .. import merge
@@ -38,6 +39,8 @@ def audience_save(
     audience = audience or Audience()
     for name, value in fields.items():
         setattr(audience, name, value)
+    if audience.pk is None and audience.office_id is None:
+        audience.office = office_of(user)
     validated_save(audience, user=user)
     if kinds is not None:
         audience.kinds.set(kinds)

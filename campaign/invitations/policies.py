@@ -1,0 +1,37 @@
+"""Who may see and change which audiences, batches and recipients (see
+``campaign.institutions.policies``): the model permissions of the roles, narrowed to the
+rows of the user's office area. An audience or batch belongs to its creator's office; a
+regency office's staff reach their own office's, the province's staff every one."""
+
+from wagtail.permissions import policy_registry, register_permission_policy
+
+from campaign.institutions.policies import ScopedPermissionPolicy
+
+
+class AudiencePolicy(ScopedPermissionPolicy):
+    region_paths = ("office__area",)
+
+
+class BatchPolicy(ScopedPermissionPolicy):
+    region_paths = ("office__area",)
+
+
+class RecipientPolicy(ScopedPermissionPolicy):
+    region_paths = ("institution__region",)
+
+
+class TrackingEventPolicy(ScopedPermissionPolicy):
+    region_paths = ("recipient__institution__region",)
+
+
+def register_policies():
+    from .models import Audience, Batch, Recipient, TrackingEvent
+
+    for model, policy_class in (
+        (Audience, AudiencePolicy),
+        (Batch, BatchPolicy),
+        (Recipient, RecipientPolicy),
+        (TrackingEvent, TrackingEventPolicy),
+    ):
+        if not isinstance(policy_registry.get_by_type(model, fallback=False), policy_class):
+            register_permission_policy(model, policy_class(model))
