@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0005_offices_and_their_staff'),
-        ('invitations', '0002_recipient_status_uncertain'),
+        ('invitations', '0004_session_reminders'),
     ]
 
     operations = [
