@@ -778,6 +778,12 @@ def test_call_whatsapp_and_map_links_built_from_hostile_text_keep_their_scheme(
     links = row["institution"]["contacts"][0]
     assert links["tel"] == f"tel:{phone}"  # a tel: link whatever the text; the script sets it as an attribute
     assert links["whatsapp"] == whatsapp, links
+    # The click-to-chat with the progress link: the same digits, the text only in the query.
+    if whatsapp is None:
+        assert links["progress_whatsapp"] is None
+    else:
+        assert links["progress_whatsapp"].startswith(whatsapp + "?text="), links
+        assert not set(links["progress_whatsapp"]) & set("<>\"' \r\n"), links
     assert row["institution"]["map_url"].startswith("https://www.openstreetmap.org/")
     assert row["institution"]["geo_url"].startswith("geo:")
     for url in (row["institution"]["map_url"], row["institution"]["geo_url"]):
@@ -838,6 +844,7 @@ def test_notes_sent_through_the_sync_api_come_back_as_the_same_json_strings(regi
 SAFE_HREF_SOURCES = {
     "contact.tel",
     "contact.whatsapp",
+    "contact.progress_whatsapp",
     "contacts[0].tel",
     "contacts[0].whatsapp",
     "inst.geo_url",
