@@ -10,8 +10,15 @@ class CoreConfig(AppConfig):
     verbose_name = _("Campaign core")
 
     def ready(self):
+        from wagtail.models import AbstractPage
+        from wagtail.permissions import register_permission_policy
+
         from . import checks, exports, throttle  # noqa: F401 - checks registers itself
+        from .offices import OfficePagePermissionPolicy
         from .services import roles_sync_after_migrate
+
+        # Page permissions know offices: a regency office's staff edit their section only.
+        register_permission_policy(AbstractPage, OfficePagePermissionPolicy())
 
         exports.install()  # every CSV export, Wagtail's own included, through one safe writer
 

@@ -144,11 +144,25 @@ class Office(ClusterableModel):
         limit_choices_to={"level__in": ["province", "regency", "district"]},
         help_text=_("A regency includes all its districts and villages."),
     )
+    section = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("site section"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The part of the site a regency office's staff write in (e.g. its own news "
+            "index): their roles' page permissions apply under this page only. Without it "
+            "they edit no pages. The province office's staff keep the whole site."
+        ),
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("code")]),
         FieldPanel("parent"),
         FieldPanel("area"),
+        FieldPanel("section"),
         InlinePanel("members", label=_("Staff")),
     ]
 

@@ -8,7 +8,9 @@ turn the area into one clause per model; nothing else filters by office.
 """
 
 from django.db.models import Q
+from wagtail.models import GroupPagePermission
 from wagtail.permission_policies.base import ModelPermissionPolicy
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .models import Office, OfficeMember, Region
 
@@ -20,7 +22,9 @@ def office_of(user) -> Office | None:
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, _CACHE):
-        member = OfficeMember.objects.select_related("office").filter(user_id=user.pk).first()
+        member = (
+            OfficeMember.objects.select_related("office", "office__section").filter(user_id=user.pk).first()
+        )
         setattr(user, _CACHE, member.office if member else None)
     return getattr(user, _CACHE)
 
@@ -98,3 +102,47 @@ class OfficePolicy(ModelPermissionPolicy):
             return True
         own = office_of(user)
         return own is not None and instance.pk == own.pk
+
+
+class OfficePagePermissionPolicy(PagePermissionPolicy):
+    """Wagtail's page permissions, with a regency office's staff held to their office's
+    section of the site tree.
+
+    Roles grant page permissions as Wagtail does (``GroupPagePermission`` rows, on the root
+    for the role groups). For staff of a regency office, a permission granted at or above
+    their office's ``section`` applies from the section down, one granted inside it stays
+    where it is, and any other is dropped; without a section they hold none. The province
+    office's staff, staff in no office and superusers keep what their groups grant. Every
+    page view, the explorer, choosers, the menu and bulk actions read the permissions
+    through this policy (Wagtail's policy registry), so nothing else checks offices.
+    """
+
+    def get_all_permissions_for_user(self, user):
+        permissions = super().get_all_permissions_for_user(user)
+        office = office_of(user)
+        if office is None or office.is_province:
+            return permissions
+        section = office.section
+        if section is None:
+            return []
+        held = {}
+        for permission in permissions:
+            if section.path.startswith(permission.page.path):
+                # Granted at or above the section: it applies from the section down.
+                held[(permission.group_id, permission.permission_id, section.pk)] = GroupPagePermission(
+                    group_id=permission.group_id, page=section, permission=permission.permission
+                )
+            elif permission.page.path.startswith(section.path):
+                held[(permission.group_id, permission.permission_id, permission.page_id)] = permission
+        return list(held.values())
+
+    def users_with_any_permission_for_instance(self, actions, instance, include_superusers=True):
+        """Who may act on ``instance`` (e.g. whom a moderation request notifies): not the
+        staff of regency offices whose section does not hold it."""
+        users = super().users_with_any_permission_for_instance(actions, instance, include_superusers)
+        elsewhere = (
+            OfficeMember.objects.filter(office__parent__isnull=False)
+            .exclude(office__section__in=instance.get_ancestors(inclusive=True))
+            .values("user_id")
+        )
+        return users.exclude(Q(pk__in=elsewhere) & Q(is_superuser=False))

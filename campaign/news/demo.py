@@ -17,7 +17,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
 from campaign.core.demo import demo_calendar
-from campaign.core.models import HomePage, Region
+from campaign.core.models import HomePage, Office, Region
 
 from .models import NewsPage
 from .services import news_index_ensure, news_page_save, news_related_set
@@ -417,8 +417,62 @@ def load(*, stdout, with_users):
     for slug, related in RELATED.items():
         news_related_set(post=posts[slug], related=[posts[other] for other in related])
     stdout.write(f"News: {len(posts)} posts under {index.url_path}.")
+    _office_section(home, images, calendar)
     if with_users:
         _draft_in_moderation(index)
+
+
+# BPS Kota Kupang's own section of the site (issue 19): its staff write here and only
+# here (the office's ``section``; the office-aware page permission policy).
+OFFICE_SECTION = {
+    "office": "5371",
+    "title": "Berita BPS Kota Kupang",
+    "slug": "berita-kota-kupang",
+    "intro": "<p>Kabar tim pendamping BPS Kota Kupang dari kantor-kantor di kota.</p>",
+}
+OFFICE_POST = {
+    "slug": "tim-kota-kupang-dampingi-dprd-kota",
+    "title": "Tim BPS Kota Kupang Dampingi Anggota DPRD Kota Isi Sensus Online",
+    "date": datetime.date(2020, 2, 27),
+    "lead": (
+        "Tim pendamping BPS Kota Kupang membantu anggota dan staf sekretariat DPRD Kota "
+        "Kupang mengisi Sensus Penduduk Online langkah demi langkah."
+    ),
+    "body": _p(
+        "Selama satu jam tim pendamping membuka sensus.bps.go.id bersama anggota dewan dan "
+        "staf sekretariat, menunjukkan cara mengisi dengan NIK dan nomor Kartu Keluarga.",
+        "Staf yang belum selesai dapat melanjutkan dari rumah hingga 31 Maret 2020.",
+    ),
+}
+
+
+def _office_section(home, images, calendar):
+    office = Office.objects.filter(code=OFFICE_SECTION["office"]).first()
+    if office is None:
+        return
+    fields = {key: value for key, value in OFFICE_SECTION.items() if key != "office"}
+    # Reached from the office's own links, not the site's menu.
+    section = news_index_ensure(parent=home, show_in_menus=False, **fields)
+    if office.section_id != section.pk:
+        office.section = section
+        office.save(update_fields=["section"])
+    if not NewsPage.objects.child_of(section).filter(slug=OFFICE_POST["slug"]).exists():
+        post = calendar.restate(dict(OFFICE_POST))
+        post["date"] = calendar.move(post["date"])
+        go_live_at = None  # a day still ahead on the demo calendar: scheduled
+        if post["date"] > timezone.localdate():
+            go_live_at = timezone.make_aware(datetime.datetime.combine(post["date"], datetime.time(8)))
+        news_page_save(
+            index=section,
+            go_live_at=go_live_at,
+            reporter=REPORTER,
+            editor=EDITOR,
+            hero_image=images["tim"],
+            hero_caption=IMAGES["tim"][4] + ".",
+            hero_credit=CREDIT,
+            region=Region.objects.filter(code="5371").first(),
+            **post,
+        )
 
 
 def _draft_in_moderation(index):

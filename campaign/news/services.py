@@ -62,15 +62,21 @@ def news_workflows_sync(**kwargs) -> int:
 
 @transaction.atomic
 def news_index_ensure(
-    *, parent: Page, title: str, slug: str, intro: str = "", search_description: str = ""
+    *,
+    parent: Page,
+    title: str,
+    slug: str,
+    intro: str = "",
+    search_description: str = "",
+    show_in_menus: bool = True,
 ) -> NewsIndexPage:
-    """The news index under ``parent`` (the home page), published, in the menu, with the
-    approval workflow."""
+    """The news index under ``parent`` (the home page), published, in the menu unless
+    told otherwise, with the approval workflow."""
     index = NewsIndexPage.objects.child_of(parent).filter(slug=slug).first()
     if index is None:
-        index = NewsIndexPage(title=title, slug=slug, show_in_menus=True)
+        index = NewsIndexPage(title=title, slug=slug, show_in_menus=show_in_menus)
         parent.add_child(instance=index)
-    wanted = (title, intro, True, search_description)
+    wanted = (title, intro, show_in_menus, search_description)
     if (index.title, index.intro, index.show_in_menus, index.search_description) != wanted or not index.live:
         index.title, index.intro, index.show_in_menus, index.search_description = wanted
         index.save_revision().publish()  # only when something changed: no empty revisions

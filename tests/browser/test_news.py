@@ -55,7 +55,7 @@ def demo(settings, tmp_path, monkeypatch):
         post.go_live_at = None
         post.save_revision().publish()
     return {
-        "index": NewsIndexPage.objects.get().url,
+        "index": NewsIndexPage.objects.get(slug="berita").url,
         "post": NewsPage.objects.get(slug=POST_SLUG).url,
     }
 

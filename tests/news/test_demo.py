@@ -11,7 +11,7 @@ from wagtail.images import get_image_model
 from wagtail.models import WorkflowState
 
 from campaign.core.demo import demo_calendar
-from campaign.core.models import HomePage
+from campaign.core.models import HomePage, Office
 from campaign.news.demo import DRAFT
 from campaign.news.models import NewsIndexPage, NewsPage
 from campaign.news.services import NEWS_WORKFLOW_NAME
@@ -42,14 +42,19 @@ def test_demo_news_is_linked_from_home_reviewed_by_workflow_and_idempotent(clien
     today = timezone.localdate()
     published = [p for p in NewsPage.objects.exclude(slug=DRAFT["slug"]) if p.date <= today]
     scheduled = NewsPage.objects.exclude(slug=DRAFT["slug"]).filter(date__gt=today)
-    assert first["posts"] == 13  # and one draft in review
+    assert first["posts"] == 14  # one of them BPS Kota Kupang's, one a draft in review
     assert first["live"] == len(published) >= 1
     assert scheduled.exists() or today.year > 2020
     assert all(not post.live and post.go_live_at is not None for post in scheduled)
     assert first["moderation"] == 1
-    index = NewsIndexPage.objects.get()
+    index = NewsIndexPage.objects.get(slug="berita")
     assert index.get_parent().specific_class is HomePage and index.show_in_menus
     assert index.get_workflow().name == NEWS_WORKFLOW_NAME
+    # BPS Kota Kupang's own section (issue 19): the office's section, off the site menu.
+    section = NewsIndexPage.objects.get(slug="berita-kota-kupang")
+    assert Office.objects.get(code="5371").section_id == section.pk
+    assert not section.show_in_menus and section.live
+    assert NewsPage.objects.child_of(section).count() == 1
     draft = NewsPage.objects.get(slug=DRAFT["slug"])
     assert draft.workflow_in_progress
 
@@ -57,7 +62,11 @@ def test_demo_news_is_linked_from_home_reviewed_by_workflow_and_idempotent(clien
     assert f'href="{index.url}"' in home
     listing = client.get(index.url).content.decode()
     for post in published:
-        assert escape(post.title) in listing
+        listed = post.get_parent().pk == index.pk  # the office section's post is listed there
+        assert (escape(post.title) in listing) is listed, post.title
+    section_post = NewsPage.objects.child_of(section).get()
+    section_listing = client.get(section.url).content.decode()
+    assert (escape(section_post.title) in section_listing) is section_post.live
     post = NewsPage.objects.get(slug="981552-warga-ntt-sudah-isi-sensus-online")
     # The 2020 figures stay; the dates the text names move with the demo's calendar, and
     # the post goes public on its day.
