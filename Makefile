@@ -63,7 +63,7 @@ rehearsal: install ## Production rehearsal: PostgreSQL + gunicorn + 2 workers, l
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements-rehearsal.txt
 	$(PY) scripts/rehearsal/run.py
 
-bench: install ## Run the benchmarks in bench/ and print a table (BENCH=dashboard runs only those named so)
+bench: install system-deps ## Run the benchmarks in bench/ and print a table (BENCH=dashboard runs only those named so)
 	$(PY) -m bench $(BENCH)
 
 requirements: install ## Re-pin requirements*.txt from requirements*.in

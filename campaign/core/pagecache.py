@@ -24,6 +24,8 @@ every earlier key unreachable, which works the same on a file, database or Redis
 """
 
 import hashlib
+import os
+import tempfile
 import threading
 import time
 import uuid
@@ -32,6 +34,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db import DatabaseError
 from django.http import HttpResponse, HttpResponseNotModified
 from django.http.response import ResponseHeaders
@@ -53,12 +56,78 @@ def _cache():
 
 def generation():
     """The current generation token, part of every key."""
+    path = _generation_file()
+    if path is not None:
+        return _file_generation(path)
     cache = _cache()
     token = cache.get(GENERATION_KEY)
     if token is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex[:16], None)
         token = cache.get(GENERATION_KEY)
     return token
+
+
+# With the file cache (the default: one host, its web workers sharing a directory) the
+# token is a small file of its own beside the cache's entries: a hit checks it with one
+# ``stat`` (its inode changes with every purge, which replaces the file) and reads it
+# only when it changed, where a cache entry costs an open, a read and an unpickle on
+# every request. Other backends (Redis, memcached, the database) keep it as an entry.
+GENERATION_FILE = "pagecache.generation"
+_generation_memo: tuple = (None, None)  # ((inode, mtime, size), token)
+
+
+def _generation_file():
+    cache = _cache()
+    if isinstance(cache, FileBasedCache):
+        return os.path.join(cache._dir, GENERATION_FILE)
+    return None
+
+
+def _file_generation(path):
+    global _generation_memo
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        _file_generation_write(path, uuid.uuid4().hex[:16], replace=False)
+        status = os.stat(path)
+    signature = (status.st_ino, status.st_mtime_ns, status.st_size)
+    memo = _generation_memo
+    if memo[0] == signature:
+        return memo[1]
+    with open(path, encoding="ascii") as file:
+        token = file.read().strip()
+    # A purge publishes twice (at once and when its transaction commits), and a freed
+    # inode is soon reused: a file written in the last few clock ticks could be followed
+    # by one with the same inode, time and size. Such a file is read again next time;
+    # an older one is remembered (any later write has a later time).
+    fresh = time.time_ns() - status.st_mtime_ns < _FRESH_NS
+    _generation_memo = (None if fresh else signature, token)
+    return token
+
+
+_FRESH_NS = 50_000_000  # 50 ms: well above the file system's clock tick
+
+
+def _file_generation_write(path, token, *, replace):
+    """Write ``token`` as the generation: atomically (a new file renamed over the old
+    one, so a reader sees the old token or the new, never half of one). Without
+    ``replace`` a token another worker wrote first wins."""
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".generation-")
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(token)
+        if replace:
+            os.replace(temporary, path)
+        else:
+            try:
+                os.link(temporary, path)  # fails if the file exists: the first one stays
+            except FileExistsError:
+                pass
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
 
 
 def request_generation(request):
@@ -76,7 +145,11 @@ def start_new_generation():
     from the old content is never stored under the new generation.
     """
     token = uuid.uuid4().hex[:16]
-    _cache().set(GENERATION_KEY, token, None)
+    path = _generation_file()
+    if path is not None:
+        _file_generation_write(path, token, replace=True)
+    else:
+        _cache().set(GENERATION_KEY, token, None)
     return token
 
 
@@ -100,9 +173,45 @@ def request_key(request):
     """The cache key for ``request``, or None when it must not touch the cache."""
     if settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET":
         return None
-    cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+    raw_cookies = request.META.get("HTTP_COOKIE", "")
+    if raw_cookies and (settings.SESSION_COOKIE_NAME in raw_cookies or "messages" in raw_cookies):
+        cookies = request.COOKIES  # parsed only when a name appears in the header
+        if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+            return None
+    # Everything the digest below is computed from, as it arrived: the same raw request
+    # always has the same digest (or none), so it is computed once per process.
+    meta = request.META
+    raw = (
+        tuple(settings.ALLOWED_HOSTS),
+        settings.LANGUAGE_CODE,
+        request.scheme,
+        meta.get("HTTP_X_FORWARDED_HOST"),
+        meta.get("HTTP_HOST"),
+        meta.get("SERVER_NAME"),
+        meta.get("SERVER_PORT"),
+        request.path,
+        request.path_info,
+        meta.get("QUERY_STRING", ""),
+    )
+    digest = _digests.get(raw, _UNKNOWN)
+    if digest is _UNKNOWN:
+        digest = _digest(request)  # a host not allowed raises here, every time
+        if len(_digests) >= _DIGESTS:
+            _digests.clear()
+        _digests[raw] = digest
+    if digest is None:
         return None
+    return f"pagecache:{request_generation(request)}:{digest}"
+
+
+_UNKNOWN = object()
+_DIGESTS = 4096
+_digests: dict = {}
+
+
+def _digest(request):
+    """The key's digest of scheme, host, path, the cacheable query parameters and the
+    language, or None when the request must not touch the cache."""
     path = request.path
     if path.startswith(_uncached_prefixes()):
         return None
@@ -117,8 +226,7 @@ def request_key(request):
         parameters.append((name, values[0]))
     language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     url = f"{request.scheme}://{request.get_host()}{path}?{urlencode(sorted(parameters))}"
-    digest = hashlib.sha256(f"{language}|{url}".encode()).hexdigest()
-    return f"pagecache:{request_generation(request)}:{digest}"
+    return hashlib.sha256(f"{language}|{url}".encode()).hexdigest()
 
 
 @lru_cache(maxsize=1)

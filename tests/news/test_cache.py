@@ -299,3 +299,91 @@ def test_a_hit_from_a_workers_copy_has_every_header_and_byte_of_the_miss(client,
         assert headers(hit) == headers(miss) and hit.content == miss.content
     not_modified = client.get(post.url, headers={"If-None-Match": miss["ETag"]})
     assert not_modified.status_code == 304 and not_modified["ETag"] == miss["ETag"]
+
+
+# --- The generation token with the file cache (the default), and the per-process keys ---
+
+
+@pytest.fixture
+def file_cache(settings, tmp_path):
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    caches["default"].clear()
+    yield tmp_path / "cache" / pagecache.GENERATION_FILE
+
+
+def _age(path, seconds=60):
+    """Make the token file look written ``seconds`` ago (a purge long past)."""
+    import os
+    import time
+
+    past = time.time_ns() - seconds * 1_000_000_000
+    os.utime(path, ns=(past, past))
+
+
+def test_with_the_file_cache_the_token_is_a_file_checked_by_stat_and_read_when_it_changes(
+    file_cache, monkeypatch
+):
+    first = pagecache.generation()
+    assert file_cache.read_text() == first and len(first) == 16
+    _age(file_cache)
+    opened = []
+    real_open = open
+    monkeypatch.setattr(
+        pagecache, "open", lambda *a, **k: opened.append(a[0]) or real_open(*a, **k), raising=False
+    )
+    assert pagecache.generation() == first  # read once more: it changed (its time)
+    assert [pagecache.generation() for _ in range(3)] == [first] * 3
+    assert len(opened) == 1  # then a stat each time, no read
+
+    # Another worker purges (a new file renamed over the old one): seen at the next call.
+    second = pagecache.start_new_generation()
+    assert second != first and pagecache.generation() == second
+    # A file written in the last moments is read every time (a freed inode is reused and
+    # the clock is coarse: a second purge right after could look the same).
+    pagecache._file_generation_write(str(file_cache), "f" * 16, replace=True)
+    assert pagecache.generation() == "f" * 16
+
+
+def test_the_first_token_written_wins_when_two_workers_start_at_once(file_cache):
+    pagecache._file_generation_write(str(file_cache), "a" * 16, replace=False)
+    pagecache._file_generation_write(str(file_cache), "b" * 16, replace=False)
+    assert pagecache.generation() == "a" * 16
+    assert [p.name for p in file_cache.parent.iterdir()] == [pagecache.GENERATION_FILE]  # no temporary left
+
+
+def test_a_hit_and_a_purge_with_the_file_cache(client, post, file_cache):
+    assert _get(client, post.url)[1] == "miss"
+    assert _get(client, post.url)[1] == "hit"
+    _age(file_cache)
+    assert _get(client, post.url)[1] == "hit"
+    post.title = "Sensus diperpanjang"
+    post.save_revision().publish()
+    response, state, html = _get(client, post.url)
+    assert state == "miss" and "Sensus diperpanjang" in html
+
+
+def test_a_remembered_key_never_lets_a_session_or_a_bad_host_through(client, post, settings):
+    from django.core.exceptions import DisallowedHost
+
+    assert _get(client, post.url)[1] == "miss"
+    assert _get(client, post.url)[1] == "hit"  # the raw request's digest is remembered now
+    client.cookies[settings.SESSION_COOKIE_NAME] = "abc"
+    assert _get(client, post.url)[1] is None  # a session: never from the cache
+    del client.cookies[settings.SESSION_COOKIE_NAME]
+    client.cookies["messages"] = "x"
+    assert _get(client, post.url)[1] is None
+    del client.cookies["messages"]
+    settings.ALLOWED_HOSTS = ["testserver"]
+    request = RequestFactory().get(post.url, HTTP_HOST="evil.example")
+    for _ in range(2):  # refused each time, not remembered
+        with pytest.raises(DisallowedHost):
+            pagecache.request_key(request)
+    settings.ALLOWED_HOSTS = ["evil.example"]  # a changed setting: computed anew
+    assert pagecache.request_key(request) is not None
