@@ -28,6 +28,11 @@ WAGTAIL_STRINGS = (
     gettext_noop('%(editor)s has updated comments on "%(title)s".'),
     gettext_noop("%(start_index)s-%(end_index)s of %(items_count)s %(model_name)s"),
     gettext_noop("- Select an option -"),
+    gettext_noop("Search all pages…"),
+    gettext_noop("Your pages and snippets in a workflow"),
+    gettext_noop("Wagtail %(current_version)s editor guide"),
+    # Wagtail 8's autosave, while a new page's form is still incomplete.
+    gettext_noop("There are validation errors, click save to highlight them."),
     gettext_noop("Actions"),
     gettext_noop("Actions (footer)"),
     gettext_noop("Add Comment"),
@@ -212,6 +217,22 @@ WAGTAIL_STRINGS = (
 
 WAGTAIL_PLURALS = (
     ngettext_lazy("1 page", "%(counter)s pages", 1),
+    # The admin home's site summary, as a regency office's staff see it (their section).
+    ngettext_lazy(
+        '%(total)s Page <span class="w-sr-only">created in %(site_name)s</span>',
+        '%(total)s Pages <span class="w-sr-only">created in %(site_name)s</span>',
+        1,
+    ),
+    ngettext_lazy(
+        '%(total)s Image <span class="w-sr-only">created in %(site_name)s</span>',
+        '%(total)s Images <span class="w-sr-only">created in %(site_name)s</span>',
+        1,
+    ),
+    ngettext_lazy(
+        '%(total)s Document <span class="w-sr-only">created in %(site_name)s</span>',
+        '%(total)s Documents <span class="w-sr-only">created in %(site_name)s</span>',
+        1,
+    ),
     ngettext_lazy("1 snippet type", "%(counter)s snippet types", 1),
     ngettext_lazy("Add tags to 1 document", "Add tags to %(counter)s documents", 1),
     ngettext_lazy("Add tags to 1 image", "Add tags to %(counter)s images", 1),
