@@ -523,3 +523,52 @@ def team_save(*, campaign, name, members=(), week_targets=(), **fields):
         override.full_clean()
         override.save()
     return team
+
+
+# --- Purposes confirmed for a campaign (UU 27/2022) -------------------------------------
+
+
+def contact_purpose_default(campaign) -> str:
+    return f"Sosialisasi dan pendampingan {campaign.name}"[:200]
+
+
+@transaction.atomic
+def contact_purposes_confirm(
+    *, contacts, campaign, purpose: str = "", lawful_basis: str = "", method=None, user=None
+) -> int:
+    """Record that ``contacts``' purpose and lawful basis hold for ``campaign`` (one row per
+    contact and campaign: confirming again changes nothing). Erased and opted-out contacts
+    are left out. Logged once in the personal data log. Returns how many were confirmed."""
+    from .models import ContactPurpose
+
+    purpose = (purpose or contact_purpose_default(campaign)).strip()[:200]
+    lawful_basis = lawful_basis or Contact.LawfulBasis.PUBLIC_TASK
+    if lawful_basis not in Contact.LawfulBasis.values:
+        raise ValidationError({"lawful_basis": _("Not a lawful basis.")})
+    ids = contacts.values("pk") if hasattr(contacts, "values") else [c.pk for c in contacts]
+    candidates = Contact.objects.filter(
+        pk__in=ids, erased_at__isnull=True, opted_out_at__isnull=True
+    ).exclude(pk__in=ContactPurpose.objects.filter(campaign=campaign).values("contact_id"))
+    now = timezone.now()
+    rows = [
+        ContactPurpose(
+            contact_id=pk,
+            campaign=campaign,
+            purpose=purpose,
+            lawful_basis=lawful_basis,
+            method=method or ContactPurpose.Method.STAFF,
+            confirmed_at=now,
+            confirmed_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        for pk in candidates.values_list("pk", flat=True).iterator(chunk_size=5000)
+    ]
+    ContactPurpose.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    if rows:
+        personal_data_log(
+            user=user,
+            action=PersonalDataLog.Action.CONFIRM,
+            model="institutions.contact",
+            row_count=len(rows),
+            detail=f"campaign {campaign.pk} ({campaign}): {purpose} [{lawful_basis}]",
+        )
+    return len(rows)
