@@ -16,6 +16,34 @@ def campaign_get_active():
     )
 
 
+def campaign_chosen(*, value=None):
+    """The campaign a campaign selector names (``value``: its id, from ``?campaign=``),
+    else the active one; earlier and upcoming campaigns stay readable in the dashboard
+    and the reports. Annotated as ``campaign_get_active``'s."""
+    if value:
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            pk = None
+        if pk is not None:
+            found = (
+                Campaign.objects.filter(pk=pk)
+                .annotate(latest_extension_end=Max("extensions__new_end"))
+                .first()
+            )
+            if found is not None:
+                return found
+    return campaign_get_active()
+
+
+def campaign_choices(*, selected=None) -> list[dict]:
+    """Every campaign, latest first, for a campaign selector: id, name, whether it is the
+    active one and whether it is ``selected``."""
+    chosen = getattr(selected, "pk", None)
+    rows = Campaign.objects.order_by("-online_start").values_list("pk", "name", "is_active")
+    return [{"pk": pk, "name": name, "active": active, "selected": pk == chosen} for pk, name, active in rows]
+
+
 def home_sections(*, home):
     """The live, public pages directly under the home page that appear in menus."""
     return home.get_children().live().public().in_menu().specific().order_by("path")

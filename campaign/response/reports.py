@@ -11,7 +11,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
 from campaign.core.exports import SafeSpreadsheetExportMixin
-from campaign.core.selectors import campaign_get_active
+from campaign.core.selectors import campaign_choices, campaign_chosen
 from campaign.core.tables import NumberColumn
 
 from .selectors import uplift
@@ -66,7 +66,8 @@ class UpliftReportView(SafeSpreadsheetExportMixin, ReportView):
 
     @cached_property
     def campaign(self):
-        return campaign_get_active()
+        # The campaign selector's (``?campaign=``), else the active one.
+        return campaign_chosen(value=self.request.GET.get("campaign"))
 
     @cached_property
     def weeks(self):
@@ -124,6 +125,8 @@ class UpliftReportView(SafeSpreadsheetExportMixin, ReportView):
         result = self.result
         context["uplift"] = result
         context["week_choices"] = [(week, week == self.week) for week in self.weeks]
+        context["campaign_choices"] = campaign_choices(selected=self.campaign)
+        context["chosen_campaign"] = self.campaign
         if result is not None and result.visited_mean is not None:
             context["visited_mean"] = _points(result.visited_mean)
         if result is not None and result.others_mean is not None:
