@@ -84,8 +84,13 @@ class AudienceSummary:
 
 
 def purposes_confirmed(*, campaign) -> set | None:
-    """The contacts whose purpose was confirmed for ``campaign``; None when the campaign
-    needs no confirmation (not carried over from another) or the audience has none."""
+    """The contacts whose purpose was confirmed for ``campaign`` (an audience's; one of no
+    campaign sends in the active one); None when that campaign needs no confirmation (it
+    was not carried over from another: the purpose was recorded with the contact)."""
+    if campaign is None:
+        from campaign.core.selectors import campaign_get_active
+
+        campaign = campaign_get_active()
     if campaign is None or not campaign.requires_purpose_confirmation:
         return None
     return set(ContactPurpose.objects.filter(campaign=campaign).values_list("contact_id", flat=True))

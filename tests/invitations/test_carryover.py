@@ -212,3 +212,17 @@ def test_activating_the_carried_over_campaign_restarts_statuses_and_keeps_the_ol
     assert GuidedSession.objects.filter(team__campaign=sp2020).count() == 1
     untouched.refresh_from_db()
     assert untouched.status == Institution.Status.NOT_CONTACTED
+
+
+def test_an_audience_of_no_campaign_needs_confirmation_once_a_carried_over_campaign_is_current(sp2020):
+    contact = ContactFactory()
+    shared = AudienceFactory(name="Semua institusi")
+    assert selectors.audience_summary(audience=shared).count == 1
+    new = carry(sp2020).campaign
+    assert selectors.audience_summary(audience=shared).count == 1  # SP2020 still runs
+    new.is_active = True
+    campaign_admin_save(instance=new)
+    summary = selectors.audience_summary(audience=shared)
+    assert (summary.count, dict(summary.excluded)) == (0, {"purpose_unconfirmed": 1})
+    contact_purposes_confirm(contacts=[contact], campaign=new)
+    assert selectors.audience_summary(audience=shared).count == 1
