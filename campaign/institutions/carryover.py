@@ -13,6 +13,7 @@ history), and its sessions, visit plans and completion reports stay as they were
 
 import datetime
 
+from django.db import connection
 from django.db.models import Q
 
 from campaign.core.carryover import register_activation_step, register_copy_step
@@ -78,28 +79,31 @@ def statuses_restart(*, previous, campaign, user=None) -> int:
     if previous is None:
         return 0
     moved_q = ~Q(status=Institution.Status.NOT_CONTACTED) | Q(staff_total__isnull=False)
-    moved = Institution.objects.filter(moved_q).values_list(
-        "pk", "status", "staff_completed", "staff_total", "completion_reported_at"
+    # One INSERT … SELECT (50,000 institutions never built in Python), then one UPDATE.
+    fields = ("status", "staff_completed", "staff_total", "completion_reported_at")
+    select_sql, select_params = (
+        Institution.objects.filter(moved_q).order_by().values("pk", *fields).query.sql_with_params()
     )
-    rows = [
-        InstitutionCampaignStatus(
-            campaign=previous,
-            institution_id=pk,
-            status=status,
-            staff_completed=completed,
-            staff_total=total,
-            completion_reported_at=reported_at,
+    ops = connection.ops
+    meta = InstitutionCampaignStatus._meta
+    columns = ", ".join(
+        ops.quote_name(meta.get_field(name).column) for name in ("campaign", "institution", *fields)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608 - names quoted, values bound
+            f"SELECT %s, moved.pk, {', '.join(f'moved.{name}' for name in fields)} FROM ({select_sql}) moved "
+            "WHERE 1 = 1 ON CONFLICT DO NOTHING",
+            [previous.pk, *select_params],
         )
-        for pk, status, completed, total, reported_at in moved.iterator(chunk_size=5000)
-    ]
-    InstitutionCampaignStatus.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        kept = max(cursor.rowcount, 0)
     Institution.objects.filter(moved_q).update(
         status=Institution.Status.NOT_CONTACTED,
         staff_completed=None,
         staff_total=None,
         completion_reported_at=None,
     )
-    return len(rows)
+    return kept
 
 
 def register():

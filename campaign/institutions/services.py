@@ -4,7 +4,7 @@ own module, ``imports``."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -549,26 +549,46 @@ def contact_purposes_confirm(
     candidates = Contact.objects.filter(
         pk__in=ids, erased_at__isnull=True, opted_out_at__isnull=True
     ).exclude(pk__in=ContactPurpose.objects.filter(campaign=campaign).values("contact_id"))
-    now = timezone.now()
-    rows = [
-        ContactPurpose(
-            contact_id=pk,
-            campaign=campaign,
-            purpose=purpose,
-            lawful_basis=lawful_basis,
-            method=method or ContactPurpose.Method.STAFF,
-            confirmed_at=now,
-            confirmed_by=user if getattr(user, "is_authenticated", False) else None,
+    # One INSERT … SELECT: confirming 100,000 contacts never builds them in Python.
+    select_sql, select_params = candidates.order_by().values("pk").query.sql_with_params()
+    ops = connection.ops
+    table = ops.quote_name(ContactPurpose._meta.db_table)
+    columns = ", ".join(
+        ops.quote_name(ContactPurpose._meta.get_field(name).column)
+        for name in (
+            "contact",
+            "campaign",
+            "purpose",
+            "lawful_basis",
+            "method",
+            "confirmed_at",
+            "confirmed_by",
         )
-        for pk in candidates.values_list("pk", flat=True).iterator(chunk_size=5000)
+    )
+    confirmed_by = user.pk if getattr(user, "is_authenticated", False) else None
+    values = [
+        campaign.pk,
+        purpose,
+        lawful_basis,
+        method or ContactPurpose.Method.STAFF,
+        ops.adapt_datetimefield_value(timezone.now()),
+        confirmed_by,
     ]
-    ContactPurpose.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names quoted, values bound
+            f"SELECT candidate.pk, %s, %s, %s, %s, %s, %s FROM ({select_sql}) candidate "
+            # A confirmation racing this one: the other row stands (WHERE: SQLite's parser).
+            "WHERE 1 = 1 ON CONFLICT DO NOTHING",
+            [*values, *select_params],
+        )
+        rows = max(cursor.rowcount, 0)
     if rows:
         personal_data_log(
             user=user,
             action=PersonalDataLog.Action.CONFIRM,
             model="institutions.contact",
-            row_count=len(rows),
+            row_count=rows,
             detail=f"campaign {campaign.pk} ({campaign}): {purpose} [{lawful_basis}]",
         )
-    return len(rows)
+    return rows

@@ -138,7 +138,7 @@ def test_staff_confirm_purposes_in_bulk_and_the_audience_shows_who_is_left_out(w
 
     audience = Audience.objects.get(campaign=new)
     report = client.get(reverse("invitations_audience_report", args=[audience.pk])).content.decode()
-    assert "Purpose not confirmed for this campaign" in report
+    assert "Tujuan belum dikonfirmasi untuk kampanye ini" in report
 
 
 def test_a_regency_office_confirms_only_its_areas_contacts(world):

@@ -156,7 +156,7 @@ def test_no_contact_is_invited_in_the_new_campaign_before_its_purpose_is_confirm
 
     summary = selectors.audience_summary(audience=audience)
     assert summary.count == 2
-    assert summary.excluded_labelled() == [("Purpose not confirmed for this campaign", 2)]
+    assert summary.excluded_labelled() == [("Tujuan belum dikonfirmasi untuk kampanye ini", 2)]
 
     batch = start(
         services.batch_create(template=template, audience=audience), django_capture_on_commit_callbacks
