@@ -16,32 +16,38 @@ def campaign_get_active():
     )
 
 
+def campaign_chosen_with_choices(*, value=None):
+    """(the campaign a campaign selector names, else the active one; every campaign for
+    the selector, latest first) in one query: earlier and upcoming campaigns stay
+    readable in the dashboard and the reports. ``value`` is the id from ``?campaign=``.
+    The chosen campaign is annotated as ``campaign_get_active``'s."""
+    campaigns = list(
+        Campaign.objects.annotate(latest_extension_end=Max("extensions__new_end")).order_by(
+            "-online_start", "pk"
+        )
+    )
+    try:
+        pk = int(value) if value else None
+    except (TypeError, ValueError):
+        pk = None
+    chosen = next((c for c in campaigns if c.pk == pk), None) or next(
+        (c for c in campaigns if c.is_active), None
+    )
+    choices = [
+        {
+            "pk": c.pk,
+            "name": c.name,
+            "active": c.is_active,
+            "selected": chosen is not None and c.pk == chosen.pk,
+        }
+        for c in campaigns
+    ]
+    return chosen, choices
+
+
 def campaign_chosen(*, value=None):
-    """The campaign a campaign selector names (``value``: its id, from ``?campaign=``),
-    else the active one; earlier and upcoming campaigns stay readable in the dashboard
-    and the reports. Annotated as ``campaign_get_active``'s."""
-    if value:
-        try:
-            pk = int(value)
-        except (TypeError, ValueError):
-            pk = None
-        if pk is not None:
-            found = (
-                Campaign.objects.filter(pk=pk)
-                .annotate(latest_extension_end=Max("extensions__new_end"))
-                .first()
-            )
-            if found is not None:
-                return found
-    return campaign_get_active()
-
-
-def campaign_choices(*, selected=None) -> list[dict]:
-    """Every campaign, latest first, for a campaign selector: id, name, whether it is the
-    active one and whether it is ``selected``."""
-    chosen = getattr(selected, "pk", None)
-    rows = Campaign.objects.order_by("-online_start").values_list("pk", "name", "is_active")
-    return [{"pk": pk, "name": name, "active": active, "selected": pk == chosen} for pk, name, active in rows]
+    """The campaign a campaign selector names (``?campaign=``), else the active one."""
+    return campaign_chosen_with_choices(value=value)[0]
 
 
 def home_sections(*, home):

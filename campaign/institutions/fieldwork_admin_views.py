@@ -18,7 +18,7 @@ from wagtail.admin.views.reports import ReportView
 
 from campaign.core.exports import SafeSpreadsheetExportMixin
 from campaign.core.permissions import permission_require
-from campaign.core.selectors import campaign_choices, campaign_chosen, campaign_get_active
+from campaign.core.selectors import campaign_chosen_with_choices, campaign_get_active
 from campaign.core.tables import NumberColumn
 from campaign.core.viewsets import visible_to
 
@@ -33,23 +33,28 @@ from .dashboard import (
 from .models import Institution, Team, week_start
 
 
-def _campaign_or_404(request=None):
+def _campaign_and_choices(request=None):
     """The campaign the selector names (``?campaign=``; the dashboard, the reports and the
-    weekly PDF read earlier campaigns too), else the active one."""
+    weekly PDF read earlier campaigns too), else the active one; and the selector's
+    choices (one query for both)."""
     if request is None:
-        campaign = campaign_get_active()
+        campaign, choices = campaign_get_active(), []
     else:
-        campaign = campaign_chosen(value=request.GET.get("campaign"))
+        campaign, choices = campaign_chosen_with_choices(value=request.GET.get("campaign"))
     if campaign is None:
         raise Http404(_("No campaign is active."))
-    return campaign
+    return campaign, choices
 
 
-def campaign_selector_context(campaign) -> dict:
+def _campaign_or_404(request=None):
+    return _campaign_and_choices(request)[0]
+
+
+def campaign_selector_context(campaign, choices) -> dict:
     """The selector's choices, and the query string that keeps a chosen campaign other
     than the active one in the page's own links."""
     return {
-        "campaign_choices": campaign_choices(selected=campaign),
+        "campaign_choices": choices,
         "campaign_query": "" if campaign.is_active else f"&campaign={campaign.pk}",
     }
 
@@ -71,11 +76,11 @@ def area_rows(areas):
 
 def dashboard(request):
     permission_require(request, "institutions.view_guidedsession")
-    campaign = _campaign_or_404(request)
+    campaign, choices = _campaign_and_choices(request)
     data = dashboard_data(
         campaign=campaign, week=_week_param(request, campaign), user=request.user, area_user=request.user
     )
-    selector = campaign_selector_context(campaign)
+    selector = campaign_selector_context(campaign, choices)
     from campaign.response.maps import campaign_map, svg
 
     area_map, map_regency = campaign_map(
@@ -201,12 +206,16 @@ class CampaignReportMixin:
     results_template_name = "institutions/admin/campaign_report_results.html"
 
     @cached_property
+    def _chosen(self):
+        return campaign_chosen_with_choices(value=self.request.GET.get("campaign"))
+
+    @property
     def campaign(self):
-        return campaign_chosen(value=self.request.GET.get("campaign"))
+        return self._chosen[0]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["campaign_choices"] = campaign_choices(selected=self.campaign)
+        context["campaign_choices"] = self._chosen[1]
         return context
 
 
