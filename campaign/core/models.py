@@ -242,6 +242,18 @@ class Campaign(ClusterableModel):
         help_text=_("People counted online by the official census system, when known."),
     )
     official_count_date = models.DateField(_("official count as of"), null=True, blank=True)
+    # Set by ``campaign_carry_over``: the campaign this one was started from. Its contacts'
+    # purpose must be confirmed again for this campaign before anyone is invited (UU
+    # 27/2022 limits personal data to the purpose it was collected for).
+    carried_over_from = models.ForeignKey(
+        "self",
+        verbose_name=_("carried over from"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="carried_over_to",
+    )
 
     class Trajectory(models.TextChoices):
         LINEAR = "linear", _("Linear over the online phase")
@@ -299,6 +311,12 @@ class Campaign(ClusterableModel):
             return max(self.online_end, self.latest_extension_end or self.online_end)
         ends = [extension.new_end for extension in self.extensions.all()]
         return max([self.online_end, *ends])
+
+    @property
+    def requires_purpose_confirmation(self) -> bool:
+        """A campaign carried over from another reuses its registry: every contact's
+        purpose and lawful basis are confirmed for it before they are invited."""
+        return self.carried_over_from_id is not None
 
     @property
     def goal_people(self):

@@ -17,7 +17,7 @@ from wagtail.models import (
     Site,
 )
 
-from . import pagecache
+from . import carryover, pagecache
 from .models import Campaign, CampaignExtension, HomePage, Region
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -346,10 +346,10 @@ def campaign_save(
     campaign = campaign or Campaign()
     for name, value in fields.items():
         setattr(campaign, name, value)
-    if campaign.is_active:
-        Campaign.objects.filter(is_active=True).exclude(pk=campaign.pk).update(is_active=False)
+    previous = _deactivate_others(campaign)
     campaign.full_clean()
     campaign.save()
+    _run_activation_steps(previous=previous, campaign=campaign, user=None)
     campaign.extensions.all().delete()
     for new_end, reason in extensions:
         extension = CampaignExtension(campaign=campaign, new_end=new_end, reason=reason)
@@ -358,6 +358,91 @@ def campaign_save(
     if area:
         campaign.area.set(area)
     return campaign
+
+
+def _deactivate_others(campaign: Campaign) -> Campaign | None:
+    """Before ``campaign`` is saved active: deactivate the campaign active until now and
+    return it when ``campaign`` takes its place (None if ``campaign`` was active already
+    or is not being activated)."""
+    if not campaign.is_active:
+        return None
+    if campaign.pk is not None and Campaign.objects.filter(pk=campaign.pk, is_active=True).exists():
+        return None
+    previous = Campaign.objects.filter(is_active=True).exclude(pk=campaign.pk).first()
+    Campaign.objects.filter(is_active=True).exclude(pk=campaign.pk).update(is_active=False)
+    return previous or Campaign(pk=None)
+
+
+def _run_activation_steps(*, previous, campaign, user) -> None:
+    """A carried-over campaign that becomes the active one: each app's activation step
+    (the institutions' statuses start again from "not contacted", the previous
+    campaign's kept as its history)."""
+    if previous is None or not campaign.requires_purpose_confirmation:
+        return
+    previous = previous if previous.pk is not None else campaign.carried_over_from
+    for _name, step in carryover.activation_steps():
+        step(previous=previous, campaign=campaign, user=user)
+    log(
+        campaign, "jemputbola.campaign_activated", user=user, data={"previous": getattr(previous, "pk", None)}
+    )
+
+
+@transaction.atomic
+def campaign_admin_save(*, instance: Campaign, user=None) -> Campaign:
+    """The campaign form's save: activating a campaign deactivates the one before it (and
+    runs the activation steps of a carried-over campaign) instead of refusing."""
+    previous = _deactivate_others(instance)
+    instance = validated_save(instance, user=user)
+    _run_activation_steps(previous=previous, campaign=instance, user=user)
+    return instance
+
+
+@transaction.atomic
+def campaign_carry_over(
+    *,
+    source: Campaign,
+    name: str,
+    short_name: str,
+    online_start,
+    online_end,
+    goal_percent,
+    copy_team_members: bool = False,
+    user=None,
+) -> carryover.CarryOverResult:
+    """Start a new campaign from ``source``: its period and goal are new; its area,
+    population base, form URL and trajectory are ``source``'s; every app's copy step
+    then copies what it owns (teams, templates, audiences, guides as drafts, area goals).
+
+    The registry (institutions, contacts) is shared, not copied; nothing that happened
+    in ``source`` is (sessions, visit plans, batches, Rakorcam). The new campaign is not
+    active: it becomes the current one when staff activate it. Its contacts' purpose must
+    be confirmed for it before any of them is invited (``requires_purpose_confirmation``).
+    """
+    campaign = Campaign(
+        name=name,
+        short_name=short_name,
+        online_start=online_start,
+        online_end=online_end,
+        goal_percent=goal_percent,
+        target_url=source.target_url,
+        population_base=source.population_base,
+        trajectory=source.trajectory,
+        carried_over_from=source,
+        is_active=False,
+    )
+    validated_save(campaign, user=user)
+    campaign.area.set(source.area.all())
+    options = carryover.CarryOverOptions(copy_team_members=copy_team_members)
+    result = carryover.CarryOverResult(campaign=campaign)
+    for step_name, step in carryover.copy_steps():
+        result.copied[step_name] = step(source=source, target=campaign, options=options, user=user)
+    log(
+        campaign,
+        "jemputbola.campaign_carried_over",
+        user=user,
+        data={"source": source.pk, "copied": result.copied},
+    )
+    return result
 
 
 @transaction.atomic

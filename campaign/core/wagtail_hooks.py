@@ -1,29 +1,71 @@
+from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.widgets import Button
 from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSetGroup
+from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSetGroup
 
 from campaign.core.viewsets import ScopedModelForm, ScopedSnippetViewSet
 
 from . import pagecache
+from .admin_views import campaign_carry_over_view, user_may_carry_over
 from .choosers import RegionChooserViewSet
 from .models import Campaign, Office, Region
 from .offices import OfficePolicy
+from .services import campaign_admin_save
 
 # Before the ViewSets register: a model without a policy gets Wagtail's unscoped one.
 if not isinstance(policy_registry.get_by_type(Office, fallback=False), OfficePolicy):
     register_permission_policy(Office, OfficePolicy(Office))
 
 
+def carry_over_button(user, campaign):
+    if not user_may_carry_over(user):
+        return None
+    return Button(
+        _("New campaign from this one"),
+        url=reverse("wagtailsnippets_core_campaign:carry_over", args=[campaign.pk]),
+        icon_name="copy",
+        priority=25,
+    )
+
+
+class CampaignIndexView(IndexView):
+    def get_list_more_buttons(self, instance):
+        button = carry_over_button(self.request.user, instance)
+        return [*super().get_list_more_buttons(instance), *([button] if button else [])]
+
+
+class CampaignEditView(EditView):
+    @cached_property
+    def header_more_buttons(self):
+        button = carry_over_button(self.request.user, self.object)
+        return [*super().header_more_buttons, *([button] if button else [])]
+
+
 class CampaignViewSet(ScopedSnippetViewSet):
     model = Campaign
     icon = "date"
     menu_label = _("Campaigns")
-    list_display = ["name", "online_start", "effective_end", "goal_percent", "is_active"]
+    list_display = ["name", "online_start", "effective_end", "goal_percent", "is_active", "carried_over_from"]
     list_filter = ["is_active"]
     search_fields = ["name"]
+    index_view_class = CampaignIndexView
+    edit_view_class = CampaignEditView
+
+    def save_service(self, *, instance, form, user):
+        # Activating a campaign deactivates the previous one (a carried-over campaign's
+        # activation also restarts the institutions' statuses: campaign.core.carryover).
+        return campaign_admin_save(instance=instance, user=user)
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("carry-over/<int:pk>/", campaign_carry_over_view, name="carry_over"),
+        ]
 
 
 REFERENCE_FIELDS = ("code", "name", "level", "kind", "parent", "population", "kemendagri_code")
@@ -86,6 +128,16 @@ class CampaignSetupGroup(SnippetViewSetGroup):
 
 
 register_snippet(CampaignSetupGroup)
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    actions.register_action(
+        "jemputbola.campaign_carried_over", _("Carry over"), _("Campaign started from an earlier one")
+    )
+    actions.register_action(
+        "jemputbola.campaign_activated", _("Activate"), _("Carried-over campaign made the current one")
+    )
 
 
 @hooks.register("on_serve_page")

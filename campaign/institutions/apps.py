@@ -6,3 +6,8 @@ class InstitutionsConfig(AppConfig):
     name = "campaign.institutions"
     label = "institutions"
     verbose_name = _("Institutions")
+
+    def ready(self):
+        from . import carryover
+
+        carryover.register()  # its steps of ``campaign_carry_over`` (campaign.core.carryover)

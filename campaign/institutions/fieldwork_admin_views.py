@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -17,7 +18,7 @@ from wagtail.admin.views.reports import ReportView
 
 from campaign.core.exports import SafeSpreadsheetExportMixin
 from campaign.core.permissions import permission_require
-from campaign.core.selectors import campaign_get_active
+from campaign.core.selectors import campaign_chosen_with_choices, campaign_get_active
 from campaign.core.tables import NumberColumn
 from campaign.core.viewsets import visible_to
 
@@ -32,11 +33,30 @@ from .dashboard import (
 from .models import Institution, Team, week_start
 
 
-def _campaign_or_404():
-    campaign = campaign_get_active()
+def _campaign_and_choices(request=None):
+    """The campaign the selector names (``?campaign=``; the dashboard, the reports and the
+    weekly PDF read earlier campaigns too), else the active one; and the selector's
+    choices (one query for both)."""
+    if request is None:
+        campaign, choices = campaign_get_active(), []
+    else:
+        campaign, choices = campaign_chosen_with_choices(value=request.GET.get("campaign"))
     if campaign is None:
         raise Http404(_("No campaign is active."))
-    return campaign
+    return campaign, choices
+
+
+def _campaign_or_404(request=None):
+    return _campaign_and_choices(request)[0]
+
+
+def campaign_selector_context(campaign, choices) -> dict:
+    """The selector's choices, and the query string that keeps a chosen campaign other
+    than the active one in the page's own links."""
+    return {
+        "campaign_choices": choices,
+        "campaign_query": "" if campaign.is_active else f"&campaign={campaign.pk}",
+    }
 
 
 def _week_param(request, campaign):
@@ -56,22 +76,24 @@ def area_rows(areas):
 
 def dashboard(request):
     permission_require(request, "institutions.view_guidedsession")
-    campaign = _campaign_or_404()
+    campaign, choices = _campaign_and_choices(request)
     data = dashboard_data(
         campaign=campaign, week=_week_param(request, campaign), user=request.user, area_user=request.user
     )
+    selector = campaign_selector_context(campaign, choices)
     from campaign.response.maps import campaign_map, svg
 
     area_map, map_regency = campaign_map(
         campaign=campaign,
         section=data.areas,
         regency_code=request.GET.get("map", ""),
-        link=lambda code: f"?week={data.week:%Y-%m-%d}&map={code}#map",
+        link=lambda code: f"?week={data.week:%Y-%m-%d}{selector['campaign_query']}&map={code}#map",
     )
     return TemplateResponse(
         request,
         "institutions/admin/dashboard.html",
         {
+            **selector,
             "data": data,
             "area_map": area_map,
             "area_map_svg": svg(area_map),
@@ -90,7 +112,7 @@ def dashboard(request):
 
 def weekly_report_pdf(request):
     permission_require(request, "institutions.view_guidedsession")
-    campaign = _campaign_or_404()
+    campaign = _campaign_or_404(request)
     from campaign.response.selectors import uplift
 
     from .pdf import weekly_report
@@ -178,7 +200,26 @@ def planning(request):
     )
 
 
-class SessionsReportView(SafeSpreadsheetExportMixin, ReportView):
+class CampaignReportMixin:
+    """A report of one campaign: the selector's (``?campaign=``), else the active one."""
+
+    results_template_name = "institutions/admin/campaign_report_results.html"
+
+    @cached_property
+    def _chosen(self):
+        return campaign_chosen_with_choices(value=self.request.GET.get("campaign"))
+
+    @property
+    def campaign(self):
+        return self._chosen[0]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["campaign_choices"] = self._chosen[1]
+        return context
+
+
+class SessionsReportView(CampaignReportMixin, SafeSpreadsheetExportMixin, ReportView):
     page_title = gettext_lazy("Guided sessions")
     header_icon = "group"
     columns = [
@@ -219,11 +260,10 @@ class SessionsReportView(SafeSpreadsheetExportMixin, ReportView):
     any_permission_required = ["view"]
 
     def get_queryset(self):
-        return (
-            sessions_visible_to(self.request.user)
-            .select_related("institution__kind", "institution__region")
-            .order_by("-starts_at")
-        )
+        sessions = sessions_visible_to(self.request.user)
+        if self.campaign is not None:
+            sessions = sessions.filter(team__campaign=self.campaign)
+        return sessions.select_related("institution__kind", "institution__region").order_by("-starts_at")
 
 
 class NotReachedReportView(SafeSpreadsheetExportMixin, ReportView):
@@ -265,7 +305,7 @@ class NotReachedReportView(SafeSpreadsheetExportMixin, ReportView):
         return institutions_not_reached(campaign=campaign_get_active(), user=self.request.user)
 
 
-class TeamPerformanceReportView(SafeSpreadsheetExportMixin, ReportView):
+class TeamPerformanceReportView(CampaignReportMixin, SafeSpreadsheetExportMixin, ReportView):
     page_title = gettext_lazy("Team performance by week")
     header_icon = "list-ul"
     columns = [
@@ -293,7 +333,7 @@ class TeamPerformanceReportView(SafeSpreadsheetExportMixin, ReportView):
     paginate_by = 60
 
     def get_queryset(self):
-        campaign = campaign_get_active()
+        campaign = self.campaign
         return team_week_performance(campaign=campaign, user=self.request.user) if campaign else []
 
 

@@ -4,7 +4,7 @@ own module, ``imports``."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -523,3 +523,72 @@ def team_save(*, campaign, name, members=(), week_targets=(), **fields):
         override.full_clean()
         override.save()
     return team
+
+
+# --- Purposes confirmed for a campaign (UU 27/2022) -------------------------------------
+
+
+def contact_purpose_default(campaign) -> str:
+    return f"Sosialisasi dan pendampingan {campaign.name}"[:200]
+
+
+@transaction.atomic
+def contact_purposes_confirm(
+    *, contacts, campaign, purpose: str = "", lawful_basis: str = "", method=None, user=None
+) -> int:
+    """Record that ``contacts``' purpose and lawful basis hold for ``campaign`` (one row per
+    contact and campaign: confirming again changes nothing). Erased and opted-out contacts
+    are left out. Logged once in the personal data log. Returns how many were confirmed."""
+    from .models import ContactPurpose
+
+    purpose = (purpose or contact_purpose_default(campaign)).strip()[:200]
+    lawful_basis = lawful_basis or Contact.LawfulBasis.PUBLIC_TASK
+    if lawful_basis not in Contact.LawfulBasis.values:
+        raise ValidationError({"lawful_basis": _("Not a lawful basis.")})
+    ids = contacts.values("pk") if hasattr(contacts, "values") else [c.pk for c in contacts]
+    candidates = Contact.objects.filter(
+        pk__in=ids, erased_at__isnull=True, opted_out_at__isnull=True
+    ).exclude(pk__in=ContactPurpose.objects.filter(campaign=campaign).values("contact_id"))
+    # One INSERT … SELECT: confirming 100,000 contacts never builds them in Python.
+    select_sql, select_params = candidates.order_by().values("pk").query.sql_with_params()
+    ops = connection.ops
+    table = ops.quote_name(ContactPurpose._meta.db_table)
+    columns = ", ".join(
+        ops.quote_name(ContactPurpose._meta.get_field(name).column)
+        for name in (
+            "contact",
+            "campaign",
+            "purpose",
+            "lawful_basis",
+            "method",
+            "confirmed_at",
+            "confirmed_by",
+        )
+    )
+    confirmed_by = user.pk if getattr(user, "is_authenticated", False) else None
+    values = [
+        campaign.pk,
+        purpose,
+        lawful_basis,
+        method or ContactPurpose.Method.STAFF,
+        ops.adapt_datetimefield_value(timezone.now()),
+        confirmed_by,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names quoted, values bound
+            f"SELECT candidate.pk, %s, %s, %s, %s, %s, %s FROM ({select_sql}) candidate "
+            # A confirmation racing this one: the other row stands (WHERE: SQLite's parser).
+            "WHERE 1 = 1 ON CONFLICT DO NOTHING",
+            [*values, *select_params],
+        )
+        rows = max(cursor.rowcount, 0)
+    if rows:
+        personal_data_log(
+            user=user,
+            action=PersonalDataLog.Action.CONFIRM,
+            model="institutions.contact",
+            row_count=rows,
+            detail=f"campaign {campaign.pk} ({campaign}): {purpose} [{lawful_basis}]",
+        )
+    return rows

@@ -17,7 +17,7 @@ from . import admin_views as views
 from . import fieldwork_admin_views, services
 from .dashboard import dashboard_data
 from .models import Contact, GuidedSession, Institution
-from .policies import register_policies
+from .policies import policy_for, register_policies
 from .viewsets import FieldWorkGroup, InstitutionsGroup
 
 # First: a ViewSet registering a model without a policy gets Wagtail's unscoped fallback.
@@ -98,6 +98,70 @@ class SetStatusBulkAction(SnippetBulkAction):
 
 
 hooks.register("register_bulk_action", SetStatusBulkAction)
+
+
+class ConfirmPurposeForm(forms.Form):
+    """Which campaign the purpose is confirmed for: those carried over from another."""
+
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, empty_label=None)
+    purpose = forms.CharField(
+        label=_("Purpose of processing"),
+        max_length=200,
+        required=False,
+        help_text=_("Empty: “Sosialisasi dan pendampingan” followed by the campaign's name."),
+    )
+    lawful_basis = forms.ChoiceField(
+        label=_("Lawful basis"), choices=Contact.LawfulBasis.choices, initial=Contact.LawfulBasis.PUBLIC_TASK
+    )
+
+    def __init__(self, *args, **kwargs):
+        from campaign.core.models import Campaign
+
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = Campaign.objects.filter(carried_over_from__isnull=False).order_by(
+            "-online_start"
+        )
+
+
+class ConfirmPurposeBulkAction(SnippetBulkAction):
+    """UU 27/2022: staff confirm, for a campaign carried over from an earlier one, that the
+    selected contacts' purpose and lawful basis hold (logged in the personal data log);
+    until then the campaign's audiences leave them out."""
+
+    display_name = _("Confirm the purpose")
+    action_type = "confirm_purpose"
+    aria_label = _("Confirm the purpose and lawful basis of the selected contacts for a campaign")
+    template_name = "institutions/admin/bulk_confirm_purpose.html"
+    action_priority = 30
+    form_class = ConfirmPurposeForm
+    models = [Contact]
+
+    def check_perm(self, snippet):
+        return policy_for(Contact).user_has_permission_for_instance(self.request.user, "change", snippet)
+
+    def get_execution_context(self):
+        return {
+            **super().get_execution_context(),
+            **self.cleaned_form.cleaned_data,
+            "user": self.request.user,
+        }
+
+    @classmethod
+    def execute_action(cls, objects, user=None, campaign=None, purpose="", lawful_basis="", **kwargs):
+        confirmed = services.contact_purposes_confirm(
+            contacts=objects, campaign=campaign, purpose=purpose, lawful_basis=lawful_basis, user=user
+        )
+        return confirmed, 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return ngettext(
+            "Purpose confirmed for %(count)d contact.",
+            "Purpose confirmed for %(count)d contacts.",
+            num_parent_objects,
+        ) % {"count": num_parent_objects}
+
+
+hooks.register("register_bulk_action", ConfirmPurposeBulkAction)
 
 
 @hooks.register("register_log_actions")

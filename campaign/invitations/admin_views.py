@@ -45,7 +45,8 @@ def _header_injection_message():
 def batch_report(request, pk):
     permission_require(request, "invitations.view_batch")
     batch = get_object_or_404(
-        visible_to(request.user, Batch).select_related("template", "audience", "parent", "office"), pk=pk
+        visible_to(request.user, Batch).select_related("template", "audience__campaign", "parent", "office"),
+        pk=pk,
     )
     funnel = selectors.batch_funnel(batch=batch)
     missing = services.batch_missing_values(batch=batch) if batch.status == Batch.Status.DRAFT else []
@@ -196,7 +197,9 @@ def outbox_html(request, pk):
 
 def audience_report(request, pk):
     permission_require(request, "invitations.view_audience")
-    audience = get_object_or_404(visible_to(request.user, Audience).select_related("office"), pk=pk)
+    audience = get_object_or_404(
+        visible_to(request.user, Audience).select_related("office", "campaign"), pk=pk
+    )
     summary = selectors.audience_summary(audience=audience)
     return TemplateResponse(
         request, "invitations/admin/audience_report.html", {"audience": audience, "summary": summary}

@@ -8,4 +8,6 @@ class InvitationsConfig(AppConfig):
     verbose_name = _("Invitations")
 
     def ready(self):
-        from . import receivers  # noqa: F401 - connects the anymail tracking receiver
+        from . import carryover, receivers  # noqa: F401 - connects the anymail tracking receiver
+
+        carryover.register()  # its steps of ``campaign_carry_over`` (campaign.core.carryover)

@@ -174,6 +174,10 @@ def load(*, stdout, with_users):
         f"Invitations: {Batch.objects.count()} batches, {Recipient.objects.count()} recipients, "
         f"{Suppression.objects.count()} suppressed addresses."
     )
+    # Last: the upcoming SE2026 campaign is carried over from everything loaded above.
+    from . import demo_carryover
+
+    demo_carryover.load(stdout=stdout, with_users=with_users)
 
 
 def _demo_batch(name, template, audience, team, proposed, contacts):

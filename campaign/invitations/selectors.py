@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from campaign.core.offices import office_region_ids
-from campaign.institutions.models import Assignment, Contact, GuidedSession
+from campaign.institutions.models import Assignment, Contact, ContactPurpose, GuidedSession
 
 from .models import Audience, Batch, Recipient, Suppression
 
@@ -16,6 +16,7 @@ EXCLUSION_LABELS = {
     "opted_out": _("Opted out"),
     "erased": _("Erased on request"),
     "duplicate": _("Same address as another contact"),
+    "purpose_unconfirmed": _("Purpose not confirmed for this campaign"),
     **{f"suppressed_{value}": label for value, label in Suppression.Reason.choices},
 }
 
@@ -82,6 +83,19 @@ class AudienceSummary:
         return [(str(EXCLUSION_LABELS.get(key, key)), number) for key, number in self.excluded.most_common()]
 
 
+def purposes_confirmed(*, campaign) -> set | None:
+    """The contacts whose purpose was confirmed for ``campaign`` (an audience's; one of no
+    campaign sends in the active one); None when that campaign needs no confirmation (it
+    was not carried over from another: the purpose was recorded with the contact)."""
+    if campaign is None:
+        from campaign.core.selectors import campaign_get_active
+
+        campaign = campaign_get_active()
+    if campaign is None or not campaign.requires_purpose_confirmation:
+        return None
+    return set(ContactPurpose.objects.filter(campaign=campaign).values_list("contact_id", flat=True))
+
+
 def audience_summary(*, audience: Audience, office=None) -> AudienceSummary:
     """How many addresses a batch to this audience would reach, and who is left out, why.
 
@@ -94,6 +108,7 @@ def audience_summary(*, audience: Audience, office=None) -> AudienceSummary:
         .values_list("pk", "email", "opted_out_at", "erased_at")
     )
     suppressed = dict(Suppression.objects.values_list("email", "reason"))
+    confirmed = purposes_confirmed(campaign=audience.campaign)
     seen = set()
     for pk, email, opted_out_at, erased_at in rows.iterator(chunk_size=5000):
         summary.selected += 1
@@ -102,6 +117,8 @@ def audience_summary(*, audience: Audience, office=None) -> AudienceSummary:
             summary.excluded["erased"] += 1
         elif opted_out_at is not None:
             summary.excluded["opted_out"] += 1
+        elif confirmed is not None and pk not in confirmed:
+            summary.excluded["purpose_unconfirmed"] += 1
         elif not address:
             summary.excluded["no_email"] += 1
         elif address in suppressed:

@@ -12,7 +12,9 @@ class MaterialsConfig(AppConfig):
         from wagtail.models import Revision
         from wagtail.signals import page_published, page_unpublished
 
-        from . import embargo
+        from . import carryover, embargo
+
+        carryover.register()  # its steps of ``campaign_carry_over`` (campaign.core.carryover)
 
         # What the public may fetch changes with every page saved, scheduled, published,
         # unpublished or deleted (campaign.materials.embargo).

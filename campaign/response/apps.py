@@ -8,6 +8,9 @@ class ResponseConfig(AppConfig):
     verbose_name = _("Official online response")
 
     def ready(self):
+        from . import carryover
         from .signals import figures_changed, purge_public_pages
+
+        carryover.register()  # its steps of ``campaign_carry_over`` (campaign.core.carryover)
 
         figures_changed.connect(purge_public_pages, dispatch_uid="response-purge-public-pages")

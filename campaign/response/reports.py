@@ -11,7 +11,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
 from campaign.core.exports import SafeSpreadsheetExportMixin
-from campaign.core.selectors import campaign_get_active
+from campaign.core.selectors import campaign_chosen_with_choices
 from campaign.core.tables import NumberColumn
 
 from .selectors import uplift
@@ -65,8 +65,13 @@ class UpliftReportView(SafeSpreadsheetExportMixin, ReportView):
     }
 
     @cached_property
+    def _chosen(self):
+        # The campaign selector's (``?campaign=``), else the active one; and the choices.
+        return campaign_chosen_with_choices(value=self.request.GET.get("campaign"))
+
+    @property
     def campaign(self):
-        return campaign_get_active()
+        return self._chosen[0]
 
     @cached_property
     def weeks(self):
@@ -124,6 +129,8 @@ class UpliftReportView(SafeSpreadsheetExportMixin, ReportView):
         result = self.result
         context["uplift"] = result
         context["week_choices"] = [(week, week == self.week) for week in self.weeks]
+        context["campaign_choices"] = self._chosen[1]
+        context["chosen_campaign"] = self.campaign
         if result is not None and result.visited_mean is not None:
             context["visited_mean"] = _points(result.visited_mean)
         if result is not None and result.others_mean is not None:

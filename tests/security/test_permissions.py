@@ -96,6 +96,8 @@ KWARGS = {
     "wagtailsnippets_invitations_outboxmessage:inspect": {"pk": _o("outboxmessage")},
     "wagtaildocs_serve": [_o("document"), "fakta.pdf"],
     "wagtailsettings:edit": {"app_name": "core", "model_name": "campaignsettings"},
+    "wagtailsnippets_core_campaign:carry_over": {"pk": _o("campaign")},
+    "wagtailsnippets_core_campaign:edit": {"pk": _o("campaign")},
 }
 
 # Wagtail's own admin views, checked as a representative sample (not discovered).
@@ -207,6 +209,11 @@ EXPECTED = {
     "wagtailsettings:edit": (L, 302, 302, 302, 302, L),
     "wagtailsnippets_core_campaign:list": (L, 200, 200, 200, 200, L),  # members read it
     "wagtailsnippets_core_region:list": (L, 200, 200, 200, 200, L),
+    # "New campaign from this one": the province's dissemination staff and superusers.
+    "wagtailsnippets_core_campaign:carry_over": (L, 302, 302, 200, 200, L),
+    # The campaign's list and form carry the "New campaign from this one" button.
+    "wagtailsnippets_core_campaign:list_results": (L, 200, 200, 200, 200, L),
+    "wagtailsnippets_core_campaign:edit": (L, 302, 302, 200, 200, L),
     # The office tree: the province's staff (no office: province-wide) manage it.
     "wagtailsnippets_core_office:list": (L, 302, 302, 200, 200, L),
     "wagtailsnippets_institutions_assignment:list": (L, 200, 200, 200, 200, L),

@@ -92,6 +92,9 @@ KINDS = {
     "history_results": lambda access: 200 if _any(access, "acd") else DENIED,
     "usage": lambda access: 200 if "c" in access else DENIED,
     "inspect": lambda access: 200 if _any(access, "vacd") else DENIED,
+    # "New campaign from this one" (the campaign's own view): whoever may add campaigns
+    # province-wide (a regency office's staff are refused: test_carryover_admin).
+    "carry_over": lambda access: 200 if "a" in access else DENIED,
     # Choosers list (and return) only the rows the user may see: none without access.
     "choose": lambda access: 200,
     "choose_results": lambda access: 200,

@@ -1,6 +1,7 @@
 """The institutions app's models: the registry (who to reach) and the field work
 (teams, weekly targets, visits, guided sessions, coordination meetings)."""
 
+from .campaigns import ContactPurpose, InstitutionCampaignStatus  # noqa: F401
 from .completion import CompletionReport  # noqa: F401
 from .fieldwork import (  # noqa: F401
     Assignment,

@@ -326,6 +326,7 @@ class PersonalDataLog(models.Model):
         IMPORT = "import", _("Import")
         MERGE = "merge", _("Merge")
         ERASE = "erase", _("Erase")
+        CONFIRM = "confirm", _("Purpose confirmed")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=10, choices=Action.choices)

@@ -56,6 +56,15 @@ class EmailTemplate(models.Model):
     )
     button_label_id = models.CharField(_("button text (Indonesian)"), max_length=60, default="Jawab undangan")
     button_label_en = models.CharField(_("button text (English)"), max_length=60, default="Reply")
+    campaign = models.ForeignKey(
+        "core.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: usable in every campaign."),
+    )
     for_session_reminders = models.BooleanField(
         _("send as the reminder the day before a session"),
         default=False,
@@ -68,7 +77,7 @@ class EmailTemplate(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     panels = [
-        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("name"), FieldPanel("campaign")]),
         FieldPanel("for_session_reminders"),
         HelpPanel(heading=_("Merge fields"), template="invitations/admin/merge_fields_panel.html"),
         MultiFieldPanel(
@@ -104,6 +113,18 @@ class Audience(models.Model):
         MEDIA = "media", _("Media partner contacts")
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    campaign = models.ForeignKey(
+        "core.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Empty: every campaign. A campaign carried over from another reaches only the "
+            "contacts whose purpose was confirmed for it."
+        ),
+    )
     target = models.CharField(_("who"), max_length=12, choices=Target.choices, default=Target.INSTITUTIONS)
     kinds = models.ManyToManyField(
         "institutions.InstitutionKind", verbose_name=_("institution kinds"), blank=True, related_name="+"
@@ -141,7 +162,7 @@ class Audience(models.Model):
     base_form_class = AudienceForm
 
     panels = [
-        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("name"), FieldPanel("campaign")]),
         FieldPanel("target"),
         MultiFieldPanel(
             [

@@ -9,6 +9,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -27,7 +28,13 @@ OPEN = [GuidedSession.Status.PLANNED, GuidedSession.Status.RESCHEDULED]
 
 
 def reminder_template() -> EmailTemplate | None:
-    return EmailTemplate.objects.filter(for_session_reminders=True).order_by("-updated_at", "-pk").first()
+    # A template of an upcoming (carried-over) campaign waits for its campaign to be the current one.
+    return (
+        EmailTemplate.objects.filter(for_session_reminders=True)
+        .filter(Q(campaign__isnull=True) | Q(campaign__is_active=True))
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
 
 
 def _due(tomorrow):

@@ -56,6 +56,15 @@ class GuidePage(Page):
     hotline = models.CharField(
         _("hotline"), max_length=40, blank=True, help_text=_("Empty: the hotline of the campaign defaults.")
     )
+    campaign = models.ForeignKey(
+        "core.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The campaign this guide was written or carried over for; empty: every campaign."),
+    )
     poster_headline = models.CharField(
         _("poster headline"), max_length=120, blank=True, help_text=_("Empty: the guide's title.")
     )
@@ -69,6 +78,7 @@ class GuidePage(Page):
             heading=_("Call to action"),
         ),
         FieldPanel("poster_headline"),
+        FieldPanel("campaign"),
     ]
 
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("steps")]
