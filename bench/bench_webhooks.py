@@ -28,16 +28,15 @@ import hashlib
 import hmac
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.common import ROOT, Result, archive_tree, child_main, measure_in_tree
+
 EVENTS = int(os.environ.get("BENCH_WEBHOOKS_EVENTS", 10_000))
 BEFORE = os.environ.get("BENCH_WEBHOOKS_BEFORE", "").strip()
 ROUNDS = int(os.environ.get("BENCH_WEBHOOKS_ROUNDS", 2))
-ROOT = Path(__file__).resolve().parents[1]
 PAYLOADS = ROOT / "tests" / "invitations" / "webhooks"
 SECRET = "bench:bench"  # noqa: S105 - the benchmark's own basic auth
 MAILGUN_KEY = "BENCH_WEBHOOK_SIGNING_KEY"
@@ -193,55 +192,10 @@ def measure(events=EVENTS):
 
 
 def _child():
-    """Entry point of one side's process: a fresh database, migrated, measured."""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    print("MEASURED " + json.dumps(measure()), flush=True)
-
-
-def _side(tree: Path, label: str):
-    with tempfile.TemporaryDirectory(prefix=f"bench-webhooks-{label}-") as workdir:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "campaign.settings.bench",
-            "DATABASE_URL": f"sqlite:///{Path(workdir) / 'bench.sqlite3'}",
-            "PYTHONPATH": str(tree),
-        }
-        output = subprocess.run(  # noqa: S603 - our own interpreter and file
-            [sys.executable, "-c", "from bench.bench_webhooks import _child; _child()"],
-            cwd=tree,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        lines = [line for line in output.stdout.splitlines() if line.startswith("MEASURED ")]
-        if output.returncode or not lines:
-            raise RuntimeError(f"{label} side failed:\n{output.stdout[-2000:]}\n{output.stderr[-4000:]}")
-        return json.loads(lines[-1].removeprefix("MEASURED "))
-
-
-def _archive(revision: str, into: Path) -> Path:
-    tree = into / "tree"
-    tree.mkdir()
-    archive = subprocess.run(  # noqa: S603
-        ["git", "archive", revision],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,  # noqa: S607
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)  # noqa: S603, S607
-    (tree / "bench" / "bench_webhooks.py").write_bytes(Path(__file__).read_bytes())
-    return tree
+    child_main(measure)
 
 
 def _results(label, measured):
-    from bench.common import Result
-
     first, again = measured["first"], measured["again"]
     events = measured["events"]
     return [
@@ -274,9 +228,10 @@ def run():
         return _results("", measure())
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-webhooks-before-") as workdir:
-        before_tree = _archive(BEFORE, Path(workdir))
+        before_tree = archive_tree(BEFORE, Path(workdir), "bench_webhooks.py")
         for round_number in range(1, ROUNDS + 1):
             for label, tree in ((f" before ({BEFORE})", before_tree), (" after", ROOT)):
                 print(f"  webhooks round {round_number}:{label}", flush=True)
-                results += _results(f"{label} #{round_number}", _side(tree, label.split()[0]))
+                measured = measure_in_tree(tree, "bench_webhooks", label.split()[0])
+                results += _results(f"{label} #{round_number}", measured)
     return results
