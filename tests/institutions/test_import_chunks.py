@@ -150,8 +150,9 @@ def _write_peak(rows):
 
 
 def test_the_heap_of_a_write_does_not_follow_the_file(regions, monkeypatch):
-    """Chunks of 500: a file of 4,000 rows needs little more heap than one of 1,000
-    (the whole-file importer needed about 3.5 KB a row: +10 MB here)."""
+    """Chunks of 500: a file of 4,000 rows needs little more heap than one of 1,000.
+    The whole-file importer needed about 3.5 KB a row (+10 MB here); what still grows
+    is the duplicate checks' digests, about 0.4 KB a row (+1.1 MB)."""
     monkeypatch.setattr(imports, "_CHUNK", 500)
     small, large = _write_peak(1_000), _write_peak(4_000)
-    assert large - small < 1.5 * 2**20, (small / 2**20, large / 2**20)
+    assert large - small < 2 * 2**20, (small / 2**20, large / 2**20)
