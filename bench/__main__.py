@@ -3,10 +3,15 @@
     python -m bench                 # every bench_*.py module
     python -m bench home            # only modules whose name contains "home"
 
-Each module defines ``run() -> list[Result]``. The runner points Django at a fresh
-database (a temporary SQLite file unless DATABASE_URL is set), migrates it once and
-empties it between benchmarks (``flush``), so each one starts from the same empty
-database whatever ran before it. Numbers and how they were taken: docs/performance.md.
+Each module defines ``run() -> list[Result]``. ``BENCH_SET`` overrides a module's
+volume constants for a quick run of the whole set (say, to check that each benchmark
+runs after the others), e.g.
+``BENCH_SET=dashboard.INSTITUTIONS=2000,dashboard.SESSIONS=8000 python -m bench``.
+
+The runner points Django at a fresh database (a temporary SQLite file unless
+DATABASE_URL is set), migrates it once and empties it between benchmarks (``flush``),
+so each one starts from the same empty database whatever ran before it. Numbers and
+how they were taken: docs/performance.md.
 """
 
 import importlib
@@ -49,6 +54,11 @@ def main(argv):
 
             cache.clear()
         module = importlib.import_module(f"bench.{name}")
+        for assignment in filter(None, os.environ.get("BENCH_SET", "").split(",")):
+            target, value = assignment.split("=", 1)
+            short, constant = target.strip().rsplit(".", 1)
+            if name == f"bench_{short}":
+                setattr(module, constant, type(getattr(module, constant))(value))
         print(f"running {name} …", flush=True)
         results.extend(module.run())
 

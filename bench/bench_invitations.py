@@ -1,21 +1,15 @@
 """Invitations at benchmark volume: 100,000 messages sent by the database task worker
-through anymail's test backend, then 10,000 provider webhook events replayed.
+through anymail's test backend. The tracking webhooks are measured by bench_webhooks.
 
 Sending: one batch of 100,000 recipients (100,000 institutions, one contact each),
 chunks of 500, no rate limit; ``db_worker --batch`` runs every chunk task in this
 process. Measured: wall time of the worker (messages/s) and every SQL statement it
 ran, task bookkeeping included (queries/message). Filling the batch (audience count,
 exclusions, 100,000 rows written) is timed on its own.
-
-Webhooks: 10,000 Postmark events (7,000 deliveries, 2,500 opens, 500 hard bounces)
-posted with basic auth through anymail's real view and our receiver (events/s), then
-the same 10,000 again (all duplicates).
 """
 
-import base64
 import datetime
 import itertools
-import json
 import os
 import time
 
@@ -24,7 +18,6 @@ from anymail.signals import pre_send
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -34,12 +27,11 @@ from campaign.core.services import regions_load, site_home_ensure
 from campaign.institutions.models import Contact, Institution, InstitutionKind
 from campaign.institutions.services import institution_kinds_seed, team_save
 from campaign.invitations import services
-from campaign.invitations.models import Audience, Batch, Recipient, Suppression, TrackingEvent
+from campaign.invitations.models import Audience, Batch, Recipient
 from campaign.materials.models import GuideIndexPage, GuidePage
 
-# BENCH_INVITATIONS_MESSAGES=20000 for a quicker run (at least EVENTS).
+# BENCH_INVITATIONS_MESSAGES=20000 for a quicker run.
 MESSAGES = int(os.environ.get("BENCH_INVITATIONS_MESSAGES", 100_000))
-EVENTS = 10_000
 _ids = itertools.count()
 
 
@@ -123,35 +115,6 @@ def _setup():
     return team
 
 
-def _postmark_events(rows):
-    """(body, ) for each event: deliveries, opens, hard bounces, in that mix."""
-    base = datetime.datetime(2020, 2, 20, 9, 0, tzinfo=datetime.UTC)
-    bodies = []
-    for n, (email, message_id) in enumerate(rows):
-        at = (base + datetime.timedelta(seconds=n)).isoformat().replace("+00:00", "Z")
-        if n % 20 == 0:
-            bodies.append(
-                {
-                    "RecordType": "Bounce",
-                    "ID": 900_000_000 + n,
-                    "Type": "HardBounce",
-                    "MessageID": message_id,
-                    "Email": email,
-                    "BouncedAt": at,
-                    "Details": "smtp;550 5.1.1 mailbox does not exist",
-                }
-            )
-        elif n % 4 == 1:
-            bodies.append(
-                {"RecordType": "Open", "MessageID": message_id, "Recipient": email, "ReceivedAt": at}
-            )
-        else:
-            bodies.append(
-                {"RecordType": "Delivery", "MessageID": message_id, "Recipient": email, "DeliveredAt": at}
-            )
-    return [json.dumps(body) for body in bodies]
-
-
 def run():
     team = _setup()
     template = services.email_template_save(
@@ -191,31 +154,6 @@ def run():
     sent = batch.recipients.filter(status=Recipient.Status.SENT).count()
     assert batch.status == Batch.Status.DONE and sent == MESSAGES, (batch.status, sent)
 
-    rows = list(batch.recipients.order_by("pk").values_list("email", "message_id")[:EVENTS])
-    bodies = _postmark_events(rows)
-    client = Client()
-    auth = "Basic " + base64.b64encode(b"bench:bench").decode()
-    with override_settings(ANYMAIL={"WEBHOOK_SECRET": ["bench:bench"]}):
-
-        def replay():
-            counter = QueryCounter()
-            started = time.perf_counter()
-            with connection.execute_wrapper(counter):
-                for body in bodies:
-                    response = client.post(
-                        "/anymail/postmark/tracking/",
-                        data=body,
-                        content_type="application/json",
-                        HTTP_AUTHORIZATION=auth,
-                    )
-                    assert response.status_code == 200, response.status_code
-            return time.perf_counter() - started, counter.count
-
-        first_seconds, first_queries = replay()
-        again_seconds, _ = replay()
-    assert TrackingEvent.objects.count() == EVENTS
-    assert Suppression.objects.count() == EVENTS // 20
-    delivered = batch.recipients.filter(status=Recipient.Status.DELIVERED).count()
     vendor = connection.vendor
     return [
         Result(
@@ -239,19 +177,5 @@ def run():
         ),
         Result(
             "invitations: queries per message", counter.count / MESSAGES, "queries", note="worker, all SQL"
-        ),
-        Result(
-            f"webhooks: {EVENTS:,} Postmark events",
-            EVENTS / first_seconds,
-            "events/s",
-            goal="> 500",
-            note=f"{first_seconds:.1f} s, {first_queries / EVENTS:.1f} queries/event, "
-            f"{delivered:,} delivered",
-        ),
-        Result(
-            f"webhooks: same {EVENTS:,} again (duplicates)",
-            EVENTS / again_seconds,
-            "events/s",
-            note=f"{again_seconds:.1f} s",
         ),
     ]

@@ -33,7 +33,10 @@ from bench.common import Result, timed
 
 SECONDS = float(os.environ.get("BENCH_NEWS_SECONDS", "4"))
 CONCURRENCY = 8
-POST = "/berita/sensus-online-diperpanjang-hingga-29-mei-2020/"
+# The demo's extension announcement. The demo lays its dates on today's calendar
+# (README), so on some days that post is still scheduled: the newest published post
+# is measured then (``_post_url``).
+POST_SLUG = "sensus-online-diperpanjang-hingga-29-mei-2020"
 INDEX = "/berita/"
 STATIC = "/static/css/site.css"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -50,11 +53,12 @@ def run():
         finally:
             logging.disable(logging.NOTSET)
         client = Client()
-        for url in (POST, INDEX):  # renders once so that every rendition file exists
+        post = _post_url()
+        for url in (post, INDEX):  # renders once so that every rendition file exists
             assert client.get(url).status_code == 200, url
-        post_ms, _, post_queries = timed(lambda: client.get(POST), repeat=100)
+        post_ms, _, post_queries = timed(lambda: client.get(post), repeat=100)
         index_ms, _, index_queries = timed(lambda: client.get(INDEX), repeat=100)
-        post_bytes = len(client.get(POST).content)
+        post_bytes = len(client.get(post).content)
     results = [
         Result(
             "news post render in-process (median)",
@@ -72,20 +76,28 @@ def run():
         "LOG_LEVEL": "WARNING",
     }
     with gunicorn({**env, "PAGE_CACHE_SECONDS": "0"}) as server:
-        for label, url in (("news post", POST), ("news index", INDEX)):
+        for label, url in (("news post", post), ("news index", INDEX)):
             results += _results(f"{label}, uncached", server, url, cpu_goal="< 8 ms")
     # The same with persistent database connections (DATABASE_CONN_MAX_AGE), as a
     # production deployment runs: no connection set-up per request.
     with gunicorn({**env, "PAGE_CACHE_SECONDS": "0", "DATABASE_CONN_MAX_AGE": "600"}) as server:
-        for label, url in (("news post", POST), ("news index", INDEX)):
+        for label, url in (("news post", post), ("news index", INDEX)):
             results += _results(f"{label}, uncached, persistent db", server, url, cpu_goal="< 8 ms")
         # For scale: the foundation's home page (8 queries, no images) on the same server.
         results += _results("home page, uncached, persistent db", server, "/")
     with gunicorn({**env, "PAGE_CACHE_SECONDS": "600"}) as server:
-        for label, url in (("news post", POST), ("news index", INDEX)):
+        for label, url in (("news post", post), ("news index", INDEX)):
             results += _results(f"{label}, cached", server, url, rate_goal="> 1,500/s")
         results += _results("static file (site.css)", server, STATIC)
     return results
+
+
+def _post_url():
+    from campaign.news.models import NewsPage
+
+    live = NewsPage.objects.live()
+    post = live.filter(slug=POST_SLUG).first() or live.order_by("-date").first()
+    return post.url
 
 
 def _results(label, server, url, *, cpu_goal="", rate_goal=""):

@@ -5,7 +5,9 @@ returns rows or errors. ``imports.institutions_import`` decides what is written.
 Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
 """
 
+import codecs
 import csv
+import hashlib
 import io
 import re
 import zipfile
@@ -145,35 +147,126 @@ def read_table(
 
     Refuses, before parsing, files that are too large, old binary Excel files,
     archives that would inflate too far, and anything that is not a spreadsheet.
+    The whole table in memory; ``RowStream`` reads the same rows one at a time.
     """
-    if len(content) > MAX_FILE_BYTES:
-        raise ImportFileError(
-            _("The file is larger than %(limit)d MB. Split it into smaller files.")
-            % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
-        )
-    if not content.strip():
-        raise ImportFileError(_("The file is empty."))
-    if content.startswith(b"PK\x03\x04"):
-        return _read_xlsx(content, columns, max_rows)
-    if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(_("Old Excel files (.xls) are not supported. Save the sheet as .xlsx or .csv."))
-    return _read_csv(content, columns, max_rows)
+    stream = RowStream(content, columns=columns, max_rows=max_rows)
+    rows = [raw for _number, raw in stream.rows()]
+    return Table(headers=stream.headers, original_headers=stream.original_headers, rows=rows)
+
+
+class RowStream:
+    """A CSV or XLSX file read row by row, each time ``rows()`` is called: nothing but
+    the file's bytes and one row at a time is held. Blank rows are skipped; the first
+    other row is the header (row 1) and data rows are numbered from 2 after it."""
+
+    def __init__(self, content: bytes, *, columns: dict | None = None, max_rows: int = MAX_ROWS):
+        if len(content) > MAX_FILE_BYTES:
+            raise ImportFileError(
+                _("The file is larger than %(limit)d MB. Split it into smaller files.")
+                % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        if not content.strip():
+            raise ImportFileError(_("The file is empty."))
+        self.content = content
+        self.max_rows = max_rows
+        if content.startswith(b"PK\x03\x04"):
+            _check_xlsx(content)
+            self._records = self._xlsx_records
+        elif content.startswith(b"\xd0\xcf\x11\xe0"):
+            raise ImportFileError(
+                _("Old Excel files (.xls) are not supported. Save the sheet as .xlsx or .csv.")
+            )
+        else:
+            self.encoding = _sniff_encoding(content)
+            self._records = self._csv_records
+        self.original_headers = None
+        for cells in self._nonblank():
+            self.original_headers = [(cell or "").strip() for cell in cells]
+            break
+        if self.original_headers is None:
+            raise ImportFileError(_("The file is empty."))
+        aliases = aliases_of(columns) if columns is not None else None
+        self.headers = [canonical_header(cell, aliases) for cell in self.original_headers]
+
+    @property
+    def unknown_columns(self):
+        return [o for o, c in zip(self.original_headers, self.headers, strict=True) if not c]
+
+    def _nonblank(self):
+        for cells in self._records():
+            if any((cell or "").strip() for cell in cells):
+                yield cells
+
+    def rows(self):
+        """(row number, cells) of each data row; refuses a file with more than
+        ``max_rows`` of them when the row after the limit is reached."""
+        records = self._nonblank()
+        next(records, None)  # the header
+        for offset, cells in enumerate(records):
+            if offset >= self.max_rows:
+                raise ImportFileError(
+                    _("The file has more than %(limit)s rows. Split it into smaller files.")
+                    % {"limit": f"{self.max_rows:,}"}
+                )
+            yield offset + 2, cells
+
+    def count(self) -> int:
+        """How many data rows (reads the file once more)."""
+        return sum(1 for _row in self.rows())
+
+    def _csv_records(self):
+        text = io.TextIOWrapper(io.BytesIO(self.content), encoding=self.encoding, newline="")
+        first_line = text.readline()
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        text.seek(0)
+        try:
+            yield from csv.reader(text, delimiter=delimiter)
+        except csv.Error as error:
+            raise ImportFileError(_("The CSV file is malformed: %(error)s") % {"error": error}) from error
+
+    def _xlsx_records(self):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(self.content), read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for broken files
+            raise ImportFileError(_("The XLSX file cannot be read.")) from error
+        number = 0
+        try:
+            sheet = workbook.worksheets[0]
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):  # noqa: B007
+                yield [_cell_text(value) for value in row]
+        except Exception as error:  # the sheet's XML is parsed row by row, as it is read
+            raise ImportFileError(
+                _("Row %(row)d of the XLSX file cannot be read (damaged or wrongly encoded text).")
+                % {"row": number + 1}
+            ) from error
+        finally:
+            workbook.close()
 
 
 # A valid UTF-8 sequence of two to four bytes: Windows-1252 text practically never has one.
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_BLOCK = 1 << 16
 
 
-def _decode(content: bytes) -> str:
+def _sniff_encoding(content: bytes) -> str:
+    """UTF-8 (with or without BOM) when every byte decodes as such, else Windows-1252
+    unless the file has UTF-8 letters in it (then a broken row would be imported
+    garbled). Decoded a block at a time, the text is not kept."""
     if b"\x00" in content[:4096]:
         raise ImportFileError(_("This is not a spreadsheet (CSV or XLSX)."))
+    view = memoryview(content)
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return content.decode("utf-8-sig")
+        for start in range(0, len(content), _BLOCK):
+            decoder.decode(view[start : start + _BLOCK], final=start + _BLOCK >= len(content))
+        return "utf-8-sig"
     except UnicodeDecodeError as error:
         if _UTF8_SEQUENCE.search(content):
             # UTF-8 text with broken bytes in it: read as Windows-1252, every accented
             # letter and dash of the file would be imported garbled.
-            row = content.count(b"\n", 0, error.start) + 1
+            row = content.count(b"\n", 0, start + max(error.start, 0)) + 1
             raise ImportFileError(
                 _(
                     "Row %(row)d is not valid UTF-8 text, unlike the rest of the file. "
@@ -181,25 +274,16 @@ def _decode(content: bytes) -> str:
                 )
                 % {"row": row}
             ) from error
+    decoder = codecs.getincrementaldecoder("cp1252")()
     try:
-        return content.decode("cp1252")
+        for start in range(0, len(content), _BLOCK):
+            decoder.decode(view[start : start + _BLOCK])
     except UnicodeDecodeError as error:
         raise ImportFileError(_("The file's text encoding is not UTF-8 or Windows-1252.")) from error
+    return "cp1252"
 
 
-def _read_csv(content: bytes, columns, max_rows) -> Table:
-    text = _decode(content)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        rows = list(reader)
-    except csv.Error as error:
-        raise ImportFileError(_("The CSV file is malformed: %(error)s") % {"error": error}) from error
-    return _table(rows, columns, max_rows)
-
-
-def _read_xlsx(content: bytes, columns, max_rows) -> Table:
+def _check_xlsx(content: bytes):
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         members = archive.infolist()
@@ -215,26 +299,6 @@ def _read_xlsx(content: bytes, columns, max_rows) -> Table:
         raise ImportFileError(_("The XLSX file unpacks to far more than its size; refused."))
     if "xl/workbook.xml" not in archive.namelist():
         raise ImportFileError(_("This is not a spreadsheet (CSV or XLSX)."))
-
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for broken files
-        raise ImportFileError(_("The XLSX file cannot be read.")) from error
-    rows = []
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            rows.append([_cell_text(value) for value in row])
-    except Exception as error:  # the sheet's XML is parsed row by row, as it is read
-        raise ImportFileError(
-            _("Row %(row)d of the XLSX file cannot be read (damaged or wrongly encoded text).")
-            % {"row": len(rows) + 1}
-        ) from error
-    finally:
-        workbook.close()
-    return _table(rows, columns, max_rows)
 
 
 def _cell_text(value) -> str:
@@ -253,21 +317,6 @@ def canonical_header(header: str, aliases: dict | None = None) -> str:
 def aliases_of(columns: dict) -> dict:
     """Accepted header → canonical column, for a ``COLUMNS``-shaped mapping."""
     return {alias: column for column, names in columns.items() for alias in names}
-
-
-def _table(rows, columns=None, max_rows=MAX_ROWS) -> Table:
-    rows = [row for row in rows if any((cell or "").strip() for cell in row)]
-    if not rows:
-        raise ImportFileError(_("The file is empty."))
-    original = [(cell or "").strip() for cell in rows[0]]
-    aliases = aliases_of(columns) if columns is not None else None
-    headers = [canonical_header(cell, aliases) for cell in original]
-    if len(rows) - 1 > max_rows:
-        raise ImportFileError(
-            _("The file has more than %(limit)s rows. Split it into smaller files.")
-            % {"limit": f"{max_rows:,}"}
-        )
-    return Table(headers=headers, original_headers=original, rows=rows[1:])
 
 
 # --- Checking -----------------------------------------------------------------------
@@ -305,33 +354,57 @@ def _parse_coordinate(value: str, limit: int):
 
 def check_rows(table: Table, lookups: Lookups, *, progress=None):
     """Check every row; return (clean rows, errors). Nothing is written."""
-    errors: list[RowError] = []
-    present = set(table.headers)
-    if "name" not in present:
-        errors.append(RowError(1, "name", _("The column “name” (or “nama”) is missing.")))
-    if "kind" not in present:
-        errors.append(RowError(1, "kind", _("The column “kind” (or “jenis”) is missing.")))
-    if "region_code" not in present and "region" not in present:
-        errors.append(
-            RowError(1, "region_code", _("Add a column “region_code” (kode_wilayah) or “region” (wilayah)."))
-        )
-    if errors:
-        return [], errors
-
+    checker = RowChecker(table.headers, lookups)
+    if checker.errors:
+        return [], checker.errors
     clean: list[CleanRow] = []
-    seen_keys: dict[tuple, int] = {}
-    seen_emails: dict[str, int] = {}
-    seen_phones: dict[str, int] = {}
-    index = {name: position for position, name in enumerate(table.headers) if name}
+    errors: list[RowError] = []
     for offset, raw in enumerate(table.rows):
-        row_number = offset + 2
+        row, row_errors = checker.check(offset + 2, raw)
+        if row_errors:
+            errors.extend(row_errors)
+        else:
+            clean.append(row)
+        if progress and (offset + 2) % 1000 == 0:
+            progress(offset + 1)
+    return clean, errors
+
+
+class RowChecker:
+    """The checks of one file's rows, one row at a time, in file order: each row on its
+    own, then against the rows before it (the same institution, email or phone twice).
+    ``errors`` holds the header's problems; with any, no row can be checked."""
+
+    def __init__(self, headers: list[str], lookups: Lookups):
+        self.lookups = lookups
+        self.errors: list[RowError] = []
+        present = set(headers)
+        if "name" not in present:
+            self.errors.append(RowError(1, "name", _("The column “name” (or “nama”) is missing.")))
+        if "kind" not in present:
+            self.errors.append(RowError(1, "kind", _("The column “kind” (or “jenis”) is missing.")))
+        if "region_code" not in present and "region" not in present:
+            self.errors.append(
+                RowError(
+                    1, "region_code", _("Add a column “region_code” (kode_wilayah) or “region” (wilayah).")
+                )
+            )
+        self.index = {name: position for position, name in enumerate(headers) if name}
+        # What earlier rows hold, by a 64-bit digest of the key: a few bytes a row instead
+        # of the key's text, so a file's size barely changes the memory an import needs.
+        self.seen_keys = _Seen()
+        self.seen_emails = _Seen()
+        self.seen_phones = _Seen()
+
+    def check(self, row_number: int, raw: list) -> tuple[CleanRow | None, list[RowError]]:
+        lookups = self.lookups
         values = {
             name: (raw[position].strip() if position < len(raw) and raw[position] else "")
-            for name, position in index.items()
+            for name, position in self.index.items()
         }
         row_errors = []
 
-        def fail(column, message, row_errors=row_errors, row_number=row_number):
+        def fail(column, message):
             row_errors.append(RowError(row_number, column, message))
 
         for column, value in values.items():
@@ -371,7 +444,7 @@ def check_rows(table: Table, lookups: Lookups, *, progress=None):
             if longitude is None:
                 fail("longitude", _("Longitude must be a number between -180 and 180."))
 
-        contact = _check_contact(values, lookups, fail, row_number, seen_emails, seen_phones)
+        contact = _check_contact(values, lookups, fail, row_number, self.seen_emails, self.seen_phones)
 
         external_id = values.get("external_id", "")
         if len(external_id) > 64:
@@ -383,34 +456,46 @@ def check_rows(table: Table, lookups: Lookups, *, progress=None):
             # The same institution twice: by external ID, or by name within the region.
             candidates = [("external_id", key)] if external_id else []
             for column, candidate in [*candidates, ("name", name_key)]:
-                first = seen_keys.setdefault(candidate, row_number)
+                first = self.seen_keys.setdefault(candidate, row_number)
                 if first != row_number:
                     fail(column, _("Duplicate of row %(row)d.") % {"row": first})
                     break
 
         if row_errors:
-            errors.extend(row_errors)
-        else:
-            clean.append(
-                CleanRow(
-                    row=row_number,
-                    key=key,
-                    external_id=external_id,
-                    name=name,
-                    name_normalised=name_normalised,
-                    kind_id=kind_id,
-                    region_id=region_id,
-                    address=values.get("address", ""),
-                    employees=employees,
-                    latitude=latitude,
-                    longitude=longitude,
-                    notes=values.get("notes", ""),
-                    contact=contact,
-                )
-            )
-        if progress and row_number % 1000 == 0:
-            progress(offset + 1)
-    return clean, errors
+            return None, row_errors
+        return (
+            CleanRow(
+                row=row_number,
+                key=key,
+                external_id=external_id,
+                name=name,
+                name_normalised=name_normalised,
+                kind_id=kind_id,
+                region_id=region_id,
+                address=values.get("address", ""),
+                employees=employees,
+                latitude=latitude,
+                longitude=longitude,
+                notes=values.get("notes", ""),
+                contact=contact,
+            ),
+            row_errors,
+        )
+
+
+class _Seen:
+    """Row numbers by key, the key kept as a 64-bit digest of its text (two different
+    keys collide with a probability of about 3 in 10^8 over a million keys: the import
+    would then refuse a row as a duplicate, never write a wrong one)."""
+
+    def __init__(self):
+        self._rows: dict[int, int] = {}
+
+    def setdefault(self, key, row_number: int) -> int:
+        digest = int.from_bytes(
+            hashlib.blake2b(repr(key).encode(), digest_size=8).digest(), "little", signed=True
+        )
+        return self._rows.setdefault(digest, row_number)
 
 
 def _check_region(values, lookups, fail):
@@ -461,7 +546,7 @@ def _check_contact(values, lookups, fail, row_number, seen_emails, seen_phones):
             first = seen_emails.setdefault(email, row_number)
             if first != row_number:
                 fail("contact_email", _("The same email address is on row %(row)d.") % {"row": first})
-            if lookups.digest(email) in lookups.erased_digests:
+            if lookups.erased_digests and lookups.digest(email) in lookups.erased_digests:
                 fail(
                     "contact_email",
                     _("This person's data was erased at their request; it cannot be imported again."),
@@ -476,7 +561,7 @@ def _check_contact(values, lookups, fail, row_number, seen_emails, seen_phones):
             first = seen_phones.setdefault(phone, row_number)
             if first != row_number:
                 fail("contact_phone", _("The same phone number is on row %(row)d.") % {"row": first})
-            if lookups.digest(phone) in lookups.erased_digests:
+            if lookups.erased_digests and lookups.digest(phone) in lookups.erased_digests:
                 fail(
                     "contact_phone",
                     _("This person's data was erased at their request; it cannot be imported again."),

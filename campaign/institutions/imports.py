@@ -2,6 +2,8 @@
 the rows, this module plans and writes them, all or nothing, and runs large files as a
 task with progress (``ImportRun``)."""
 
+import pickle
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 
@@ -11,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import ModelLogEntry
 
+from campaign.core import bulk_sql
 from campaign.core.models import Region
 from campaign.core.offices import area_region_ids
 
-from .importing import CleanRow, ImportFileError, Lookups, RowError, check_rows, read_table
+from .importing import CleanRow, ImportFileError, Lookups, RowChecker, RowError, RowStream
 from .models import (
     Contact,
     ErasedIdentity,
@@ -113,13 +116,20 @@ class _Plan:
     rows_to_institution: dict  # row number → Institution (unsaved for creates)
 
 
-def _plan_institutions(clean: list[CleanRow], errors: list[RowError], user=None) -> _Plan:
+def _in_area(user) -> set | None:
+    """The ids of the institutions a regency office's staff may change; None for all."""
+    if area_region_ids(user) is None:
+        return None
+    return set(policy_for(Institution).in_area(user).values_list("pk", flat=True))
+
+
+def _plan_institutions(clean: list[CleanRow], errors: list[RowError], user=None, *, in_area=False) -> _Plan:
     """Match rows to stored institutions (external ID first, then name + region); a
-    regency office's staff cannot change an institution outside their area."""
-    area_limited = area_region_ids(user) is not None
-    in_area = (
-        set(policy_for(Institution).in_area(user).values_list("pk", flat=True)) if area_limited else set()
-    )
+    regency office's staff cannot change an institution outside their area
+    (``in_area``: what ``_in_area`` returns, computed once per import)."""
+    if in_area is False:
+        in_area = _in_area(user)
+    area_limited = in_area is not None
     by_external, by_name = {}, {}
     external_ids = {row.external_id for row in clean if row.external_id}
     names = {row.name_normalised for row in clean}
@@ -264,87 +274,160 @@ def institutions_import(
     Returns the errors (row, column, message) when any row is bad, and writes nothing
     then. Importing the same file twice changes nothing the second time: rows match
     stored institutions by external ID, else by normalised name within the region.
+
+    Two passes over the file, read as a stream: the first checks every row and keeps
+    the clean ones in a temporary file by chunks of ``_CHUNK``; the second, in one
+    transaction, matches each chunk against the database and writes it with prepared
+    statements (``campaign.core.bulk_sql``). A row the database refuses (its external
+    ID outside the office's area, its contact someone else's) is reported like a bad
+    cell, the chunks after it are still matched so that every such row is named, and
+    the transaction is rolled back. Memory: one chunk, and a digest per key of the
+    duplicate checks (docs/performance.md, issue 20).
     """
     result = ImportResult()
     try:
-        table = read_table(content, filename)
+        stream = RowStream(content)
     except ImportFileError as error:
         result.errors.append(RowError(0, "", str(error)))
         return result
-    result.rows = len(table.rows)
-    result.unknown_columns = table.unknown_columns
-    clean, errors = check_rows(table, _lookups(user), progress=progress)
-    result.errors = errors
-    if errors:
-        return result
-
-    with transaction.atomic():
-        plan = _plan_institutions(clean, result.errors, user)
-        contacts_create, contacts_update = _plan_contacts(
-            clean, plan, result.errors, source=source, lawful_basis=lawful_basis
-        )
-        result.errors.sort(key=lambda error: error.row)
-        result.created, result.updated, result.unchanged = (
-            len(plan.create),
-            len(plan.update),
-            plan.unchanged,
-        )
-        result.contacts_created, result.contacts_updated = len(contacts_create), len(contacts_update)
-        if result.errors or dry_run:
+    result.unknown_columns = stream.unknown_columns
+    checker = RowChecker(stream.headers, _lookups(user))
+    with tempfile.TemporaryFile() as spool:
+        try:
+            if checker.errors:
+                result.rows = stream.count()
+                result.errors = checker.errors
+                return result
+            chunks = _check_file(stream, checker, result, spool, progress)
+        except ImportFileError as error:
+            return ImportResult(errors=[RowError(0, "", str(error))])
+        if result.errors:
             return result
-
-        now = timezone.now()
-        for institution in plan.create:
-            institution.created_at = institution.updated_at = now
-        Institution.objects.bulk_create(plan.create, batch_size=1000)
-        for institution in plan.update:
-            institution.updated_at = now
-        Institution.objects.bulk_update(plan.update, [*_INSTITUTION_FIELDS, "updated_at"], batch_size=1000)
-        new_contacts = []
-        for institution, contact in contacts_create:
-            contact.institution_id = institution.pk
-            contact.created_at = contact.updated_at = now
-            new_contacts.append(contact)
-        Contact.objects.bulk_create(new_contacts, batch_size=1000)
-        for contact in contacts_update:
-            contact.updated_at = now
-        Contact.objects.bulk_update(
-            contacts_update, ["name", "position", "email", "phone", "updated_at"], batch_size=1000
-        )
-        _log_import(plan, user=user, filename=filename, timestamp=now)
-        if new_contacts or contacts_update:
-            personal_data_log(
-                user=user,
-                action=PersonalDataLog.Action.IMPORT,
-                model="contact",
-                row_count=len(new_contacts) + len(contacts_update),
-                detail=filename,
+        spool.seek(0)
+        with transaction.atomic():
+            writer = _ImportWriter(
+                user=user, filename=filename, source=source, lawful_basis=lawful_basis, result=result
             )
-        result.written = True
+            for _ in range(chunks):
+                # Our own temporary file, written by _check_file above.
+                writer.chunk(pickle.load(spool), write=not dry_run)  # noqa: S301
+            result.errors.sort(key=lambda error: error.row)
+            if result.errors or dry_run:
+                transaction.set_rollback(True)
+                return result
+            writer.finish()
+            result.written = True
     return result
 
 
-def _log_import(plan, *, user, filename, timestamp):
-    """One Wagtail log entry per created or changed institution, written in bulk."""
-    content_type = ContentType.objects.get_for_model(Institution)
-    batch = uuid.uuid4()
-    user_id = user.pk if getattr(user, "is_authenticated", False) else None
-    entries = [
-        ModelLogEntry(
-            content_type=content_type,
-            label=str(institution)[:255],
-            action=action,
-            object_id=str(institution.pk),
-            timestamp=timestamp,
-            uuid=batch,
-            user_id=user_id,
-            data={"import": filename},
-            content_changed=True,
+def _check_file(stream, checker, result, spool, progress) -> int:
+    """The first pass: every row checked, the clean ones pickled by chunks into
+    ``spool`` while no row is bad. Returns the number of chunks."""
+    chunk, chunks = [], 0
+    for row_number, raw in stream.rows():
+        result.rows += 1
+        row, row_errors = checker.check(row_number, raw)
+        if row_errors:
+            result.errors.extend(row_errors)
+        elif not result.errors:
+            chunk.append(row)
+            if len(chunk) == _CHUNK:
+                pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                chunks, chunk = chunks + 1, []
+        if progress and row_number % 1000 == 0:
+            progress(row_number - 1)
+    if chunk and not result.errors:
+        pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
+        chunks += 1
+    return chunks
+
+
+class _ImportWriter:
+    """The second pass, chunk by chunk inside the import's transaction: match, count,
+    and (while no row failed) write with prepared statements."""
+
+    def __init__(self, *, user, filename, source, lawful_basis, result):
+        self.user, self.filename = user, filename
+        self.source, self.lawful_basis, self.result = source, lawful_basis, result
+        self.now = timezone.now()
+        self.in_area = _in_area(user)
+        self.contacts_written = 0
+        self.institution_insert = bulk_sql.Insert(Institution)
+        self.institution_update = bulk_sql.Update(Institution, [*_INSTITUTION_FIELDS, "updated_at"])
+        self.contact_insert = bulk_sql.Insert(Contact)
+        self.contact_update = bulk_sql.Update(Contact, ["name", "position", "email", "phone", "updated_at"])
+        self.log_insert = bulk_sql.Insert(
+            ModelLogEntry,
+            [
+                "content_type",
+                "label",
+                "action",
+                "object_id",
+                "timestamp",
+                "uuid",
+                "user",
+                "data",
+                "content_changed",
+                "deleted",
+                "revision",
+            ],
         )
-        for action, institutions in (("wagtail.create", plan.create), ("wagtail.edit", plan.update))
-        for institution in institutions
-    ]
-    ModelLogEntry.objects.bulk_create(entries, batch_size=1000)
+        self.log_row = [
+            ContentType.objects.get_for_model(Institution).pk,
+            uuid.uuid4(),
+            user.pk if getattr(user, "is_authenticated", False) else None,
+            {"import": filename},
+        ]
+
+    def chunk(self, clean: list[CleanRow], *, write: bool):
+        result = self.result
+        plan = _plan_institutions(clean, result.errors, self.user, in_area=self.in_area)
+        contacts_create, contacts_update = _plan_contacts(
+            clean, plan, result.errors, source=self.source, lawful_basis=self.lawful_basis
+        )
+        result.created += len(plan.create)
+        result.updated += len(plan.update)
+        result.unchanged += plan.unchanged
+        result.contacts_created += len(contacts_create)
+        result.contacts_updated += len(contacts_update)
+        if result.errors or not write:
+            return
+        now = self.now
+        for institution in plan.create:
+            institution.created_at = institution.updated_at = now
+        ids = self.institution_insert.run_returning_ids(
+            [self.institution_insert.values_of(institution) for institution in plan.create]
+        )
+        for institution, pk in zip(plan.create, ids, strict=True):
+            institution.pk = pk
+        self.institution_update.run(
+            [[*(getattr(i, name) for name in _INSTITUTION_FIELDS), now, i.pk] for i in plan.update]
+        )
+        for institution, contact in contacts_create:
+            contact.institution_id = institution.pk
+            contact.created_at = contact.updated_at = now
+        self.contact_insert.run([self.contact_insert.values_of(contact) for _i, contact in contacts_create])
+        self.contact_update.run([[c.name, c.position, c.email, c.phone, now, c.pk] for c in contacts_update])
+        self.contacts_written += len(contacts_create) + len(contacts_update)
+        content_type, batch, user_id, data = self.log_row
+        self.log_insert.run(
+            [
+                [content_type, str(institution)[:255], action, str(institution.pk), now, batch, user_id, data]
+                + [True, False, None]
+                for action, institutions in (("wagtail.create", plan.create), ("wagtail.edit", plan.update))
+                for institution in institutions
+            ]
+        )
+
+    def finish(self):
+        if self.contacts_written:
+            personal_data_log(
+                user=self.user,
+                action=PersonalDataLog.Action.IMPORT,
+                model="contact",
+                row_count=self.contacts_written,
+                detail=self.filename,
+            )
 
 
 # --- Import runs (admin uploads, large files in the background) -------------------------

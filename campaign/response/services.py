@@ -25,6 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.core import bulk_sql
 from campaign.core.worker_loss import task_results_mark_lost
 
 from .importing import (
@@ -243,13 +244,9 @@ class _ChunkWriter:
             f"SELECT {selected} FROM {table} "  # noqa: S608
             f"WHERE {columns['date']} BETWEEN %s AND %s AND {columns['region']} BETWEEN %s AND %s"
         )
-        inserted = ["region", "date", *FIELDS, "source", "imported_at"]
-        self.insert_sql = (
-            f"INSERT INTO {table} ({', '.join(columns[n] for n in inserted)}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(inserted))})"
-        )
-        assignments = ", ".join(f"{columns[n]} = %s" for n in [*FIELDS, "source", "imported_at"])
-        self.update_sql = f"UPDATE {table} SET {assignments} WHERE {columns['id']} = %s"  # noqa: S608
+        # Prepared once; the rows carry database values (dates adapted above).
+        self.insert = bulk_sql.Insert(OfficialCount, ["region", "date", *FIELDS, "source", "imported_at"])
+        self.update = bulk_sql.Update(OfficialCount, [*FIELDS, "source", "imported_at"], key="id")
 
     def write(self, chunk):
         result, date_param = self.result, self.date_param
@@ -290,11 +287,8 @@ class _ChunkWriter:
         result.changed += len(updates)
         if self.dry_run:
             return
-        with connection.cursor() as cursor:
-            if inserts:
-                cursor.executemany(self.insert_sql, inserts)
-            if updates:
-                cursor.executemany(self.update_sql, updates)
+        self.insert.run(inserts, adapted=True)
+        self.update.run(updates, adapted=True)
         if changes:
             CountChange.objects.bulk_create(changes)
 

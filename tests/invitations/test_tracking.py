@@ -331,3 +331,90 @@ def test_an_event_is_applied_in_two_statements(name):
     with connection.execute_wrapper(count):
         assert tracking_event_apply(event=event, esp_name="postmark") is None  # a retry: one INSERT
     assert [sql.split()[0] for sql in statements] == ["INSERT"]
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK")
+
+
+def _statements_of_one_post(provider, body):
+    """Every statement one webhook POST runs, through anymail's view and our receiver,
+    as Django records them (CaptureQueriesContext): (data statements, transaction control)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert post(provider, body).status_code == 200
+    sqls = [query["sql"].lstrip() for query in captured.captured_queries]
+    data = [sql for sql in sqls if not sql.upper().startswith(TRANSACTION_CONTROL)]
+    control = [sql.split()[0].upper() for sql in sqls if sql.upper().startswith(TRANSACTION_CONTROL)]
+    return data, control
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("name", "status", "opens"),
+    [
+        ("postmark/delivered", Recipient.Status.DELIVERED, 0),
+        ("postmark/opened", Recipient.Status.SENT, 1),
+        ("mailgun/delivered", Recipient.Status.DELIVERED, 0),
+        ("mailgun/opened", Recipient.Status.SENT, 1),
+        ("brevo/delivered", Recipient.Status.DELIVERED, 0),
+        ("brevo/opened", Recipient.Status.SENT, 1),
+    ],
+)
+def test_a_delivery_or_an_open_costs_two_statements_per_event(name, status, opens):
+    """Counted over the whole request, in a real transaction (not the test's savepoints):
+    the event's INSERT … ON CONFLICT DO NOTHING (which finds the recipient) and one
+    UPDATE of the recipient, between one BEGIN and one COMMIT. A retry: the INSERT alone."""
+    expected = payload(f"{name}.expected")
+    recipient = sent_to(expected["recipient"], expected["message_id"])
+    provider = name.split("/")[0]
+    data, control = _statements_of_one_post(provider, payload(name))
+    assert len(data) <= 2, data
+    assert [sql.split()[0] for sql in data] == ["INSERT", "UPDATE"], data
+    assert "invitations_trackingevent" in data[0] and "invitations_recipient" in data[1]
+    assert control.count("COMMIT") <= 1 and len(control) <= 2, control
+    recipient.refresh_from_db()
+    assert recipient.status == status and recipient.open_count == opens
+    assert TrackingEvent.objects.filter(recipient=recipient).count() == 1
+
+    data, _control = _statements_of_one_post(provider, payload(name))
+    assert [sql.split()[0] for sql in data] == ["INSERT"], data
+    recipient.refresh_from_db()
+    assert recipient.status == status and recipient.open_count == opens
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("postmark/bounced", Suppression.Reason.HARD_BOUNCE),
+        ("postmark/complained", Suppression.Reason.COMPLAINT),
+        ("brevo/hard_bounce", Suppression.Reason.HARD_BOUNCE),
+        ("mailgun/bounced_permanent", Suppression.Reason.HARD_BOUNCE),
+    ],
+)
+def test_a_hard_bounce_or_a_complaint_costs_three_statements(name, reason):
+    """The suppression is one INSERT … ON CONFLICT (email) DO NOTHING in the same
+    transaction: no read before it, no savepoint. An address already suppressed keeps
+    its first reason."""
+    expected = payload(f"{name}.expected")
+    sent_to(expected["recipient"], expected["message_id"])
+    data, control = _statements_of_one_post(name.split("/")[0], payload(name))
+    assert [sql.split()[0] for sql in data] == ["INSERT", "UPDATE", "INSERT"], data
+    assert "invitations_suppression" in data[2] and "ON CONFLICT" in data[2]
+    assert "SAVEPOINT" not in control
+    assert Suppression.objects.get(email=expected["recipient"].lower()).reason == reason
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_suppression_keeps_its_first_reason_when_a_complaint_follows_a_bounce():
+    bounce = payload("postmark/bounced.expected")
+    sent_to(bounce["recipient"], bounce["message_id"])
+    assert post("postmark", payload("postmark/bounced")).status_code == 200
+    complaint = payload("postmark/complained")
+    complaint["Email"] = bounce["recipient"]
+    assert post("postmark", complaint).status_code == 200
+    assert list(Suppression.objects.values_list("email", "reason")) == [
+        (bounce["recipient"].lower(), Suppression.Reason.HARD_BOUNCE)
+    ]

@@ -1,7 +1,7 @@
 """Addresses never mailed again (hard bounces, complaints, unsubscribes), and the
 erasure of a person's copies in this app."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,33 @@ def suppression_add(*, email: str, reason: str, source: str = "", detail: str = 
         defaults={"reason": reason, "source": source[:100], "detail": detail[:500]},
     )
     return suppression
+
+
+def suppression_insert(
+    *, email: str, reason: str, source: str = "", detail: str = "", after_soft_bounces: int = 0
+) -> bool:
+    """Suppress an address in one statement, keeping the first reason recorded: an
+    ``INSERT … ON CONFLICT (email) DO NOTHING`` (SQLite ≥ 3.24 and PostgreSQL), no read
+    before it and no savepoint around it. With ``after_soft_bounces``, only once that many
+    soft bounces of the address are stored (the count is a subquery of the same
+    statement). Returns whether a row was added. The webhook receiver's path; the
+    email is expected normalised (stripped, lower case)."""
+    ops = connection.ops
+    table = ops.quote_name(Suppression._meta.db_table)
+    values = [email, reason, source[:100], detail[:500], ops.adapt_datetimefield_value(timezone.now())]
+    condition, condition_params = "true", []
+    if after_soft_bounces:
+        events = ops.quote_name(TrackingEvent._meta.db_table)
+        condition = f"(SELECT COUNT(*) FROM {events} WHERE email = %s AND bounce_kind = 'soft') >= %s"  # noqa: S608
+        condition_params = [email, after_soft_bounces]
+    with connection.cursor() as cursor:
+        # "WHERE …" also keeps SQLite from reading ON CONFLICT as a join's ON.
+        cursor.execute(
+            f"INSERT INTO {table} (email, reason, source, detail, created_at) "  # noqa: S608 - our identifiers
+            f"SELECT %s, %s, %s, %s, %s WHERE {condition} ON CONFLICT (email) DO NOTHING",
+            [*values, *condition_params],
+        )
+        return cursor.rowcount == 1
 
 
 @transaction.atomic

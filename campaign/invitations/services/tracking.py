@@ -17,7 +17,7 @@ from ..models import (
     TrackingEvent,
 )
 from .sending import recipient_table
-from .suppression import suppression_add
+from .suppression import suppression_insert
 
 
 def _setting(name, default):
@@ -260,22 +260,29 @@ def _apply_to_recipient(recipient_id, event_type, when, *, kind, machine):
 
 
 def _apply_to_address(email, event, esp_name, *, kind, recipient_id):
+    """A complaint, an unsubscribe or a hard bounce suppresses the address; soft bounces
+    do from the configured count on. One INSERT … ON CONFLICT DO NOTHING each."""
     Reason = Suppression.Reason
     detail = str(event.mta_response or event.description or "")[:500]
-    if event.event_type == "complained":
-        suppression_add(email=email, reason=Reason.COMPLAINT, source=esp_name, detail=detail)
-    elif event.event_type == "unsubscribed":
-        suppression_add(email=email, reason=Reason.UNSUBSCRIBED, source=esp_name, detail=detail)
-    elif event.event_type == "bounced" and kind == "hard":
-        suppression_add(email=email, reason=Reason.HARD_BOUNCE, source=esp_name, detail=detail)
-    elif event.event_type == "rejected" and event.reject_reason == "invalid":
-        suppression_add(email=email, reason=Reason.HARD_BOUNCE, source=esp_name, detail=detail)
-    elif event.event_type == "bounced" and kind == "soft":
+    event_type = event.event_type
+    if event_type == "complained":
+        reason = Reason.COMPLAINT
+    elif event_type == "unsubscribed":
+        reason = Reason.UNSUBSCRIBED
+    elif (event_type == "bounced" and kind == "hard") or (
+        event_type == "rejected" and event.reject_reason == "invalid"
+    ):
+        reason = Reason.HARD_BOUNCE
+    elif event_type == "bounced" and kind == "soft":
         limit = _setting("INVITATIONS_SOFT_BOUNCE_LIMIT", 3)
-        if TrackingEvent.objects.filter(email=email, bounce_kind="soft").count() >= limit:
-            suppression_add(
-                email=email,
-                reason=Reason.SOFT_BOUNCES,
-                source=esp_name,
-                detail=_("%(count)d soft bounces. Last: %(detail)s") % {"count": limit, "detail": detail},
-            )
+        suppression_insert(
+            email=email,
+            reason=Reason.SOFT_BOUNCES,
+            source=esp_name,
+            detail=_("%(count)d soft bounces. Last: %(detail)s") % {"count": limit, "detail": detail},
+            after_soft_bounces=limit,
+        )
+        return
+    else:
+        return
+    suppression_insert(email=email, reason=reason, source=esp_name, detail=detail)
