@@ -96,6 +96,8 @@ RUN_DUE_COMMANDS = [
 MIDDLEWARE = [
     # First: everything after it sees the client's address (PROXY_HOPS below).
     "campaign.core.middleware.ClientAddressMiddleware",
+    # Providers' tracking webhooks go straight to anymail's view (they need none of the rest).
+    "campaign.core.middleware.ProviderWebhookMiddleware",
     # Before the rest: a cached public page is answered with the headers stored with it
     # (security headers and policy included) before anything below does any work.
     "campaign.core.pagecache.PageCacheMiddleware",

@@ -418,3 +418,39 @@ def test_a_suppression_keeps_its_first_reason_when_a_complaint_follows_a_bounce(
     assert list(Suppression.objects.values_list("email", "reason")) == [
         (bounce["recipient"].lower(), Suppression.Reason.HARD_BOUNCE)
     ]
+
+
+def test_a_webhook_post_skips_the_stack_below_the_security_headers(monkeypatch):
+    """Webhook POSTs go straight to the view (core.middleware.ProviderWebhookMiddleware):
+    no session, language, CSRF, authentication, messages or CSP work, but the security
+    headers are there and the same answer comes back."""
+    from django.contrib.sessions import middleware as sessions
+
+    expected = payload("postmark/delivered.expected")
+    sent_to(expected["recipient"], expected["message_id"])
+    seen = []
+    real = sessions.SessionMiddleware.process_request
+    monkeypatch.setattr(
+        sessions.SessionMiddleware,
+        "process_request",
+        lambda self, request: seen.append(request.path) or real(self, request),
+    )
+    response = post("postmark", payload("postmark/delivered"))
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in response and "Vary" not in response
+    assert response.wsgi_request.resolver_match.route == "anymail/postmark/tracking/"
+    assert seen == []
+    assert TrackingEvent.objects.count() == 1
+    # Without the basic auth, a malformed body, or a GET: the same answers as through the stack.
+    assert post("postmark", payload("postmark/delivered"), auth=None).status_code == 400
+    malformed = Client().post(
+        "/anymail/postmark/tracking/",
+        data=b"\xff\xfe",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=AUTH,
+    )
+    assert malformed.status_code == 400
+    # Anything else under /anymail/ goes down the whole stack (here: not found, with a session read).
+    assert Client().post("/anymail/nowhere/", data="{}", content_type="application/json").status_code == 404
+    assert seen == ["/anymail/nowhere/"]
