@@ -9,13 +9,14 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from campaign.core.models import Office, Region
-from campaign.core.offices import area_region_ids
+from campaign.core.offices import area_codes, area_region_ids, office_of
 
 from .models import (
     Assignment,
     GuidedSession,
     Institution,
     InstitutionKind,
+    SessionTeamTally,
     SessionWeekTally,
     Team,
     week_start,
@@ -155,6 +156,41 @@ class OfficeRow:
         return round(100 * self.reached / self.institutions) if self.institutions else 0
 
 
+def _area_regencies(area_user):
+    """The regency codes (or wider: the province's) of ``area_user``'s office area, by
+    which the tallies are filtered, or False when the area is drawn finer (districts):
+    the tallies are kept by regency."""
+    codes = area_codes(office_of(area_user))
+    return False if any(len(code) > 4 for code in codes) else codes
+
+
+def _in_regencies(tallies, regencies):
+    """Tally rows of the regencies under ``regencies`` (codes; None: every row)."""
+    if regencies is None:
+        return tallies
+    scope = Q(pk__in=[])
+    for code in regencies:
+        scope |= Q(regency__startswith=code)
+    return tallies.filter(scope)
+
+
+def _week_tallies(campaign, regencies):
+    """The campaign's weekly tallies summed over its regencies (those of ``regencies``)."""
+    return [
+        _Tally(**row)
+        for row in _in_regencies(SessionWeekTally.objects.filter(campaign=campaign), regencies)
+        .values("week")
+        .annotate(
+            held_sessions=Sum("held_sessions"),
+            institutions_held=Sum("institutions_held"),
+            people_guided=Sum("people_guided"),
+            people_completed=Sum("people_completed"),
+            open_sessions=Sum("open_sessions"),
+        )
+        .order_by()
+    ]
+
+
 def office_rows(*, team_rows, counted, regions) -> list[OfficeRow]:
     """The province's figures rolled up by regency office: its teams (by the team's area)
     and this week's work, its institutions and how many are reached (by their region).
@@ -225,31 +261,46 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
     ):
         rows[row["team_id"]].planned = row["n"]
 
-    # Sessions are filtered by the campaign's team ids (no join) and grouped by their
-    # stored week: every query below is answered from the session_weekly_report index.
-    sessions = GuidedSession.objects.filter(team_id__in=list(rows))
-    if area_limited:
-        sessions = policy_for(GuidedSession).in_area(area_user, sessions)
-    held_sessions = sessions.filter(status=HELD)
-    # Grouped by team and by the institution's regency (for the area table): an
-    # institution lies in one regency, so the distinct counts add up per team.
+    # This week's held sessions by team and by the institutions' regency, and every
+    # week's totals, come from the tallies the session services keep (a few hundred
+    # rows), not from the sessions: the week's sessions joined to their institutions'
+    # regions, and a week's distinct institutions over 200,000 sessions, were the
+    # dashboard's costliest reads. An office whose area is drawn by district (not
+    # whole regencies) counts its sessions instead.
+    regencies = _area_regencies(area_user) if area_limited else None
+    sessions = None
     sessions_by_regency = {}
-    for row in (
-        held_sessions.filter(week=week)
-        .annotate(regency=Substr("institution__region__code", 1, 4))
-        .values("team_id", "regency")
-        .annotate(
-            n=Count("pk"),
-            held=Count("institution_id", distinct=True),
-            guided=Sum("people_guided"),
-            completed=Sum("people_completed"),
+    if regencies is False:
+        sessions = policy_for(GuidedSession).in_area(
+            area_user, GuidedSession.objects.filter(team_id__in=list(rows))
         )
-    ):
-        team_row = rows[row["team_id"]]
-        team_row.held += row["held"]
-        team_row.guided += row["guided"] or 0
-        team_row.completed += row["completed"] or 0
-        sessions_by_regency[row["regency"]] = sessions_by_regency.get(row["regency"], 0) + row["n"]
+        week_rows = (
+            sessions.filter(status=HELD, week=week)
+            .annotate(regency=Substr("institution__region__code", 1, 4))
+            .values_list("team_id", "regency")
+            .annotate(
+                n=Count("pk"),
+                held=Count("institution_id", distinct=True),
+                guided=Sum("people_guided"),
+                completed=Sum("people_completed"),
+            )
+            .order_by()
+        )
+    elif rows:
+        week_rows = _in_regencies(
+            SessionTeamTally.objects.filter(campaign=campaign, week=week, team_id__in=list(rows)), regencies
+        ).values_list(
+            "team_id", "regency", "held_sessions", "institutions_held", "people_guided", "people_completed"
+        )
+    else:
+        week_rows = ()
+    # An institution lies in one regency, so a team's distinct institutions add up.
+    for team_id, regency, n, held, guided, completed in week_rows:
+        team_row = rows[team_id]
+        team_row.held += held
+        team_row.guided += guided or 0
+        team_row.completed += completed or 0
+        sessions_by_regency[regency] = sessions_by_regency.get(regency, 0) + n
 
     team_rows = sorted(rows.values(), key=lambda r: (not r.mine, r.team.name))
     week_totals = {
@@ -261,16 +312,14 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
     }
 
     series = {w: WeekPoint(week=w, target=sum(week_target(t, w, overrides) for t in teams)) for w in weeks}
-    # The weeks' totals come from the tallies the session services keep (one row per
-    # week), not from every session: a week's distinct institutions over 200,000
-    # sessions was the dashboard's costliest query.
+    # Summed by week over the (area's) regencies in the database: a row per week.
     totals = {"sessions": 0, "guided": 0, "completed": 0, "planned_open": 0}
     if not teams:
         tallies = ()
-    elif area_limited:
+    elif sessions is not None:
         tallies = area_tallies(sessions)
     else:
-        tallies = SessionWeekTally.objects.filter(campaign=campaign)
+        tallies = _week_tallies(campaign, regencies)
     for tally in tallies:
         totals["sessions"] += tally.held_sessions
         totals["guided"] += tally.people_guided

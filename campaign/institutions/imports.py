@@ -299,7 +299,12 @@ def institutions_import(
         Institution.objects.bulk_create(plan.create, batch_size=1000)
         for institution in plan.update:
             institution.updated_at = now
+        moved = _moved_to_another_region(plan.update)
         Institution.objects.bulk_update(plan.update, [*_INSTITUTION_FIELDS, "updated_at"], batch_size=1000)
+        if moved:
+            from .services import session_tallies_refresh
+
+            session_tallies_refresh(institution_ids=moved)
         new_contacts = []
         for institution, contact in contacts_create:
             contact.institution_id = institution.pk
@@ -322,6 +327,16 @@ def institutions_import(
             )
         result.written = True
     return result
+
+
+def _moved_to_another_region(institutions) -> list[int]:
+    """Ids of the stored institutions whose region the import changes: their sessions'
+    tallies (by regency) are recounted after the write."""
+    moved = []
+    for chunk in _chunks(institutions):
+        stored = dict(Institution.objects.filter(pk__in=[i.pk for i in chunk]).values_list("pk", "region_id"))
+        moved += [i.pk for i in chunk if stored.get(i.pk) != i.region_id]
+    return moved
 
 
 def _log_import(plan, *, user, filename, timestamp):

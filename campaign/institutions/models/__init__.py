@@ -7,6 +7,7 @@ from .fieldwork import (  # noqa: F401
     CoordinationMeeting,
     GuidedSession,
     MeetingCommitment,
+    SessionTeamTally,
     SessionWeekTally,
     Team,
     TeamWeekTarget,
