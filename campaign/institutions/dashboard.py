@@ -4,8 +4,24 @@ queries, whatever the number of institutions and sessions."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, Sum, Value
-from django.db.models.functions import Substr
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    StringAgg,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Concat, Substr
 from django.utils import timezone
 
 from campaign.core.models import Office, Region
@@ -19,6 +35,7 @@ from .models import (
     SessionTeamTally,
     SessionWeekTally,
     Team,
+    TeamWeekTarget,
     week_start,
 )
 from .policies import policy_for, teams_of  # noqa: F401  (teams_of re-exported)
@@ -174,21 +191,48 @@ def _in_regencies(tallies, regencies):
     return tallies.filter(scope)
 
 
-def _week_tallies(campaign, regencies):
-    """The campaign's weekly tallies summed over its regencies (those of ``regencies``)."""
-    return [
-        _Tally(**row)
-        for row in _in_regencies(SessionWeekTally.objects.filter(campaign=campaign), regencies)
+def _tallies(campaign, week, team_ids, regencies):
+    """One read of both tallies (UNION ALL of three sums): this week's by team and by
+    regency, and every week's (over the regencies): ({team id: (held sessions,
+    institutions, guided, completed)}, {regency: held sessions}, [_Tally by week])."""
+    team_week = _in_regencies(
+        SessionTeamTally.objects.filter(campaign=campaign, week=week, team_id__in=team_ids), regencies
+    )
+    no_team, no_regency, no_day = Value(None, BigIntegerField()), Value(""), Value(None, DateField())
+    sums = {
+        "n": Sum("held_sessions"),
+        "held": Sum("institutions_held"),
+        "guided": Sum("people_guided"),
+        "completed": Sum("people_completed"),
+    }
+    columns = ["team_ref", "regency_ref", "day", "n", "held", "guided", "completed", "open"]
+    by_team = team_week.values("team_id").annotate(
+        team_ref=F("team_id"), regency_ref=no_regency, day=no_day, **sums, open=Value(0)
+    )
+    by_regency = team_week.values("regency").annotate(
+        team_ref=no_team, regency_ref=F("regency"), day=no_day, **sums, open=Value(0)
+    )
+    by_week = (
+        _in_regencies(SessionWeekTally.objects.filter(campaign=campaign), regencies)
         .values("week")
-        .annotate(
-            held_sessions=Sum("held_sessions"),
-            institutions_held=Sum("institutions_held"),
-            people_guided=Sum("people_guided"),
-            people_completed=Sum("people_completed"),
-            open_sessions=Sum("open_sessions"),
-        )
+        .annotate(team_ref=no_team, regency_ref=no_regency, day=F("week"), **sums, open=Sum("open_sessions"))
+    )
+    teams, sessions_by_regency, tallies = {}, {}, []
+    rows = (
+        by_team.values_list(*columns)
         .order_by()
-    ]
+        .union(
+            by_regency.values_list(*columns).order_by(), by_week.values_list(*columns).order_by(), all=True
+        )
+    )
+    for team_id, regency, day, n, held, guided, completed, open_sessions in rows:
+        if team_id is not None:
+            teams[team_id] = (n, held, guided, completed)
+        elif day is not None:
+            tallies.append(_Tally(day, n, held, guided, completed, open_sessions))
+        else:
+            sessions_by_regency[regency] = n
+    return teams, sessions_by_regency, tallies
 
 
 def office_rows(*, team_rows, counted, regions) -> list[OfficeRow]:
@@ -226,6 +270,21 @@ def office_rows(*, team_rows, counted, regions) -> list[OfficeRow]:
     return sorted(rows.values(), key=lambda row: row.office.code)
 
 
+def _planned(week):
+    """A team's visit plans of ``week``, counted in the teams' query (a subquery on the
+    (week, team) index; NULL for none)."""
+    plans = Assignment.objects.filter(team_id=OuterRef("pk"), week=week).order_by()
+    return Subquery(plans.values("team_id").annotate(n=Count("pk")).values("n"))
+
+
+def _overrides():
+    """A team's targets for particular weeks ("2020-03-02=12,…"), in the teams' query
+    rather than a prefetch: every week's target feeds the weekly chart."""
+    pair = Concat(Cast("week", CharField()), Value("="), Cast("target", CharField()))
+    targets = TeamWeekTarget.objects.filter(team_id=OuterRef("pk")).order_by()
+    return Subquery(targets.values("team_id").annotate(pairs=StringAgg(pair, Value(","))).values("pairs"))
+
+
 def _mine(user):
     """Whether a team is ``user``'s (the team rule, ``team_member_q``), in the teams' query."""
     if not getattr(user, "is_authenticated", False):
@@ -246,20 +305,21 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
         policy_for(Team)
         .in_area(area_user, Team.objects.filter(campaign=campaign))
         .select_related("area")
-        .prefetch_related("week_targets")
-        .annotate(mine=_mine(user))
+        .annotate(mine=_mine(user), planned=_planned(week), overrides=_overrides())
         .order_by("name")
     )
-    overrides = {(t.team_id, t.week): t.target for team in teams for t in team.week_targets.all()}
+    overrides = {}
+    for team in teams:
+        for pair in (team.overrides or "").split(","):
+            if pair:
+                day, target = pair.split("=")
+                overrides[(team.pk, datetime.date.fromisoformat(day))] = int(target)
     rows = {
-        team.pk: TeamWeek(team=team, target=week_target(team, week, overrides), mine=team.mine)
+        team.pk: TeamWeek(
+            team=team, target=week_target(team, week, overrides), planned=team.planned or 0, mine=team.mine
+        )
         for team in teams
     }
-
-    for row in (
-        Assignment.objects.filter(team_id__in=list(rows), week=week).values("team_id").annotate(n=Count("pk"))
-    ):
-        rows[row["team_id"]].planned = row["n"]
 
     # This week's held sessions by team and by the institutions' regency, and every
     # week's totals, come from the tallies the session services keep (a few hundred
@@ -286,21 +346,20 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
             )
             .order_by()
         )
+        tallies = area_tallies(sessions) if teams else ()
     elif rows:
-        week_rows = _in_regencies(
-            SessionTeamTally.objects.filter(campaign=campaign, week=week, team_id__in=list(rows)), regencies
-        ).values_list(
-            "team_id", "regency", "held_sessions", "institutions_held", "people_guided", "people_completed"
-        )
+        by_team, sessions_by_regency, tallies = _tallies(campaign, week, list(rows), regencies)
+        week_rows = ((team_id, None, *sums) for team_id, sums in by_team.items())
     else:
-        week_rows = ()
+        week_rows, tallies = (), ()
     # An institution lies in one regency, so a team's distinct institutions add up.
     for team_id, regency, n, held, guided, completed in week_rows:
         team_row = rows[team_id]
         team_row.held += held
         team_row.guided += guided or 0
         team_row.completed += completed or 0
-        sessions_by_regency[regency] = sessions_by_regency.get(regency, 0) + n
+        if regency is not None:
+            sessions_by_regency[regency] = sessions_by_regency.get(regency, 0) + n
 
     team_rows = sorted(rows.values(), key=lambda r: (not r.mine, r.team.name))
     week_totals = {
@@ -312,14 +371,7 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
     }
 
     series = {w: WeekPoint(week=w, target=sum(week_target(t, w, overrides) for t in teams)) for w in weeks}
-    # Summed by week over the (area's) regencies in the database: a row per week.
     totals = {"sessions": 0, "guided": 0, "completed": 0, "planned_open": 0}
-    if not teams:
-        tallies = ()
-    elif sessions is not None:
-        tallies = area_tallies(sessions)
-    else:
-        tallies = _week_tallies(campaign, regencies)
     for tally in tallies:
         totals["sessions"] += tally.held_sessions
         totals["guided"] += tally.people_guided
@@ -336,7 +388,23 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
     # institution_region_kind_status index (no table, no join) counts them by region,
     # kind and status; the kinds' table, the area table (by regency) and the districts
     # reached are sums of its rows, and one small query names the regions in it.
-    kinds = {kind.pk: kind.name for kind in InstitutionKind.objects.all()}
+    # The staff completion the institutions reported after their visits (follow-up
+    # links), by kind in the kinds' query: the partial index of the few that reported.
+    reporting = (
+        policy_for(Institution)
+        .in_area(area_user, Institution.objects.filter(kind_id=OuterRef("pk"), staff_total__isnull=False))
+        .order_by()
+        .values("kind_id")
+    )
+    kinds, staff = {}, {"staff_reporting": 0, "staff_done": 0, "staff_total": 0}
+    for kind in InstitutionKind.objects.annotate(
+        staff_reporting=Subquery(reporting.annotate(n=Count("pk")).values("n")),
+        staff_done=Subquery(reporting.annotate(n=Sum("staff_completed")).values("n")),
+        staff_total=Subquery(reporting.annotate(n=Sum("staff_total")).values("n")),
+    ):
+        kinds[kind.pk] = kind.name
+        for name in staff:
+            staff[name] += getattr(kind, name) or 0
     counted = list(
         policy_for(Institution)
         .in_area(area_user, Institution.objects.order_by())
@@ -364,15 +432,7 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
         if reached:
             reached_by_region[region_id] = reached_by_region.get(region_id, 0) + reached
     totals["reached"] = sum(row["reached"] for row in per_kind.values())
-    # The staff completion the institutions reported after their visits (follow-up
-    # links): read from the partial index of the few institutions that reported.
-    totals.update(
-        Institution.objects.filter(staff_total__isnull=False).aggregate(
-            staff_reporting=Count("pk"), staff_done=Sum("staff_completed"), staff_total=Sum("staff_total")
-        )
-    )
-    totals["staff_done"] = totals["staff_done"] or 0
-    totals["staff_total"] = totals["staff_total"] or 0
+    totals.update(staff)
     by_kind = [
         {
             "kind": name,
@@ -401,9 +461,10 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
         sessions_by_regency=sessions_by_regency,
     )
     if area_limited:
-        # The area table's regencies: those of the office's area.
-        in_area = set(Region.objects.filter(pk__in=area_region_ids(area_user)).values_list("pk", flat=True))
-        areas.rows = [row for row in areas.rows if row.region.pk in in_area]
+        # The area table's regencies: those under the office's area (the area rule's
+        # codes, already read).
+        codes = tuple(area_codes(office_of(area_user)))
+        areas.rows = [row for row in areas.rows if row.region.code.startswith(codes)]
     participation = participation_figures(campaign=campaign, completed=totals["completed"], areas=areas)
     from campaign.materials import selectors as materials_selectors
 
