@@ -13,6 +13,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     Max,
     OuterRef,
     Q,
@@ -262,11 +263,16 @@ def office_rows(*, team_rows, counted, regions) -> list[OfficeRow]:
             found.target += team_row.target
             found.held += team_row.held
             found.completed += team_row.completed
+    by_region = {}
     for region_id, _kind_id, status, n in counted:
+        region = by_region.setdefault(region_id, [0, 0])
+        region[0] += n
+        region[1] += n if status in REACHED else 0
+    for region_id, (total, reached) in by_region.items():
         found = row_for(regions[region_id][0])
         if found is not None:
-            found.institutions += n
-            found.reached += n if status in REACHED else 0
+            found.institutions += total
+            found.reached += reached
     return sorted(rows.values(), key=lambda row: row.office.code)
 
 
@@ -389,22 +395,26 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
     # kind and status; the kinds' table, the area table (by regency) and the districts
     # reached are sums of its rows, and one small query names the regions in it.
     # The staff completion the institutions reported after their visits (follow-up
-    # links), by kind in the kinds' query: the partial index of the few that reported.
-    reporting = (
-        policy_for(Institution)
-        .in_area(area_user, Institution.objects.filter(kind_id=OuterRef("pk"), staff_total__isnull=False))
-        .order_by()
-        .values("kind_id")
+    # links), from the partial index of the few that reported: three scalar subqueries
+    # of the kinds' query (evaluated once, not per kind).
+    reporting = policy_for(Institution).in_area(
+        area_user, Institution.objects.filter(staff_total__isnull=False)
     )
-    kinds, staff = {}, {"staff_reporting": 0, "staff_done": 0, "staff_total": 0}
+
+    def scalar(function, column):
+        return Subquery(reporting.order_by().annotate(n=Func(F(column), function=function)).values("n"))
+
+    kinds = {}
+    staff = None
     for kind in InstitutionKind.objects.annotate(
-        staff_reporting=Subquery(reporting.annotate(n=Count("pk")).values("n")),
-        staff_done=Subquery(reporting.annotate(n=Sum("staff_completed")).values("n")),
-        staff_total=Subquery(reporting.annotate(n=Sum("staff_total")).values("n")),
+        staff_reporting=scalar("COUNT", "pk"),
+        staff_done=scalar("SUM", "staff_completed"),
+        staff_total=scalar("SUM", "staff_total"),
     ):
         kinds[kind.pk] = kind.name
-        for name in staff:
-            staff[name] += getattr(kind, name) or 0
+        staff = {name: getattr(kind, name) or 0 for name in ("staff_reporting", "staff_done", "staff_total")}
+    if staff is None:  # no kinds, so no institutions
+        staff = {"staff_reporting": 0, "staff_done": 0, "staff_total": 0}
     counted = list(
         policy_for(Institution)
         .in_area(area_user, Institution.objects.order_by())
