@@ -464,17 +464,15 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
 
     from campaign.response.selectors import area_section
 
+    # A regency office's area table: the regencies under its area's codes (the area
+    # rule's, already read), each with its trend.
     areas = area_section(
         campaign=campaign,
         week=week,
         institutions_by_regency=institutions_by_regency,
         sessions_by_regency=sessions_by_regency,
+        area_codes=area_codes(office_of(area_user)) if area_limited else None,
     )
-    if area_limited:
-        # The area table's regencies: those under the office's area (the area rule's
-        # codes, already read).
-        codes = tuple(area_codes(office_of(area_user)))
-        areas.rows = [row for row in areas.rows if row.region.code.startswith(codes)]
     participation = participation_figures(campaign=campaign, completed=totals["completed"], areas=areas)
     from campaign.materials import selectors as materials_selectors
 

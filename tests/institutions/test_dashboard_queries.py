@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 WITA = datetime.timezone(datetime.timedelta(hours=8))
 WEEK = datetime.date(2020, 3, 2)
 URL = reverse("institutions_dashboard") + "?week=2020-03-02"
+NOW = datetime.datetime(2020, 3, 5, 9, tzinfo=WITA)
 
 
 @pytest.fixture
@@ -132,3 +133,23 @@ def queries_of(client, user):
     with CaptureQueriesContext(connection) as queries:
         client.get(URL)
     return queries.captured_queries
+
+
+def test_a_regency_offices_area_table_has_its_trend_and_the_whole_provinces_figure(world):
+    from campaign.response.models import OfficialCount
+
+    for day in range(14):
+        date = datetime.date(2020, 2, 20) + datetime.timedelta(days=day)
+        OfficialCount.objects.create(
+            region=world["regions"]["kupang"], date=date, persons=1000 + day, source="t"
+        )
+        OfficialCount.objects.create(
+            region=world["regions"]["sikka"], date=date, persons=500 + day, source="t"
+        )
+    data = dashboard_data(campaign=world["campaign"], week=WEEK, area_user=world["users"]["kupang"])
+    assert [row.region.code for row in data.areas.rows] == ["5371"]
+    assert data.areas.rows[0].trend == [1000 + day for day in range(14)]
+    assert data.participation["official"] == 1013 + 513  # the province: every regency
+    province = dashboard_data(campaign=world["campaign"], week=WEEK, area_user=world["users"]["province"])
+    assert {row.region.code for row in province.areas.rows} == {"5371", "5310"}
+    assert province.participation["official"] == data.participation["official"]
