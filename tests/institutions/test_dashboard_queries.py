@@ -141,10 +141,10 @@ def test_a_regency_offices_area_table_has_its_trend_and_the_whole_provinces_figu
     for day in range(14):
         date = datetime.date(2020, 2, 20) + datetime.timedelta(days=day)
         OfficialCount.objects.create(
-            region=world["regions"]["kupang"], date=date, persons=1000 + day, source="t"
+            region=world["regions"]["kupang"], date=date, persons=1000 + day, source="t", imported_at=NOW
         )
         OfficialCount.objects.create(
-            region=world["regions"]["sikka"], date=date, persons=500 + day, source="t"
+            region=world["regions"]["sikka"], date=date, persons=500 + day, source="t", imported_at=NOW
         )
     data = dashboard_data(campaign=world["campaign"], week=WEEK, area_user=world["users"]["kupang"])
     assert [row.region.code for row in data.areas.rows] == ["5371"]
