@@ -153,3 +153,28 @@ def test_a_regency_offices_area_table_has_its_trend_and_the_whole_provinces_figu
     province = dashboard_data(campaign=world["campaign"], week=WEEK, area_user=world["users"]["province"])
     assert {row.region.code for row in province.areas.rows} == {"5371", "5310"}
     assert province.participation["official"] == data.participation["official"]
+
+
+def test_an_office_drawn_by_district_counts_its_sessions(world):
+    """The tallies are by regency: an area of districts is counted from its sessions."""
+    kupang = world["regions"]["kupang"]
+    alak = RegionFactory(code="5371010", name="Alak", parent=kupang)
+    office = Office.objects.create(code="5372", name="Kantor Alak", parent=Office.objects.get(code="5300"))
+    office.area.set([alak])
+    office.save()
+    staff = UserFactory(username="staf_alak", groups=[roles_sync()[DISSEMINATION_STAFF]])
+    OfficeMember.objects.create(office=office, user=staff)
+    team = team_save(campaign=world["campaign"], name="Tim Alak", area=alak)
+    when = datetime.datetime(2020, 3, 3, 9, tzinfo=WITA)
+    for region in (alak, alak, kupang):
+        session_record(
+            institution=InstitutionFactory(region=region),
+            team=team,
+            starts_at=when,
+            status=GuidedSession.Status.HELD,
+            people_guided=5,
+        )
+    data = dashboard_data(campaign=world["campaign"], week=WEEK, area_user=staff)
+    assert [row.team.name for row in data.teams] == ["Tim Alak"]
+    assert data.week_totals["held"] == 2 == data.totals["sessions"]  # the district's only
+    assert data.week_totals["guided"] == 10
