@@ -199,7 +199,9 @@ def _tallies(campaign, week, team_ids, regencies):
     team_week = _in_regencies(
         SessionTeamTally.objects.filter(campaign=campaign, week=week, team_id__in=team_ids), regencies
     )
-    no_team, no_regency, no_day = Value(None, BigIntegerField()), Value(""), Value(None, DateField())
+    # Typed NULLs: PostgreSQL matches a UNION's columns by type, branch by branch.
+    no_team, no_regency = Cast(Value(None), BigIntegerField()), Value("")
+    no_day = Cast(Value(None), DateField())
     sums = {
         "n": Sum("held_sessions"),
         "held": Sum("institutions_held"),
