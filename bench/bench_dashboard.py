@@ -10,6 +10,7 @@ the importer's checks are measured by ``bench_response_import``, not here.
 """
 
 import datetime
+import os
 import time
 
 from django.contrib.auth import get_user_model
@@ -23,17 +24,18 @@ from campaign.core.services import DISSEMINATION_STAFF, campaign_save, regions_l
 from campaign.institutions import random_data
 from campaign.response.models import OfficialCount
 
-INSTITUTIONS = 50_000
-SESSIONS = 200_000
-DISTRICTS = 7_200
-DAYS = 365
+# Smaller volumes for iteration (the figures in docs/performance.md are the defaults).
+INSTITUTIONS = int(os.environ.get("BENCH_INSTITUTIONS", 50_000))
+SESSIONS = int(os.environ.get("BENCH_SESSIONS", 200_000))
+DISTRICTS = int(os.environ.get("BENCH_DISTRICTS", 7_200))
+DAYS = int(os.environ.get("BENCH_DAYS", 365))
 LAST_DAY = datetime.date(2020, 5, 31)
 
 
 def national_districts():
     """NTT's districts and synthetic ones in other provinces, 7,200 in all (ids)."""
     ntt = list(Region.objects.filter(level="district").order_by("code").values_list("pk", flat=True))
-    missing = DISTRICTS - len(ntt)
+    missing = max(DISTRICTS - len(ntt), 0)
     regencies_needed = -(-missing // 10)
     provinces = [
         Region(code=f"{11 + p}", name=f"Provinsi Uji {p + 1}", level="province")
@@ -62,7 +64,7 @@ def national_districts():
         for d in range(missing)
     )
     others = Region.objects.filter(level="district", parent__in=regencies).order_by("code")
-    return ntt + list(others.values_list("pk", flat=True))
+    return (ntt + list(others.values_list("pk", flat=True)))[:DISTRICTS]
 
 
 def load_figures(district_ids):
@@ -101,10 +103,12 @@ def offices_and_their_staff():
     groups = roles_sync()
     province = Office.objects.create(code="5300", name="BPS Provinsi NTT")
     province.area.set([Region.objects.get(code="53")])
+    province.save()  # an office's area (a ParentalManyToManyField) is written on save
     staff = {}
     for regency in Region.objects.filter(level="regency", code__startswith="53").order_by("code"):
         office = Office.objects.create(code=regency.code, name=f"BPS {regency.name}", parent=province)
         office.area.set([regency])
+        office.save()
         staff[regency.code] = user = get_user_model().objects.create_user(f"staf{regency.code}")
         user.groups.set([groups[DISSEMINATION_STAFF]])
         OfficeMember.objects.create(office=office, user=user)
@@ -112,6 +116,7 @@ def offices_and_their_staff():
     province_staff.groups.set([groups[DISSEMINATION_STAFF]])
     OfficeMember.objects.create(office=province, user=province_staff)
     assert Office.objects.count() == 23
+    assert Office.area.through.objects.count() == 23
     return province_staff, staff["5371"]
 
 

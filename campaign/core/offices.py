@@ -22,9 +22,16 @@ def office_of(user) -> Office | None:
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, _CACHE):
-        member = (
-            OfficeMember.objects.select_related("office", "office__section").filter(user_id=user.pk).first()
-        )
+        relation = OfficeMember.user.field.remote_field  # user.office_member
+        if relation.is_cached(user):
+            # Read with the user (the authentication backend, ``campaign.core.auth``).
+            member = relation.get_cached_value(user)
+        else:
+            member = (
+                OfficeMember.objects.select_related("office", "office__section")
+                .filter(user_id=user.pk)
+                .first()
+            )
         setattr(user, _CACHE, member.office if member else None)
     return getattr(user, _CACHE)
 

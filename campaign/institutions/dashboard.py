@@ -4,20 +4,39 @@ queries, whatever the number of institutions and sessions."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, Sum, Value
-from django.db.models.functions import Substr
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    StringAgg,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Concat, Substr
 from django.utils import timezone
 
 from campaign.core.models import Office, Region
-from campaign.core.offices import area_region_ids
+from campaign.core.offices import area_codes, area_region_ids, office_of
 
 from .models import (
     Assignment,
     GuidedSession,
     Institution,
     InstitutionKind,
+    SessionTeamTally,
     SessionWeekTally,
     Team,
+    TeamWeekTarget,
     week_start,
 )
 from .policies import policy_for, teams_of  # noqa: F401  (teams_of re-exported)
@@ -155,6 +174,70 @@ class OfficeRow:
         return round(100 * self.reached / self.institutions) if self.institutions else 0
 
 
+def _area_regencies(area_user):
+    """The regency codes (or wider: the province's) of ``area_user``'s office area, by
+    which the tallies are filtered, or False when the area is drawn finer (districts):
+    the tallies are kept by regency."""
+    codes = area_codes(office_of(area_user))
+    return False if any(len(code) > 4 for code in codes) else codes
+
+
+def _in_regencies(tallies, regencies):
+    """Tally rows of the regencies under ``regencies`` (codes; None: every row)."""
+    if regencies is None:
+        return tallies
+    scope = Q(pk__in=[])
+    for code in regencies:
+        scope |= Q(regency__startswith=code)
+    return tallies.filter(scope)
+
+
+def _tallies(campaign, week, team_ids, regencies):
+    """One read of both tallies (UNION ALL of three sums): this week's by team and by
+    regency, and every week's (over the regencies): ({team id: (held sessions,
+    institutions, guided, completed)}, {regency: held sessions}, [_Tally by week])."""
+    team_week = _in_regencies(
+        SessionTeamTally.objects.filter(campaign=campaign, week=week, team_id__in=team_ids), regencies
+    )
+    # Typed NULLs: PostgreSQL matches a UNION's columns by type, branch by branch.
+    no_team, no_regency = Cast(Value(None), BigIntegerField()), Value("")
+    no_day = Cast(Value(None), DateField())
+    sums = {
+        "n": Sum("held_sessions"),
+        "held": Sum("institutions_held"),
+        "guided": Sum("people_guided"),
+        "completed": Sum("people_completed"),
+    }
+    columns = ["team_ref", "regency_ref", "day", "n", "held", "guided", "completed", "open"]
+    by_team = team_week.values("team_id").annotate(
+        team_ref=F("team_id"), regency_ref=no_regency, day=no_day, **sums, open=Value(0)
+    )
+    by_regency = team_week.values("regency").annotate(
+        team_ref=no_team, regency_ref=F("regency"), day=no_day, **sums, open=Value(0)
+    )
+    by_week = (
+        _in_regencies(SessionWeekTally.objects.filter(campaign=campaign), regencies)
+        .values("week")
+        .annotate(team_ref=no_team, regency_ref=no_regency, day=F("week"), **sums, open=Sum("open_sessions"))
+    )
+    teams, sessions_by_regency, tallies = {}, {}, []
+    rows = (
+        by_team.values_list(*columns)
+        .order_by()
+        .union(
+            by_regency.values_list(*columns).order_by(), by_week.values_list(*columns).order_by(), all=True
+        )
+    )
+    for team_id, regency, day, n, held, guided, completed, open_sessions in rows:
+        if team_id is not None:
+            teams[team_id] = (n, held, guided, completed)
+        elif day is not None:
+            tallies.append(_Tally(day, n, held, guided, completed, open_sessions))
+        else:
+            sessions_by_regency[regency] = n
+    return teams, sessions_by_regency, tallies
+
+
 def office_rows(*, team_rows, counted, regions) -> list[OfficeRow]:
     """The province's figures rolled up by regency office: its teams (by the team's area)
     and this week's work, its institutions and how many are reached (by their region).
@@ -182,12 +265,32 @@ def office_rows(*, team_rows, counted, regions) -> list[OfficeRow]:
             found.target += team_row.target
             found.held += team_row.held
             found.completed += team_row.completed
+    by_region = {}
     for region_id, _kind_id, status, n in counted:
+        region = by_region.setdefault(region_id, [0, 0])
+        region[0] += n
+        region[1] += n if status in REACHED else 0
+    for region_id, (total, reached) in by_region.items():
         found = row_for(regions[region_id][0])
         if found is not None:
-            found.institutions += n
-            found.reached += n if status in REACHED else 0
+            found.institutions += total
+            found.reached += reached
     return sorted(rows.values(), key=lambda row: row.office.code)
+
+
+def _planned(week):
+    """A team's visit plans of ``week``, counted in the teams' query (a subquery on the
+    (week, team) index; NULL for none)."""
+    plans = Assignment.objects.filter(team_id=OuterRef("pk"), week=week).order_by()
+    return Subquery(plans.values("team_id").annotate(n=Count("pk")).values("n"))
+
+
+def _overrides():
+    """A team's targets for particular weeks ("2020-03-02=12,…"), in the teams' query
+    rather than a prefetch: every week's target feeds the weekly chart."""
+    pair = Concat(Cast("week", CharField()), Value("="), Cast("target", CharField()))
+    targets = TeamWeekTarget.objects.filter(team_id=OuterRef("pk")).order_by()
+    return Subquery(targets.values("team_id").annotate(pairs=StringAgg(pair, Value(","))).values("pairs"))
 
 
 def _mine(user):
@@ -210,46 +313,61 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
         policy_for(Team)
         .in_area(area_user, Team.objects.filter(campaign=campaign))
         .select_related("area")
-        .prefetch_related("week_targets")
-        .annotate(mine=_mine(user))
+        .annotate(mine=_mine(user), planned=_planned(week), overrides=_overrides())
         .order_by("name")
     )
-    overrides = {(t.team_id, t.week): t.target for team in teams for t in team.week_targets.all()}
+    overrides = {}
+    for team in teams:
+        for pair in (team.overrides or "").split(","):
+            if pair:
+                day, target = pair.split("=")
+                overrides[(team.pk, datetime.date.fromisoformat(day))] = int(target)
     rows = {
-        team.pk: TeamWeek(team=team, target=week_target(team, week, overrides), mine=team.mine)
+        team.pk: TeamWeek(
+            team=team, target=week_target(team, week, overrides), planned=team.planned or 0, mine=team.mine
+        )
         for team in teams
     }
 
-    for row in (
-        Assignment.objects.filter(team_id__in=list(rows), week=week).values("team_id").annotate(n=Count("pk"))
-    ):
-        rows[row["team_id"]].planned = row["n"]
-
-    # Sessions are filtered by the campaign's team ids (no join) and grouped by their
-    # stored week: every query below is answered from the session_weekly_report index.
-    sessions = GuidedSession.objects.filter(team_id__in=list(rows))
-    if area_limited:
-        sessions = policy_for(GuidedSession).in_area(area_user, sessions)
-    held_sessions = sessions.filter(status=HELD)
-    # Grouped by team and by the institution's regency (for the area table): an
-    # institution lies in one regency, so the distinct counts add up per team.
+    # This week's held sessions by team and by the institutions' regency, and every
+    # week's totals, come from the tallies the session services keep (a few hundred
+    # rows), not from the sessions: the week's sessions joined to their institutions'
+    # regions, and a week's distinct institutions over 200,000 sessions, were the
+    # dashboard's costliest reads. An office whose area is drawn by district (not
+    # whole regencies) counts its sessions instead.
+    regencies = _area_regencies(area_user) if area_limited else None
+    sessions = None
     sessions_by_regency = {}
-    for row in (
-        held_sessions.filter(week=week)
-        .annotate(regency=Substr("institution__region__code", 1, 4))
-        .values("team_id", "regency")
-        .annotate(
-            n=Count("pk"),
-            held=Count("institution_id", distinct=True),
-            guided=Sum("people_guided"),
-            completed=Sum("people_completed"),
+    if regencies is False:
+        sessions = policy_for(GuidedSession).in_area(
+            area_user, GuidedSession.objects.filter(team_id__in=list(rows))
         )
-    ):
-        team_row = rows[row["team_id"]]
-        team_row.held += row["held"]
-        team_row.guided += row["guided"] or 0
-        team_row.completed += row["completed"] or 0
-        sessions_by_regency[row["regency"]] = sessions_by_regency.get(row["regency"], 0) + row["n"]
+        week_rows = (
+            sessions.filter(status=HELD, week=week)
+            .annotate(regency=Substr("institution__region__code", 1, 4))
+            .values_list("team_id", "regency")
+            .annotate(
+                n=Count("pk"),
+                held=Count("institution_id", distinct=True),
+                guided=Sum("people_guided"),
+                completed=Sum("people_completed"),
+            )
+            .order_by()
+        )
+        tallies = area_tallies(sessions) if teams else ()
+    elif rows:
+        by_team, sessions_by_regency, tallies = _tallies(campaign, week, list(rows), regencies)
+        week_rows = ((team_id, None, *sums) for team_id, sums in by_team.items())
+    else:
+        week_rows, tallies = (), ()
+    # An institution lies in one regency, so a team's distinct institutions add up.
+    for team_id, regency, n, held, guided, completed in week_rows:
+        team_row = rows[team_id]
+        team_row.held += held
+        team_row.guided += guided or 0
+        team_row.completed += completed or 0
+        if regency is not None:
+            sessions_by_regency[regency] = sessions_by_regency.get(regency, 0) + n
 
     team_rows = sorted(rows.values(), key=lambda r: (not r.mine, r.team.name))
     week_totals = {
@@ -261,16 +379,7 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
     }
 
     series = {w: WeekPoint(week=w, target=sum(week_target(t, w, overrides) for t in teams)) for w in weeks}
-    # The weeks' totals come from the tallies the session services keep (one row per
-    # week), not from every session: a week's distinct institutions over 200,000
-    # sessions was the dashboard's costliest query.
     totals = {"sessions": 0, "guided": 0, "completed": 0, "planned_open": 0}
-    if not teams:
-        tallies = ()
-    elif area_limited:
-        tallies = area_tallies(sessions)
-    else:
-        tallies = SessionWeekTally.objects.filter(campaign=campaign)
     for tally in tallies:
         totals["sessions"] += tally.held_sessions
         totals["guided"] += tally.people_guided
@@ -287,7 +396,27 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
     # institution_region_kind_status index (no table, no join) counts them by region,
     # kind and status; the kinds' table, the area table (by regency) and the districts
     # reached are sums of its rows, and one small query names the regions in it.
-    kinds = {kind.pk: kind.name for kind in InstitutionKind.objects.all()}
+    # The staff completion the institutions reported after their visits (follow-up
+    # links), from the partial index of the few that reported: three scalar subqueries
+    # of the kinds' query (evaluated once, not per kind).
+    reporting = policy_for(Institution).in_area(
+        area_user, Institution.objects.filter(staff_total__isnull=False)
+    )
+
+    def scalar(function, column):
+        return Subquery(reporting.order_by().annotate(n=Func(F(column), function=function)).values("n"))
+
+    kinds = {}
+    staff = None
+    for kind in InstitutionKind.objects.annotate(
+        staff_reporting=scalar("COUNT", "pk"),
+        staff_done=scalar("SUM", "staff_completed"),
+        staff_total=scalar("SUM", "staff_total"),
+    ):
+        kinds[kind.pk] = kind.name
+        staff = {name: getattr(kind, name) or 0 for name in ("staff_reporting", "staff_done", "staff_total")}
+    if staff is None:  # no kinds, so no institutions
+        staff = {"staff_reporting": 0, "staff_done": 0, "staff_total": 0}
     counted = list(
         policy_for(Institution)
         .in_area(area_user, Institution.objects.order_by())
@@ -315,15 +444,7 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
         if reached:
             reached_by_region[region_id] = reached_by_region.get(region_id, 0) + reached
     totals["reached"] = sum(row["reached"] for row in per_kind.values())
-    # The staff completion the institutions reported after their visits (follow-up
-    # links): read from the partial index of the few institutions that reported.
-    totals.update(
-        Institution.objects.filter(staff_total__isnull=False).aggregate(
-            staff_reporting=Count("pk"), staff_done=Sum("staff_completed"), staff_total=Sum("staff_total")
-        )
-    )
-    totals["staff_done"] = totals["staff_done"] or 0
-    totals["staff_total"] = totals["staff_total"] or 0
+    totals.update(staff)
     by_kind = [
         {
             "kind": name,
@@ -345,16 +466,15 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
 
     from campaign.response.selectors import area_section
 
+    # A regency office's area table: the regencies under its area's codes (the area
+    # rule's, already read), each with its trend.
     areas = area_section(
         campaign=campaign,
         week=week,
         institutions_by_regency=institutions_by_regency,
         sessions_by_regency=sessions_by_regency,
+        area_codes=area_codes(office_of(area_user)) if area_limited else None,
     )
-    if area_limited:
-        # The area table's regencies: those of the office's area.
-        in_area = set(Region.objects.filter(pk__in=area_region_ids(area_user)).values_list("pk", flat=True))
-        areas.rows = [row for row in areas.rows if row.region.pk in in_area]
     participation = participation_figures(campaign=campaign, completed=totals["completed"], areas=areas)
     from campaign.materials import selectors as materials_selectors
 

@@ -352,6 +352,7 @@ class _ImportWriter:
         self.now = timezone.now()
         self.in_area = _in_area(user)
         self.contacts_written = 0
+        self.moved = []  # stored institutions put in another region: their tallies recounted
         self.institution_insert = bulk_sql.Insert(Institution)
         self.institution_update = bulk_sql.Update(Institution, [*_INSTITUTION_FIELDS, "updated_at"])
         self.contact_insert = bulk_sql.Insert(Contact)
@@ -400,6 +401,11 @@ class _ImportWriter:
         )
         for institution, pk in zip(plan.create, ids, strict=True):
             institution.pk = pk
+        if plan.update:
+            stored = dict(
+                Institution.objects.filter(pk__in=[i.pk for i in plan.update]).values_list("pk", "region_id")
+            )
+            self.moved += [i.pk for i in plan.update if stored.get(i.pk) != i.region_id]
         self.institution_update.run(
             [[*(getattr(i, name) for name in _INSTITUTION_FIELDS), now, i.pk] for i in plan.update]
         )
@@ -420,6 +426,11 @@ class _ImportWriter:
         )
 
     def finish(self):
+        if self.moved:
+            # Their sessions count in another regency now (the dashboard's tallies).
+            from .services import session_tallies_refresh
+
+            session_tallies_refresh(institution_ids=self.moved)
         if self.contacts_written:
             personal_data_log(
                 user=self.user,

@@ -69,9 +69,18 @@ def media_partner_save(*, name: str, **fields) -> MediaPartner:
 def institution_save(*, institution: Institution | None = None, user=None, **fields) -> Institution:
     """Create or update one institution (the admin form; imports write in bulk)."""
     institution = institution or Institution()
+    stored_region = (
+        Institution.objects.filter(pk=institution.pk).values_list("region_id", flat=True).first()
+        if institution.pk
+        else None
+    )
     for field_name, value in fields.items():
         setattr(institution, field_name, value)
-    return validated_save(institution, user=user)
+    validated_save(institution, user=user)
+    if stored_region is not None and stored_region != institution.region_id:
+        # Its sessions now count in another regency's tallies.
+        session_tallies_refresh(institution_ids=[institution.pk])
+    return institution
 
 
 @transaction.atomic
@@ -333,98 +342,124 @@ def session_record(*, session=None, user=None, **fields):
     return session
 
 
-def session_tallies_refresh(*, places=None, campaign_ids=None) -> int:
-    """Recount the weekly session tallies (``SessionWeekTally``) from the sessions:
-    ``places`` = (campaign id, week) pairs a write touched, or every week of
-    ``campaign_ids`` (bulk loads), or without either every week of every campaign
-    (deletions that cascade). Returns the rows written.
+def session_tallies_refresh(*, places=None, campaign_ids=None, institution_ids=None) -> int:
+    """Recount the session tallies (``SessionWeekTally`` by week and regency,
+    ``SessionTeamTally`` by week, team and regency) from the sessions: ``places`` =
+    (campaign id, week) pairs a write touched, or the weeks in which
+    ``institution_ids`` have sessions (an institution moved to another region), or
+    every week of ``campaign_ids`` (bulk loads), or without any every week of every
+    campaign (deletions that cascade). A week is recounted whole, in every regency and
+    team. Returns the rows written.
 
-    The tally rows are locked before the sessions are counted, so two sessions recorded
-    at once in the same week are both counted (the second waits, then counts after the
-    first committed)."""
+    The campaigns' rows are locked before the sessions are counted, so two sessions
+    recorded at once in one campaign are both counted (the second waits, then counts
+    after the first committed)."""
+    from campaign.core.models import Campaign
+
+    from .models import GuidedSession, SessionTeamTally, SessionWeekTally, Team
+
+    with transaction.atomic():
+        weeks_of = None  # campaign id → weeks to recount (None: all of them)
+        if institution_ids is not None:
+            places = set()
+            ids = list(institution_ids)
+            for start in range(0, len(ids), 5_000):
+                places |= set(
+                    GuidedSession.objects.filter(institution_id__in=ids[start : start + 5_000])
+                    .values_list("team__campaign_id", "week")
+                    .distinct()
+                )
+        if places is not None:
+            weeks_of = {}
+            for campaign_id, week in places:
+                if campaign_id and week:
+                    weeks_of.setdefault(campaign_id, set()).add(week)
+            campaign_ids = set(weeks_of)
+        elif campaign_ids is None:
+            campaign_ids = set(Team.objects.values_list("campaign_id", flat=True)) | set(
+                SessionWeekTally.objects.values_list("campaign_id", flat=True)
+            )
+        campaign_ids = sorted(campaign_ids)
+        if not campaign_ids:
+            return 0
+        # Locked in id order (no deadlock between two writers of several campaigns).
+        list(Campaign.objects.select_for_update().filter(pk__in=campaign_ids).order_by("pk").values("pk"))
+        written = 0
+        for campaign_id in campaign_ids:
+            weeks = None if weeks_of is None else sorted(weeks_of[campaign_id])
+            week_rows, team_rows = session_tallies_count(campaign_id=campaign_id, weeks=weeks)
+            stale_weeks = SessionWeekTally.objects.filter(campaign_id=campaign_id)
+            stale_teams = SessionTeamTally.objects.filter(campaign_id=campaign_id)
+            if weeks is not None:
+                stale_weeks, stale_teams = (
+                    stale_weeks.filter(week__in=weeks),
+                    stale_teams.filter(week__in=weeks),
+                )
+            stale_weeks.delete()
+            stale_teams.delete()
+            SessionWeekTally.objects.bulk_create(week_rows, batch_size=1000)
+            SessionTeamTally.objects.bulk_create(team_rows, batch_size=1000)
+            written += len(week_rows) + len(team_rows)
+    return written
+
+
+def session_tallies_count(*, campaign_id, weeks=None):
+    """The tally rows of a campaign's sessions (of ``weeks``, or all), unsaved:
+    (``SessionWeekTally`` rows, ``SessionTeamTally`` rows). Three grouped reads of the
+    sessions with their institution's regency."""
     from django.db.models import Count, Sum
+    from django.db.models.functions import Substr
 
-    from .models import GuidedSession, SessionWeekTally, Team
+    from .models import GuidedSession, SessionTeamTally, SessionWeekTally, Team
 
     Status = GuidedSession.Status
-    with transaction.atomic():
-        if places is not None:
-            places = {(campaign_id, week) for campaign_id, week in places if campaign_id and week}
-            if not places:
-                return 0
-            SessionWeekTally.objects.bulk_create(
-                [SessionWeekTally(campaign_id=c, week=w) for c, w in places], ignore_conflicts=True
+    sessions = GuidedSession.objects.filter(
+        team_id__in=Team.objects.filter(campaign_id=campaign_id).values("pk")
+    ).annotate(regency=Substr("institution__region__code", 1, 4))
+    if weeks is not None:
+        sessions = sessions.filter(week__in=weeks)
+    held = sessions.filter(status=Status.HELD)
+    sums = {
+        "n": Count("pk"),
+        "institutions": Count("institution_id", distinct=True),
+        "guided": Sum("people_guided"),
+        "completed": Sum("people_completed"),
+    }
+    by_regency = {}
+    for row in held.values("week", "regency").annotate(**sums).order_by():
+        by_regency[(row["week"], row["regency"])] = SessionWeekTally(
+            campaign_id=campaign_id,
+            week=row["week"],
+            regency=row["regency"],
+            held_sessions=row["n"],
+            institutions_held=row["institutions"],
+            people_guided=row["guided"] or 0,
+            people_completed=row["completed"] or 0,
+        )
+    open_statuses = [Status.PLANNED, Status.RESCHEDULED]
+    for row in (
+        sessions.filter(status__in=open_statuses).values("week", "regency").annotate(n=Count("pk")).order_by()
+    ):
+        key = (row["week"], row["regency"])
+        if key not in by_regency:
+            by_regency[key] = SessionWeekTally(
+                campaign_id=campaign_id, week=row["week"], regency=row["regency"]
             )
-            campaign_ids = {c for c, _w in places}
-            weeks = {w for _c, w in places}
-        else:
-            weeks = None
-            if campaign_ids is None:
-                campaign_ids = set(Team.objects.values_list("campaign_id", flat=True)) | set(
-                    SessionWeekTally.objects.values_list("campaign_id", flat=True)
-                )
-        tallies = SessionWeekTally.objects.select_for_update().filter(campaign_id__in=campaign_ids)
-        if weeks is not None:
-            tallies = tallies.filter(week__in=weeks)
-        tallies = {(t.campaign_id, t.week): t for t in tallies}
-        if places is not None:
-            tallies = {key: tally for key, tally in tallies.items() if key in places}
-        counted = {}
-        for campaign_id in campaign_ids:
-            # Per campaign: an institution guided by two of its teams in a week counts once.
-            # Both queries are answered from the session_weekly_report index.
-            sessions = GuidedSession.objects.filter(team_id__in=Team.objects.filter(campaign_id=campaign_id))
-            if weeks is not None:
-                sessions = sessions.filter(week__in=weeks)
-            blank = {"held": 0, "institutions": 0, "guided": 0, "completed": 0, "open": 0}
-            for row in (
-                sessions.filter(status=Status.HELD)
-                .values("week")
-                .annotate(
-                    held=Count("pk"),
-                    institutions=Count("institution_id", distinct=True),
-                    guided=Sum("people_guided"),
-                    completed=Sum("people_completed"),
-                )
-            ):
-                tally = counted.setdefault((campaign_id, row["week"]), dict(blank))
-                tally.update(held=row["held"], institutions=row["institutions"])
-                tally.update(guided=row["guided"] or 0, completed=row["completed"] or 0)
-            for row in (
-                sessions.filter(status__in=[Status.PLANNED, Status.RESCHEDULED])
-                .values("week")
-                .annotate(n=Count("pk"))
-            ):
-                counted.setdefault((campaign_id, row["week"]), dict(blank))["open"] = row["n"]
-        if places is not None:
-            counted = {key: values for key, values in counted.items() if key in places}
-        changed, new, gone = [], [], []
-        for key, tally in tallies.items():
-            values = counted.pop(key, None)
-            if values is None:
-                gone.append(tally.pk)
-                continue
-            tally.held_sessions, tally.institutions_held = values["held"], values["institutions"]
-            tally.people_guided, tally.people_completed = values["guided"], values["completed"]
-            tally.open_sessions = values["open"]
-            changed.append(tally)
-        for (campaign_id, week), values in counted.items():
-            new.append(
-                SessionWeekTally(
-                    campaign_id=campaign_id,
-                    week=week,
-                    held_sessions=values["held"],
-                    institutions_held=values["institutions"],
-                    people_guided=values["guided"],
-                    people_completed=values["completed"],
-                    open_sessions=values["open"],
-                )
-            )
-        fields = ["held_sessions", "institutions_held", "people_guided", "people_completed", "open_sessions"]
-        SessionWeekTally.objects.bulk_update(changed, fields, batch_size=500)
-        SessionWeekTally.objects.bulk_create(new, batch_size=500)
-        SessionWeekTally.objects.filter(pk__in=gone).delete()
-    return len(changed) + len(new) + len(gone)
+        by_regency[key].open_sessions = row["n"]
+    teams = [
+        SessionTeamTally(
+            campaign_id=campaign_id,
+            week=row["week"],
+            team_id=row["team_id"],
+            regency=row["regency"],
+            held_sessions=row["n"],
+            institutions_held=row["institutions"],
+            people_guided=row["guided"] or 0,
+            people_completed=row["completed"] or 0,
+        )
+        for row in held.values("week", "team_id", "regency").annotate(**sums).order_by()
+    ]
+    return list(by_regency.values()), teams
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from campaign.core.permissions import PermissionMenuItem
 from . import admin_views as views
 from . import fieldwork_admin_views, services
 from .dashboard import dashboard_data
-from .models import Contact, GuidedSession, Institution
+from .models import Contact, GuidedSession, Institution, Team
 from .policies import policy_for, register_policies
 from .viewsets import FieldWorkGroup, InstitutionsGroup
 
@@ -183,6 +183,21 @@ def refresh_after_delete(request, instances):
     if any(isinstance(i, Institution) for i in instances):
         # Their sessions went with them (a cascade): recount every week of every campaign.
         services.session_tallies_refresh()
+
+
+@hooks.register("before_edit_snippet")
+def remember_team_campaign(request, instance):
+    if isinstance(instance, Team):
+        request.team_campaign_before_edit = instance.campaign_id
+
+
+@hooks.register("after_edit_snippet")
+def refresh_after_team_edit(request, instance):
+    # A team moved to another campaign takes its sessions with it: both campaigns'
+    # tallies are recounted (the Team form saves through Wagtail's own view).
+    before = getattr(request, "team_campaign_before_edit", None)
+    if isinstance(instance, Team) and before is not None and before != instance.campaign_id:
+        services.session_tallies_refresh(campaign_ids={before, instance.campaign_id})
 
 
 @hooks.register("register_admin_urls")

@@ -265,12 +265,16 @@ class AreaSection:
 
 
 def area_section(
-    *, campaign, week, days=14, institutions_by_regency=None, sessions_by_regency=None
+    *, campaign, week, days=14, institutions_by_regency=None, sessions_by_regency=None, area_codes=None
 ) -> AreaSection:
     """Regencies with rate, goal, expected-by-date, RAG, a ``days``-day trend,
     institutions registered/reached and sessions held in ``week``, in two queries (four
     when the dashboard does not pass the institutions and sessions it already counted
-    by regency), whatever the number of figures, institutions and sessions."""
+    by regency), whatever the number of figures, institutions and sessions.
+
+    ``area_codes``: only the regencies under these BPS codes (a regency office's area)
+    get a row and a trend; the province's figure is still every regency's, read for
+    its one day (a third query)."""
     from django.db.models import Count, Q
     from django.db.models.functions import Substr
 
@@ -279,21 +283,27 @@ def area_section(
     # The figures of the week shown: the latest day up to its Sunday.
     province, regencies, date = campaign_regions(campaign, until=week + datetime.timedelta(days=6))
     area_goals = goals(campaign=campaign, regions=regencies)
+    shown = (
+        regencies if area_codes is None else [r for r in regencies if r.code.startswith(tuple(area_codes))]
+    )
     rows = {
-        r.code: AreaRow(region=r, population=area_goals[r.pk][0], goal=area_goals[r.pk][1]) for r in regencies
+        r.code: AreaRow(region=r, population=area_goals[r.pk][0], goal=area_goals[r.pk][1]) for r in shown
     }
     province_persons = None
     if date is not None:
         dates = [date - datetime.timedelta(days=n) for n in range(days - 1, -1, -1)]
-        ids = [r.pk for r in regencies]
-        totals = regency_totals(regency_ids=ids, dates=dates, also_own=[province.pk] if province else [])
+        also_own = [province.pk] if province else []
+        totals = regency_totals(regency_ids=[r.pk for r in shown], dates=dates, also_own=also_own)
+        everyone = totals
+        if len(shown) < len(regencies):
+            everyone = regency_totals(regency_ids=[r.pk for r in regencies], dates=[date], also_own=also_own)
         expected = round(100 * expected_fraction(campaign, date), 1)
         for row in rows.values():
             row.trend = [totals.get((row.region.pk, day)) for day in dates]
             row.persons = totals.get((row.region.pk, date))
             row.expected_percent = expected
-        own = totals.get((province.pk, date)) if province else None
-        regency_sum = [row.persons for row in rows.values() if row.persons is not None]
+        own = everyone.get((province.pk, date)) if province else None
+        regency_sum = [everyone[(r.pk, date)] for r in regencies if (r.pk, date) in everyone]
         province_persons = own if own is not None else (sum(regency_sum) if regency_sum else None)
 
     if institutions_by_regency is None:

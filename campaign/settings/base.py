@@ -336,6 +336,10 @@ MIDDLEWARE.insert(
     "campaign.core.throttle.LoginThrottleMiddleware",
 )
 
+# Django's model backend, reading the user's office with the user and their own and
+# their groups' permissions in one query (campaign/core/auth.py).
+AUTHENTICATION_BACKENDS = ["campaign.core.auth.ModelBackend"]
+
 # --- Wagtail ------------------------------------------------------------------------
 
 # Official response by area (campaign.response): an area is green at or above the share

@@ -8,6 +8,7 @@ from .fieldwork import (  # noqa: F401
     CoordinationMeeting,
     GuidedSession,
     MeetingCommitment,
+    SessionTeamTally,
     SessionWeekTally,
     Team,
     TeamWeekTarget,

@@ -301,14 +301,18 @@ class MeetingCommitment(Orderable):
 
 
 class SessionWeekTally(models.Model):
-    """A campaign week's guided sessions, counted: derived data, rewritten by
-    ``services.session_tallies_refresh`` whenever a session is recorded, moved or
-    deleted, so that the dashboard reads one row per week instead of every session
-    (the distinct institutions held per week over 200,000 sessions was its costliest
-    query). Never edited by hand."""
+    """A campaign week's guided sessions in one regency, counted: derived data, rewritten
+    by ``services.session_tallies_refresh`` whenever a session is recorded, moved or
+    deleted (or its institution moves to another region), so that the dashboard reads a
+    few rows per week instead of every session (the distinct institutions held per week
+    over 200,000 sessions was its costliest query). By regency so that a regency
+    office's dashboard reads its own rows: an institution lies in one regency, so the
+    regencies' distinct institutions add up to the campaign's. Never edited by hand."""
 
     campaign = models.ForeignKey("core.Campaign", on_delete=models.CASCADE, related_name="+")
     week = models.DateField()
+    # The BPS code of the institutions' regency (the first four digits of their region's).
+    regency = models.CharField(max_length=4, default="")
     held_sessions = models.PositiveIntegerField(default=0)
     # Distinct institutions with a held session that week, across all the campaign's teams.
     institutions_held = models.PositiveIntegerField(default=0)
@@ -319,8 +323,37 @@ class SessionWeekTally(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "week"], name="session_tally_campaign_week"),
+            models.UniqueConstraint(
+                fields=["campaign", "week", "regency"], name="session_tally_campaign_week_regency"
+            ),
         ]
 
     def __str__(self):
-        return f"{self.campaign_id} {self.week:%Y-%m-%d}: {self.held_sessions}"
+        return f"{self.campaign_id} {self.week:%Y-%m-%d} {self.regency}: {self.held_sessions}"
+
+
+class SessionTeamTally(models.Model):
+    """A team's held sessions in a campaign week, by the regency of the institutions it
+    guided: the dashboard's team table and its sessions-this-week by regency, read
+    from a few hundred rows instead of the week's sessions joined to their institutions.
+    Kept with ``SessionWeekTally`` by ``services.session_tallies_refresh``."""
+
+    campaign = models.ForeignKey("core.Campaign", on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    regency = models.CharField(max_length=4, default="")
+    held_sessions = models.PositiveIntegerField(default=0)
+    # Distinct institutions of the regency the team held a session with that week.
+    institutions_held = models.PositiveIntegerField(default=0)
+    people_guided = models.PositiveIntegerField(default=0)
+    people_completed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "week", "team", "regency"], name="session_team_tally_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.team_id} {self.week:%Y-%m-%d} {self.regency}: {self.held_sessions}"
