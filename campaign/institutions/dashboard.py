@@ -32,6 +32,7 @@ from .models import (
     Assignment,
     GuidedSession,
     Institution,
+    InstitutionCampaignStatus,
     InstitutionKind,
     SessionTeamTally,
     SessionWeekTally,
@@ -399,9 +400,21 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
     # The staff completion the institutions reported after their visits (follow-up
     # links), from the partial index of the few that reported: three scalar subqueries
     # of the kinds' query (evaluated once, not per kind).
-    reporting = policy_for(Institution).in_area(
-        area_user, Institution.objects.filter(staff_total__isnull=False)
-    )
+    # ``Institution.status`` is the current campaign's. Another campaign's dashboard,
+    # while some campaign is current, reads the statuses it kept when it stopped being
+    # current (``InstitutionCampaignStatus``; an institution without a row was not
+    # contacted), or none yet for a campaign not started: nobody reached.
+    earlier = not campaign.is_active and type(campaign).objects.filter(is_active=True).exists()
+    institutions_in_area = policy_for(Institution).in_area(area_user, Institution.objects.order_by())
+    if earlier:
+        kept = InstitutionCampaignStatus.objects.filter(
+            campaign=campaign, institution__in=institutions_in_area.values("pk")
+        ).order_by()
+        reporting = kept.filter(staff_total__isnull=False)
+    else:
+        reporting = policy_for(Institution).in_area(
+            area_user, Institution.objects.filter(staff_total__isnull=False)
+        )
 
     def scalar(function, column):
         return Subquery(reporting.order_by().annotate(n=Func(F(column), function=function)).values("n"))
@@ -417,12 +430,25 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
         staff = {name: getattr(kind, name) or 0 for name in ("staff_reporting", "staff_done", "staff_total")}
     if staff is None:  # no kinds, so no institutions
         staff = {"staff_reporting": 0, "staff_done": 0, "staff_total": 0}
-    counted = list(
-        policy_for(Institution)
-        .in_area(area_user, Institution.objects.order_by())
-        .values_list("region_id", "kind_id", "status")
-        .annotate(n=Count("pk"))
-    )
+    counted = list(institutions_in_area.values_list("region_id", "kind_id", "status").annotate(n=Count("pk")))
+    if earlier:
+        # All of the area's institutions counted as above, their kept statuses moved over.
+        moved = kept.values_list("institution__region_id", "institution__kind_id", "status").annotate(
+            n=Count("pk")
+        )
+        totals_by_place = {}
+        for region_id, kind_id, _status, n in counted:
+            key = (region_id, kind_id)
+            totals_by_place[key] = totals_by_place.get(key, 0) + n
+        counted = []
+        for region_id, kind_id, status, n in moved:
+            counted.append((region_id, kind_id, status, n))
+            totals_by_place[(region_id, kind_id)] -= n
+        counted += [
+            (region_id, kind_id, Institution.Status.NOT_CONTACTED, n)
+            for (region_id, kind_id), n in totals_by_place.items()
+            if n
+        ]
     regions = (
         {
             pk: (code, name)

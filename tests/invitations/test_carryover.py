@@ -214,6 +214,39 @@ def test_activating_the_carried_over_campaign_restarts_statuses_and_keeps_the_ol
     assert untouched.status == Institution.Status.NOT_CONTACTED
 
 
+def test_each_campaigns_dashboard_counts_its_own_reached_institutions(sp2020, kupang):
+    """The earlier campaign's dashboard still shows whom it reached after the new one
+    became current; the new one starts from nobody, before and after it is current."""
+    from campaign.institutions.dashboard import dashboard_data
+
+    team = team_save(campaign=sp2020, name="Tim 1", area=kupang)
+    guided = [InstitutionFactory(region=kupang) for _ in range(2)]
+    InstitutionFactory(region=kupang)
+    for institution in guided:
+        session_record(
+            team=team,
+            institution=institution,
+            starts_at=datetime.datetime(2020, 2, 18, 9, tzinfo=WITA),
+            status=GuidedSession.Status.HELD,
+            people_guided=3,
+            people_completed=3,
+        )
+
+    def reached(campaign):
+        data = dashboard_data(campaign=campaign, week=datetime.date(2020, 2, 17))
+        return data.totals["reached"], sum(row["total"] for row in data.by_kind)
+
+    assert reached(sp2020) == (2, 3)
+    new = carry(sp2020).campaign
+    assert reached(new) == (0, 3)  # prepared, not yet current: nobody reached in it
+    assert reached(sp2020) == (2, 3)
+    new.is_active = True
+    campaign_admin_save(instance=new, user=None)
+    sp2020.refresh_from_db()
+    assert reached(new) == (0, 3)
+    assert reached(sp2020) == (2, 3)  # from the statuses it kept
+
+
 def test_an_audience_of_no_campaign_needs_confirmation_once_a_carried_over_campaign_is_current(sp2020):
     contact = ContactFactory()
     shared = AudienceFactory(name="Semua institusi")
