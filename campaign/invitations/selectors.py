@@ -16,6 +16,7 @@ EXCLUSION_LABELS = {
     "opted_out": _("Opted out"),
     "erased": _("Erased on request"),
     "duplicate": _("Same address as another contact"),
+    "same_institution": _("Another contact of the same institution gets the letter"),
     **{f"suppressed_{value}": label for value, label in Suppression.Reason.choices},
 }
 
