@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from xml.sax.saxutils import escape, quoteattr
 
+import qrcode
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -34,7 +35,7 @@ WIDTH, HEIGHT = A4
 LEFT, RIGHT = 71.0, 57.0  # 2.5 cm and 2 cm
 TEXT_WIDTH = WIDTH - LEFT - RIGHT
 TOP = HEIGHT - 36.0
-QR_SIZE = 62.0
+QR_SIZE = 70.0
 QR_Y = 34.0
 BOTTOM = QR_Y + QR_SIZE + 14  # the body never runs into the QR code
 KOP_BOTTOM = HEIGHT - 128.0
@@ -155,17 +156,66 @@ class _Blocks(HTMLParser):
         return self.blocks
 
 
-def body_paragraphs(body_html: str) -> list[Paragraph]:
+def body_blocks(body_html: str) -> list[tuple[str, str, str]]:
+    """The body's blocks: (kind, Paragraph markup, bullet), kind "p" or "li"."""
     parser = _Blocks()
     parser.feed(body_html or "")
     parser.close()
-    paragraphs = []
-    for kind, markup, bullet in parser.result():
-        if kind == "li":
-            paragraphs.append(Paragraph(markup, _ITEM, bulletText=bullet))
-        else:
-            paragraphs.append(Paragraph(markup, _BODY))
-    return paragraphs
+    return parser.result()
+
+
+class _Laid:
+    """Paragraphs made and wrapped once per PDF: most of a batch's letters share most of
+    their lines (the subject, whole paragraphs of the body, the signatory), and making
+    and wrapping a paragraph is most of a letter's cost."""
+
+    def __init__(self):
+        self._made = {}
+        self._qr_versions = {}
+        self._forms, self._seen, self._keep = {}, set(), []
+
+    def paragraph(self, markup, style, width, bullet=""):
+        key = (markup, style.name, width, bullet)
+        laid = self._made.get(key)
+        if laid is None:
+            if len(self._made) > 2000:  # a batch of very different letters
+                self._made.clear()
+            paragraph = Paragraph(markup, style, bulletText=bullet or None)
+            _w, height = paragraph.wrap(width, 10_000)
+            laid = self._made[key] = (paragraph, height)
+        return laid
+
+    def draw(self, canvas, paragraph, x, y):
+        """Draw a wrapped paragraph with its lower left corner at (x, y): the second time
+        a paragraph is drawn it becomes a PDF form, placed (not drawn again) from then on.
+        A paragraph with a link stays drawn: a link annotation belongs to its page."""
+        name = self._forms.get(id(paragraph))
+        if name is None:
+            if id(paragraph) not in self._seen or "<a " in paragraph.text:
+                self._seen.add(id(paragraph))
+                paragraph.drawOn(canvas, x, y)
+                return
+            name = self._forms[id(paragraph)] = f"para{len(self._forms)}"
+            self._keep.append(paragraph)  # its id names the form: keep it alive
+            canvas.beginForm(name)
+            paragraph.drawOn(canvas, 0, 0)
+            canvas.endForm()
+        canvas.saveState()
+        canvas.translate(x, y)
+        canvas.doForm(name)
+        canvas.restoreState()
+
+    def qr_matrix(self, data):
+        """As ``pdf.qr_matrix``; the version found for one length is kept for the next
+        (RSVP links of a batch are as long as each other), saving the search for it."""
+        version = self._qr_versions.get(len(data))
+        code = qrcode.QRCode(
+            version=version, error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=0
+        )
+        code.add_data(data)
+        code.make(fit=version is None)
+        self._qr_versions[len(data)] = code.version
+        return code.get_matrix()
 
 
 # --- Drawing ---------------------------------------------------------------------------------
@@ -224,8 +274,8 @@ def _signature_form(canvas, signature: bytes | None) -> bool:
 class _Page:
     """Where the next line goes; a new page (without the letterhead) when one is full."""
 
-    def __init__(self, canvas, top, letter):
-        self.canvas, self.y, self.letter = canvas, top, letter
+    def __init__(self, canvas, top, letter, laid):
+        self.canvas, self.y, self.letter, self.laid = canvas, top, letter, laid
         self.pages = 1
 
     def need(self, height):
@@ -236,32 +286,35 @@ class _Page:
             self.canvas.drawString(LEFT, TOP, printable(f"{self.letter.number} - {self.pages}"))
             self.y = TOP - 24
 
-    def flow(self, paragraph, x=LEFT, width=TEXT_WIDTH, space_after=4.0):
-        parts = [paragraph]
-        while parts:
-            part = parts.pop(0)
-            _w, h = part.wrap(width, 10_000)
-            if self.y - h < BOTTOM:
-                split = part.split(width, self.y - BOTTOM)
-                if len(split) == 2:
-                    parts[:0] = split
-                    continue
+    def flow(self, laid, x=LEFT, width=TEXT_WIDTH, space_after=4.0):
+        """Draw a wrapped paragraph ``(paragraph, height)``, split across pages if need be."""
+        paragraph, height = laid
+        if self.y - height < BOTTOM:
+            parts = paragraph.split(width, self.y - BOTTOM)
+            if len(parts) != 2:
+                parts = [paragraph]
+            for part in parts:
+                _w, h = part.wrap(width, 10_000)
                 self.need(h)
-            part.drawOn(self.canvas, x, self.y - h)
-            self.y -= h
+                part.drawOn(self.canvas, x, self.y - h)
+                self.y -= h
+            paragraph.wrap(width, 10_000)  # the cached paragraph keeps its own lines
+        else:
+            self.laid.draw(self.canvas, paragraph, x, self.y - height)
+            self.y -= height
         self.y -= space_after
 
 
-def _draw_letter(canvas, letter: LetterContent, head: Letterhead, top: float, has_signature: bool):
+def _draw_letter(canvas, letter: LetterContent, head: Letterhead, top: float, has_signature: bool, laid):
     canvas.doForm("kop")
-    draw_qr(canvas, letter.rsvp_url, LEFT - 4, QR_Y, QR_SIZE, quiet=2)
+    draw_qr(canvas, letter.rsvp_url, LEFT - 4, QR_Y, QR_SIZE, quiet=2, matrix=laid.qr_matrix(letter.rsvp_url))
     canvas.setFont("Helvetica", 7)
     canvas.setFillGray(0.3)
     canvas.drawString(LEFT + QR_SIZE + 2, QR_Y + QR_SIZE / 2 + 2, "Pindai kode ini untuk menjawab")
     canvas.drawString(LEFT + QR_SIZE + 2, QR_Y + QR_SIZE / 2 - 7, "undangan secara daring.")
     canvas.setFillGray(0)
 
-    page = _Page(canvas, top - 22, letter)
+    page = _Page(canvas, top - 22, letter, laid)
     # Place and date on the right, level with the number.
     dated = printable(f"{head.place}, {date_id(letter.date)}" if head.place else date_id(letter.date))
     canvas.setFont("Helvetica", 11)
@@ -273,14 +326,12 @@ def _draw_letter(canvas, letter: LetterContent, head: Letterhead, top: float, ha
         ("Lampiran", letter.attachments or "-"),
         ("Perihal", letter.subject),
     ):
-        paragraph = Paragraph(_text(value), _PLAIN)
-        _w, h = paragraph.wrap(
-            value_width if label == "Nomor" else TEXT_WIDTH - label_width - colon - 120, 500
-        )
+        wide = TEXT_WIDTH - label_width - colon - 120
+        paragraph, h = laid.paragraph(_text(value), _PLAIN, value_width if label == "Nomor" else wide)
         canvas.setFont("Helvetica", 11)
         canvas.drawString(LEFT, page.y - 11, label)
         canvas.drawString(LEFT + label_width, page.y - 11, ":")
-        paragraph.drawOn(canvas, LEFT + label_width + colon, page.y - h + 0.5)
+        laid.draw(canvas, paragraph, LEFT + label_width + colon, page.y - h + 0.5)
         page.y -= max(h, 14.5)
     page.y -= 18
 
@@ -288,17 +339,20 @@ def _draw_letter(canvas, letter: LetterContent, head: Letterhead, top: float, ha
     addressee += [_text(value) for value in (letter.position, letter.institution) if (value or "").strip()]
     addressee += [_text(line) for line in (letter.address or "").splitlines() if line.strip()]
     addressee += ["di", "&nbsp;" * 8 + "Tempat"]
-    page.flow(Paragraph("<br/>".join(addressee), _PLAIN), width=TEXT_WIDTH * 0.62, space_after=16)
+    page.flow(
+        laid.paragraph("<br/>".join(addressee), _PLAIN, TEXT_WIDTH * 0.62),
+        width=TEXT_WIDTH * 0.62,
+        space_after=16,
+    )
 
-    for paragraph in body_paragraphs(letter.body_html):
-        page.flow(paragraph, space_after=6)
+    for kind, markup, bullet in body_blocks(letter.body_html):
+        page.flow(laid.paragraph(markup, _ITEM if kind == "li" else _BODY, TEXT_WIDTH, bullet), space_after=6)
 
     # The signatory's block: position, signature, name (bold, underlined), NIP.
-    position = Paragraph(_text(letter.signatory_position), _PLAIN)
-    _w, position_height = position.wrap(SIGN_WIDTH, 500)
+    position, position_height = laid.paragraph(_text(letter.signatory_position), _PLAIN, SIGN_WIDTH)
     page.need(position_height + 110)
     page.y -= 12
-    position.drawOn(canvas, SIGN_X, page.y - position_height)
+    laid.draw(canvas, position, SIGN_X, page.y - position_height)
     page.y -= position_height
     if has_signature:
         canvas.saveState()
@@ -331,8 +385,9 @@ def letters_pdf(
     top = _kop_form(canvas, head)
     has_signature = _signature_form(canvas, signature)
     count = 0
+    laid = _Laid()
     for letter in letters:
-        _draw_letter(canvas, letter, head, top, has_signature)
+        _draw_letter(canvas, letter, head, top, has_signature, laid)
         count += 1
     if count == 0:
         canvas.doForm("kop")

@@ -167,7 +167,7 @@ class Letter(models.Model):
     position = models.CharField(_("position"), max_length=200, blank=True)
     institution = models.CharField(_("institution"), max_length=255, blank=True)
     address = models.TextField(_("address"), blank=True)
-    subject = models.CharField(_("subject"), max_length=300)
+    subject = models.CharField(_("subject (perihal)"), max_length=300)
     attachments = models.CharField(_("attachments"), max_length=200, blank=True)
     body = models.TextField(_("body"))
     rsvp_url = models.URLField(_("RSVP link"), max_length=500)
