@@ -79,7 +79,6 @@ def run():
     from campaign.invitations.letters_pdf import letters_pdf
     from campaign.invitations.models import Audience, Batch
     from campaign.invitations.services.letters import letter_content, letterhead_for
-    from campaign.materials.demo import _image
 
     workdir = Path(tempfile.mkdtemp(prefix="jemputbola-letters-bench-"))
     logging.disable(logging.INFO)
@@ -89,10 +88,10 @@ def run():
             head = LetterheadSettings.for_site(Site.objects.get(is_default_site=True))
             for name, value in demo.LETTERHEAD.items():
                 setattr(head, name, value)
-            head.logo = _image("Lambang kop surat (demo)", demo._draw_emblem(), "png")
+            head.logo = demo._image("Lambang kop surat (demo)", demo._draw_emblem())
             head.save()
             template = services.letter_template_save(
-                **demo.LETTER, signature_image=_image("Tanda tangan (contoh)", demo._draw_signature(), "png")
+                **demo.LETTER, signature_image=demo._image("Tanda tangan (contoh)", demo._draw_signature())
             )
             district = _institutions(LETTERS)
             audience = services.audience_save(

@@ -180,13 +180,28 @@ def _draw_signature() -> bytes:
     return output.getvalue()
 
 
+def _image(title, data):
+    """A Wagtail image from PNG bytes, found again by its title."""
+    import io
+
+    from django.core.files.images import ImageFile
+    from wagtail.images import get_image_model
+
+    Image = get_image_model()
+    image = Image.objects.filter(title=title).first()
+    if image is None:
+        image = Image(title=title)
+        image.file = ImageFile(io.BytesIO(data), name=f"demo-{title[:30].lower().replace(' ', '-')}.png")
+        image.save()
+    return image
+
+
 def _letters(stdout):
     """The letterhead, the letter template and one numbered letter batch."""
     from wagtail.models import Site
 
     from campaign.core.models import LetterheadSettings, Office
     from campaign.institutions.models import InstitutionKind
-    from campaign.materials.demo import _image
 
     site = Site.objects.filter(is_default_site=True).first()
     if site is not None:
@@ -194,13 +209,13 @@ def _letters(stdout):
         if not head.address:
             for name, value in LETTERHEAD.items():
                 setattr(head, name, value)
-            head.logo = _image("Lambang kop surat (demo)", _draw_emblem(), "png")
+            head.logo = _image("Lambang kop surat (demo)", _draw_emblem())
             head.full_clean()
             head.save()
     template = LetterTemplate.objects.filter(name=LETTER["name"]).first()
     if template is None:
         template = services.letter_template_save(
-            **LETTER, signature_image=_image("Tanda tangan Kepala BPS NTT (contoh)", _draw_signature(), "png")
+            **LETTER, signature_image=_image("Tanda tangan Kepala BPS NTT (contoh)", _draw_signature())
         )
     if Batch.objects.filter(name=LETTER_BATCH).exists():
         return

@@ -27,7 +27,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
-from campaign.materials.pdf import _binary_streams, _new_canvas, draw_qr, printable
+from campaign.materials.pdf import binary_streams, draw_qr, new_canvas, printable
 
 from .services.letters import date_id
 
@@ -371,7 +371,7 @@ def _draw_letter(canvas, letter: LetterContent, head: Letterhead, top: float, ha
     canvas.showPage()
 
 
-@_binary_streams()
+@binary_streams()
 def letters_pdf(
     head: Letterhead,
     letters: Iterable[LetterContent],
@@ -381,7 +381,7 @@ def letters_pdf(
 ) -> bytes:
     """Every letter of ``letters`` (each on its own pages) as one A4 PDF."""
     buffer = io.BytesIO()
-    canvas = _new_canvas(buffer, A4, title=title, author=" ".join(filter(None, [head.line_1, head.line_2])))
+    canvas = new_canvas(buffer, A4, title=title, author=" ".join(filter(None, [head.line_1, head.line_2])))
     top = _kop_form(canvas, head)
     has_signature = _signature_form(canvas, signature)
     count = 0

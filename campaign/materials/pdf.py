@@ -340,6 +340,12 @@ def _new_canvas(buffer, pagesize, *, title, author):
     return canvas
 
 
+# For other apps' printed matter (the official letters of campaign.invitations): the same
+# compact streams and document settings as the materials.
+binary_streams = _binary_streams
+new_canvas = _new_canvas
+
+
 def _fit_string(text, font, size, width):
     """Shorten a one-line string with "…" until it fits ``width`` points."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
