@@ -196,6 +196,7 @@ def world(home_page):
         "emailtemplate": batch.template,
         "lettertemplate": letter_batch.letter_template,
         "letter": letter,
+        "letter_batch": letter_batch,
         "audience": batch.audience,
         "outboxmessage": outbox,
         "trackingevent": tracking,
