@@ -154,7 +154,7 @@ class RecipientViewSet(ScopedSnippetViewSet):
     inspect_view_enabled = True
     add_to_admin_menu = False
     list_display = [
-        "email",
+        "address",
         "name",
         "organisation",
         "batch",

@@ -256,6 +256,8 @@ def test_pdf_downloads_need_the_batch_in_scope(client, django_capture_on_commit_
     assert response.content.startswith(b"%PDF")
     letter = batch.letters.first()
     assert client.get(f"/admin/invitations/letter/{letter.pk}.pdf").content.startswith(b"%PDF")
+    recipients = client.get(f"/admin/snippets/invitations/recipient/?batch={batch.pk}").content.decode()
+    assert "(blank)" not in recipients and "Surat resmi" in recipients  # no email: the channel
     report = client.get(f"/admin/invitations/batch/{batch.pk}/").content.decode()
     assert f"/admin/invitations/batch/{batch.pk}/letters.pdf" in report
     # An email batch has no letters to print.

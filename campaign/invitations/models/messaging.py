@@ -479,6 +479,12 @@ class Recipient(models.Model):
     def organisation(self):
         return self.institution or self.media_partner
 
+    def address(self):
+        """What the recipient lists show first: the email address, or the channel."""
+        return self.email or str(self.get_channel_display())
+
+    address.short_description = _("email")
+
 
 class RsvpAnswer(models.Model):
     """Every answer a contact gave, in order: the recipient row keeps the latest."""
