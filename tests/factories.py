@@ -276,6 +276,30 @@ class BatchFactory(factory.django.DjangoModelFactory):
     chunk_size = 50
 
 
+class LetterTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "invitations.LetterTemplate"
+
+    name = factory.Sequence(lambda n: f"Surat permohonan {n}")
+    number_format = "B-{seq}/5300/HM.340/{month_roman}/{year}"
+    subject = "Permohonan Dukungan Sensus Penduduk Online 2020"
+    attachments = "-"
+    body = (
+        "<p>Sehubungan dengan Sensus Penduduk Online 2020, kami mohon dukungan {{ institution }}.</p>"
+        "<p>[[Tim pendamping kami, {{ team }}, siap datang.]]</p>"
+        "<p>Atas perhatian Bapak/Ibu, kami ucapkan terima kasih.</p>"
+    )
+    signatory_name = "Darwis Sitorus, S.Si., M.M."
+    signatory_position = "Kepala Badan Pusat Statistik Provinsi Nusa Tenggara Timur"
+    signatory_nip = "19700101 199003 1 001"
+
+
+class LetterBatchFactory(BatchFactory):
+    channel = "letter"
+    template = None
+    letter_template = factory.SubFactory(LetterTemplateFactory)
+
+
 class RecipientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "invitations.Recipient"

@@ -49,7 +49,6 @@ def activation_steps() -> list[tuple[str, Callable]]:
     return list(_ACTIVATION_STEPS.items())
 
 
-# A hook for letter templates (official letters, a channel of the batches): when the
-# model exists its app registers a copy step named "letter_templates" like the email
-# templates' one in ``campaign.invitations.carryover``.
+# Letter templates (official letters, a channel of the batches): the invitations app
+# registers this step (``campaign.invitations.carryover.letter_templates_copy``).
 LETTER_TEMPLATES_STEP = "letter_templates"

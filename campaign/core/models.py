@@ -164,6 +164,12 @@ class Office(ClusterableModel):
         FieldPanel("area"),
         FieldPanel("section"),
         InlinePanel("members", label=_("Staff")),
+        InlinePanel(
+            "letterheads",
+            label=_("Letterhead"),
+            max_num=1,
+            help_text=_("The office's own letterhead; without one, the one in the site settings."),
+        ),
     ]
 
     class Meta:
@@ -390,6 +396,74 @@ class CampaignSettings(BaseSiteSetting):
     @property
     def whatsapp_link(self):
         return f"https://wa.me/{self.whatsapp.lstrip('+')}" if self.whatsapp else ""
+
+
+# --- Letterheads -----------------------------------------------------------------------
+
+
+class LetterheadFields(models.Model):
+    """The kop surat of an official letter: the office's name lines, address, logo, and
+    the place letters are signed in ("Kupang, 5 Desember 2026")."""
+
+    line_1 = models.CharField(_("first line"), max_length=120, default="BADAN PUSAT STATISTIK")
+    line_2 = models.CharField(
+        _("second line"), max_length=120, blank=True, help_text=_("e.g. PROVINSI NUSA TENGGARA TIMUR")
+    )
+    address = models.TextField(_("address"), blank=True, help_text=_("One or two lines."))
+    contact_line = models.CharField(
+        _("telephone, email, website"), max_length=200, blank=True, help_text=_("Printed under the address.")
+    )
+    place = models.CharField(
+        _("place of signing"), max_length=60, default="Kupang", help_text=_("Printed before the date.")
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    letterhead_panels = [
+        FieldPanel("line_1"),
+        FieldPanel("line_2"),
+        FieldPanel("address"),
+        FieldPanel("contact_line"),
+        FieldRowPanel([FieldPanel("place"), FieldPanel("logo")]),
+    ]
+
+    class Meta:
+        abstract = True
+
+
+@register_setting(icon="doc-full")
+class LetterheadSettings(LetterheadFields, BaseSiteSetting):
+    """The letterhead of letters from the province office (and of every office that has
+    none of its own)."""
+
+    panels = LetterheadFields.letterhead_panels
+
+    class Meta:
+        verbose_name = _("letterhead")
+
+    def __str__(self):
+        return f"{self.line_1} {self.line_2}".strip()
+
+
+class OfficeLetterhead(LetterheadFields, Orderable):
+    """An office's own letterhead (a regency office's kop surat)."""
+
+    office = ParentalKey(Office, on_delete=models.CASCADE, related_name="letterheads")
+
+    panels = LetterheadFields.letterhead_panels
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("letterhead")
+        verbose_name_plural = _("letterheads")
+
+    def __str__(self):
+        return f"{self.line_1} {self.line_2}".strip()
 
 
 # --- Pages ----------------------------------------------------------------------------

@@ -148,6 +148,7 @@ _CAMPAIGN = [
     "core.change_campaign",
     "core.view_campaign",
     "core.change_campaignsettings",
+    "core.change_letterheadsettings",
     "core.view_region",
     "core.change_region",  # the map centre only: RegionViewSet shows the rest read-only
     # The office tree: the province's staff manage it, a regency's read their own office
@@ -192,10 +193,12 @@ _MATERIALS_VIEW = ["materials.view_guidepack"]
 # recipients, tracking events and the demo outbox.
 _INVITATIONS = [
     f"invitations.{action}_{model}"
-    for model in ("emailtemplate", "audience", "batch", "suppression")
+    for model in ("emailtemplate", "lettertemplate", "audience", "batch", "suppression")
     for action in ("add", "change", "delete", "view")
 ] + [
     "invitations.send_batch",
+    "invitations.view_letter",
+    "invitations.export_letter",
     "invitations.view_recipient",
     "invitations.export_recipient",
     "invitations.view_trackingevent",

@@ -21,7 +21,7 @@ from campaign.core.viewsets import visible_to
 from campaign.institutions.models import Institution
 
 from . import merge, selectors, services
-from .models import Audience, Batch, EmailTemplate, OutboxMessage, Recipient
+from .models import Audience, Batch, EmailTemplate, Letter, OutboxMessage, Recipient
 
 # Email HTML carries inline styles and nothing else: no script, no requests out; and it
 # runs in an opaque origin even when opened on its own, outside the sandboxed iframe.
@@ -32,6 +32,17 @@ _EMAIL_PREVIEW_CSP = {
     "frame-ancestors": [CSP.SELF],
     "sandbox": True,
 }
+
+
+def letters_preview_count(batch) -> int | None:
+    """How many letters a draft letter batch would print (one per institution)."""
+    if batch.audience_id is None:
+        return None
+    try:
+        rows, _excluded = services.batches._recipients_for_audience(batch)
+    except ValidationError:
+        return None
+    return len(rows)
 
 
 # The batch report lists at most this many recipients that lack a merge value.
@@ -49,6 +60,11 @@ def batch_report(request, pk):
         pk=pk,
     )
     funnel = selectors.batch_funnel(batch=batch)
+    letters = None
+    if batch.channel == Batch.Channel.LETTER:
+        letters = batch.letters.order_by("seq").values("pk", "number", "addressee", "institution")[
+            :_MISSING_SHOWN
+        ]
     missing = services.batch_missing_values(batch=batch) if batch.status == Batch.Status.DRAFT else []
     excluded = [
         (str(selectors.EXCLUSION_LABELS.get(key, key)), number)
@@ -70,6 +86,11 @@ def batch_report(request, pk):
             "can_send": request.user.has_perm("invitations.send_batch"),
             "interrupted": funnel.uncertain,
             "recipients_url": f"/admin/snippets/invitations/recipient/?batch={batch.pk}",
+            "letters": letters,
+            "letter_count": batch.letters.count() if letters is not None else 0,
+            "letter_rows": letters_preview_count(batch)
+            if letters is not None and batch.status == "draft"
+            else None,
         },
     )
 
@@ -217,3 +238,30 @@ def institution_history(request, pk):
             "recipients": selectors.institution_invitations(institution=institution),
         },
     )
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def batch_letters_pdf(request, pk):
+    """Every letter of a letter batch, in number order, as one PDF for printing."""
+    permission_require(request, "invitations.view_letter")
+    batch = get_object_or_404(
+        visible_to(request.user, Batch).select_related("letter_template__signature_image", "office"),
+        pk=pk,
+        channel=Batch.Channel.LETTER,
+    )
+    return _pdf_response(services.letters_print(batch=batch), f"surat-{batch.pk}.pdf")
+
+
+def letter_pdf(request, pk):
+    """One letter as it was numbered."""
+    permission_require(request, "invitations.view_letter")
+    letter = get_object_or_404(visible_to(request.user, Letter).select_related("batch"), pk=pk)
+    data = services.letters_print(batch=letter.batch, letters=Letter.objects.filter(pk=letter.pk))
+    safe = "".join(ch if ch.isalnum() else "-" for ch in letter.number).strip("-")
+    return _pdf_response(data, f"surat-{safe}.pdf")

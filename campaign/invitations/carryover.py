@@ -4,10 +4,10 @@ campaign) are copied for the new one; no batch is (a batch is what happened)."""
 
 from django.db.models import Q
 
-from campaign.core.carryover import register_copy_step
+from campaign.core.carryover import LETTER_TEMPLATES_STEP, register_copy_step
 from campaign.institutions.carryover import team_map
 
-from .models import Audience, EmailTemplate
+from .models import Audience, EmailTemplate, LetterTemplate
 
 
 def _free_name(model, name: str, suffix: str, taken: set) -> str:
@@ -44,6 +44,20 @@ def templates_copy(*, source, target, options, user=None) -> int:
         for template in EmailTemplate.objects.filter(_of(source)).order_by("pk")
     ]
     return len(EmailTemplate.objects.bulk_create(copies))
+
+
+def letter_templates_copy(*, source, target, options, user=None) -> int:
+    """Every letter template, named for ``target``, to be edited for it (the letters
+    name their census in the subject and body). Letter templates belong to no campaign;
+    the register keeps each issued letter as it was numbered, so old letters never change."""
+    taken = set(LetterTemplate.objects.values_list("name", flat=True))
+    suffix = target.short_name or target.name
+    copies = []
+    for template in LetterTemplate.objects.order_by("pk"):
+        template.pk = template.id = None
+        template.name = _free_name(LetterTemplate, template.name, suffix, taken)
+        copies.append(template)
+    return len(LetterTemplate.objects.bulk_create(copies))
 
 
 def audiences_copy(*, source, target, options, user=None) -> int:
@@ -89,4 +103,5 @@ def audiences_copy(*, source, target, options, user=None) -> int:
 
 def register():
     register_copy_step("email_templates", templates_copy)
+    register_copy_step(LETTER_TEMPLATES_STEP, letter_templates_copy)
     register_copy_step("audiences", audiences_copy)

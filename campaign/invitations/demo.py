@@ -5,6 +5,7 @@ Idempotent: demo objects are found by name and left as they are."""
 import datetime
 import itertools
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,7 +13,16 @@ from campaign.core.demo import demo_calendar
 from campaign.institutions.models import Contact, Team
 
 from . import services
-from .models import Audience, Batch, EmailTemplate, OutboxMessage, Recipient, RsvpAnswer, Suppression
+from .models import (
+    Audience,
+    Batch,
+    EmailTemplate,
+    LetterTemplate,
+    OutboxMessage,
+    Recipient,
+    RsvpAnswer,
+    Suppression,
+)
 
 TEMPLATE = {
     "name": "Undangan pendampingan SP2020",
@@ -104,6 +114,138 @@ STATES = [
 ]
 
 
+# The official letter a province office sends institutions' heads (the NIP is made up).
+LETTER = {
+    "name": "Surat permohonan dukungan SP2020",
+    "number_format": "B-{seq}/5300/HM.340/{month_roman}/{year}",
+    "subject": "Permohonan Dukungan Sensus Penduduk Online 2020",
+    "attachments": "1 (satu) berkas",
+    "body": (
+        "<p>Dalam rangka pelaksanaan Sensus Penduduk 2020 (SP2020) sesuai Undang-Undang Nomor 16 "
+        "Tahun 1997 tentang Statistik, Badan Pusat Statistik menyelenggarakan <b>Sensus Penduduk "
+        "Online</b> yang dapat diisi sendiri oleh setiap penduduk melalui laman "
+        "https://sensus.bps.go.id sampai dengan {{ campaign_end }}.</p>"
+        "<p>Sehubungan dengan hal tersebut, kami mohon dukungan Bapak/Ibu agar seluruh pimpinan dan "
+        "pegawai {{ institution }} beserta keluarganya berpartisipasi mengisi Sensus Penduduk "
+        "Online.[[ Tim pendamping kami, {{ team }}, siap memandu pengisian di kantor Bapak/Ibu "
+        "pada {{ session_date }}.]] Kesediaan dan waktu pendampingan dapat dikonfirmasi dengan "
+        "memindai kode QR pada surat ini.</p>"
+        "<p>Bersama ini kami lampirkan lembar panduan pengisian. Atas perhatian dan kerja sama "
+        "Bapak/Ibu, kami ucapkan terima kasih.</p>"
+    ),
+    "signatory_name": "Darwis Sitorus, S.Si., M.M.",
+    "signatory_position": "Kepala Badan Pusat Statistik Provinsi Nusa Tenggara Timur",
+    "signatory_nip": "19700101 199003 1 001",
+}
+LETTERHEAD = {
+    "line_1": "BADAN PUSAT STATISTIK",
+    "line_2": "PROVINSI NUSA TENGGARA TIMUR",
+    "address": "Jl. R. Suprapto No. 5, Kupang 85111",
+    "contact_line": "Telp. (0380) 826289, Surel: bps5300@bps.go.id, https://ntt.bps.go.id",
+    "place": "Kupang",
+}
+LETTER_BATCH = "Surat permohonan dukungan — instansi Kota Kupang"
+
+
+def _draw_emblem() -> bytes:
+    """A stand-in for the office's emblem on the letterhead (three bars, as on a chart)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (300, 300), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((10, 10, 290, 290), outline=(11, 79, 138), width=14)
+    for x, top, colour in ((80, 150, (11, 79, 138)), (130, 100, (66, 160, 71)), (180, 60, (247, 148, 29))):
+        draw.rectangle((x, top, x + 40, 230), fill=colour)
+    output = io.BytesIO()
+    image.save(output, "PNG", optimize=True)
+    return output.getvalue()
+
+
+def _draw_signature() -> bytes:
+    """A made-up signature: a few strokes in dark blue ink."""
+    import io
+    import math
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (480, 160), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    points = [(40 + t * 3.6, 90 - 38 * math.sin(t / 9) * math.cos(t / 23)) for t in range(110)]
+    draw.line(points, fill=(20, 30, 90), width=5, joint="curve")
+    draw.line([(60, 120), (420, 108)], fill=(20, 30, 90), width=4)
+    output = io.BytesIO()
+    image.save(output, "PNG", optimize=True)
+    return output.getvalue()
+
+
+def _image(title, data):
+    """A Wagtail image from PNG bytes, found again by its title."""
+    import io
+
+    from django.core.files.images import ImageFile
+    from wagtail.images import get_image_model
+
+    Image = get_image_model()
+    image = Image.objects.filter(title=title).first()
+    if image is None:
+        image = Image(title=title)
+        image.file = ImageFile(io.BytesIO(data), name=f"demo-{title[:30].lower().replace(' ', '-')}.png")
+        image.save()
+    return image
+
+
+def _letters(stdout):
+    """The letterhead, the letter template and one numbered letter batch."""
+    from wagtail.models import Site
+
+    from campaign.core.models import LetterheadSettings, Office
+    from campaign.institutions.models import InstitutionKind
+
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is not None:
+        head = LetterheadSettings.for_site(site)
+        if not head.address:
+            for name, value in LETTERHEAD.items():
+                setattr(head, name, value)
+            head.logo = _image("Lambang kop surat (demo)", _draw_emblem())
+            head.full_clean()
+            head.save()
+    template = LetterTemplate.objects.filter(name=LETTER["name"]).first()
+    if template is None:
+        template = services.letter_template_save(
+            **LETTER, signature_image=_image("Tanda tangan Kepala BPS NTT (contoh)", _draw_signature())
+        )
+    if Batch.objects.filter(name=LETTER_BATCH).exists():
+        return
+    audience = Audience.objects.filter(name="Instansi pemerintah Kota Kupang").first()
+    if audience is None:
+        kinds = InstitutionKind.objects.filter(name__in=["Kantor Pemerintah", "DPRD"])
+        audience = services.audience_save(
+            name="Instansi pemerintah Kota Kupang", target=Audience.Target.INSTITUTIONS, kinds=list(kinds)
+        )
+    batch = services.batch_save(
+        name=LETTER_BATCH,
+        channel=Batch.Channel.LETTER,
+        template=None,
+        letter_template=template,
+        audience=audience,
+        team=Team.objects.order_by("pk").first(),
+        office=Office.objects.filter(code="5300").first(),
+    )
+    try:
+        services.batch_start(batch=batch)
+    except ValidationError as error:
+        stdout.write(f"Letters: batch left as a draft ({' '.join(error.messages)}).")
+        return
+    # Numbered here rather than by the worker: the demo's letters exist at once.
+    for _ in range(100):
+        if not services.batch_send_chunk(batch_id=batch.pk).more:
+            break
+    stdout.write(f"Letters: {batch.letters.count()} numbered in “{LETTER_BATCH}”.")
+
+
 @transaction.atomic
 def load(*, stdout, with_users):
     template = EmailTemplate.objects.filter(name=TEMPLATE["name"]).first() or services.email_template_save(
@@ -156,6 +298,7 @@ def load(*, stdout, with_users):
             audience=Audience.objects.get(name="Instansi sudah didampingi"),
             days_before_end=7,
         )
+    _letters(stdout)
     if not OutboxMessage.objects.exists():
         batch = Batch.objects.get(name="Gelombang 1 — Kota Kupang")
         unsent = ["pending", "sending", "uncertain", "skipped"]

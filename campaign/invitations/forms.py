@@ -86,3 +86,16 @@ class AudienceForm(ScopedModelForm):
         # Declared fields do not take the model's label: capitalised as Wagtail does.
         for name in ("statuses", "mediums", "regions"):
             self.fields[name].label = capfirst(self._meta.model._meta.get_field(name).verbose_name)
+
+
+class BatchForm(ScopedModelForm):
+    """The batch form: a batch is sent by email unless "official letter" is chosen (a
+    form posted without a channel, as before channels existed, is an email batch)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "channel" in self.fields:
+            self.fields["channel"].required = False
+
+    def clean_channel(self):
+        return self.cleaned_data.get("channel") or "email"

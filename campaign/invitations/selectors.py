@@ -17,6 +17,7 @@ EXCLUSION_LABELS = {
     "erased": _("Erased on request"),
     "duplicate": _("Same address as another contact"),
     "purpose_unconfirmed": _("Purpose not confirmed for this campaign"),
+    "same_institution": _("Another contact of the same institution gets the letter"),
     **{f"suppressed_{value}": label for value, label in Suppression.Reason.choices},
 }
 

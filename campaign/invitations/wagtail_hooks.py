@@ -17,7 +17,17 @@ from campaign.institutions.admin_views import (
 from campaign.institutions.models import Institution
 
 from . import admin_views, services
-from .models import Audience, Batch, EmailTemplate, OutboxMessage, Recipient, Suppression, TrackingEvent
+from .models import (
+    Audience,
+    Batch,
+    EmailTemplate,
+    Letter,
+    LetterTemplate,
+    OutboxMessage,
+    Recipient,
+    Suppression,
+    TrackingEvent,
+)
 from .policies import register_policies
 
 # First: a ViewSet registering a model without a policy gets Wagtail's unscoped fallback.
@@ -39,6 +49,18 @@ class EmailTemplateViewSet(ScopedSnippetViewSet):
     search_fields = ["name", "subject_id", "subject_en"]
 
 
+class LetterTemplateViewSet(ScopedSnippetViewSet):
+    model = LetterTemplate
+
+    def save_service(self, *, instance, form, user):
+        return services.letter_template_save(template=instance, user=user)
+
+    icon = "doc-full"
+    menu_label = _("Letter templates")
+    list_display = ["name", "subject", "signatory_name", "updated_at"]
+    search_fields = ["name", "subject"]
+
+
 class AudienceViewSet(ScopedSnippetViewSet):
     model = Audience
 
@@ -54,10 +76,11 @@ class AudienceViewSet(ScopedSnippetViewSet):
 class BatchFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(choices=Batch.Status.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=Batch.Kind.choices, label=_("Kind"))
+    channel = django_filters.ChoiceFilter(choices=Batch.Channel.choices, label=_("Channel"))
 
     class Meta:
         model = Batch
-        fields = ["status", "kind"]
+        fields = ["status", "kind", "channel"]
 
 
 class _ToBatchReport:
@@ -88,7 +111,8 @@ class BatchViewSet(ScopedSnippetViewSet):
     edit_view_class = BatchEditView
     list_display = [
         "name",
-        "template",
+        Column("channel", label=_("Channel"), accessor="get_channel_display"),
+        Column("template", label=_("Template"), accessor="template_name"),
         "audience",
         Column("status", label=_("Status"), accessor="get_status_display"),
         "scheduled_at",
@@ -130,10 +154,11 @@ class RecipientViewSet(ScopedSnippetViewSet):
     inspect_view_enabled = True
     add_to_admin_menu = False
     list_display = [
-        "email",
+        "address",
         "name",
         "organisation",
         "batch",
+        Column("channel", label=_("Channel"), accessor="get_channel_display"),
         Column("status", label=_("Status"), accessor="get_status_display"),
         "opened_at",
         Column("answer", label=_("Answer"), accessor="get_answer_display"),
@@ -141,6 +166,7 @@ class RecipientViewSet(ScopedSnippetViewSet):
     filterset_class = RecipientFilterSet
     list_export = [
         "batch",
+        "channel",
         "email",
         "name",
         "institution",
@@ -187,6 +213,66 @@ class SuppressionViewSet(ScopedSnippetViewSet):
     list_export = ["email", "reason", "source", "detail", "created_at"]
 
 
+class LetterFilterSet(WagtailFilterSet):
+    year = django_filters.NumberFilter(label=_("Year"))
+    batch = django_filters.ModelChoiceFilter(
+        queryset=Batch.objects.filter(channel="letter"), label=_("Batch")
+    )
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
+
+    class Meta:
+        model = Letter
+        fields = ["year", "batch", "date_from", "date_to"]
+
+
+class LetterIndexView(AuditedExportIndexView):
+    """The register of outgoing letters (the office's agenda): addressees are personal
+    data, so exporting it needs its permission and is logged."""
+
+    export_permission = "invitations.export_letter"
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("batch", "office")
+
+
+class LetterViewSet(ScopedSnippetViewSet):
+    model = Letter
+    icon = "list-ol"
+    menu_label = _("Register of outgoing letters")
+    index_view_class = LetterIndexView
+    inspect_view_class = LocalTimeInspectView
+    inspect_view_enabled = True
+    list_display = ["number", "date", "addressee", "institution", "subject", "batch"]
+    list_export = [
+        "number",
+        "date",
+        "addressee",
+        "position",
+        "institution",
+        "address",
+        "subject",
+        "batch",
+        "office",
+    ]
+    export_headings = {
+        "number": _("Letter number"),
+        "date": _("Date"),
+        "addressee": _("Addressee"),
+        "position": _("Position"),
+        "institution": _("Institution"),
+        "address": _("Address"),
+        "subject": _("Subject of the letter"),
+        "batch": _("Batch"),
+        "office": _("Office"),
+    }
+    export_filename = "agenda-surat-keluar"
+    filterset_class = LetterFilterSet
+    search_fields = ["number", "addressee", "institution", "subject"]
+    ordering = ["-year", "office_key", "-seq"]
+    list_per_page = 50
+
+
 class TrackingEventViewSet(ScopedSnippetViewSet):
     model = TrackingEvent
     icon = "history"
@@ -228,6 +314,8 @@ class InvitationsGroup(SnippetViewSetGroup):
     items = (
         BatchViewSet,
         EmailTemplateViewSet,
+        LetterTemplateViewSet,
+        LetterViewSet,
         AudienceViewSet,
         RecipientViewSet,
         SuppressionViewSet,
@@ -271,6 +359,12 @@ def register_admin_urls():
             admin_views.institution_history,
             name="invitations_institution_history",
         ),
+        path(
+            "invitations/batch/<int:pk>/letters.pdf",
+            admin_views.batch_letters_pdf,
+            name="invitations_batch_letters",
+        ),
+        path("invitations/letter/<int:pk>.pdf", admin_views.letter_pdf, name="invitations_letter_pdf"),
         path("invitations/outbox/<int:pk>.html", admin_views.outbox_html, name="invitations_outbox_html"),
     ]
 
@@ -298,6 +392,26 @@ def invitation_buttons(snippet, user, next_url=None):
             icon_name="list-ul",
             priority=5,
         )
+    elif isinstance(snippet, Letter) and user.has_perm("invitations.view_letter"):
+        yield ListingButton(
+            _("Letter (PDF)"),
+            reverse("invitations_letter_pdf", args=[snippet.pk]),
+            icon_name="download",
+            priority=5,
+        )
+    elif (
+        isinstance(snippet, Recipient)
+        and snippet.channel == Batch.Channel.LETTER
+        and user.has_perm("invitations.view_letter")
+    ):
+        letter_id = Letter.objects.filter(recipient_id=snippet.pk).values_list("pk", flat=True).first()
+        if letter_id:
+            yield ListingButton(
+                _("Letter (PDF)"),
+                reverse("invitations_letter_pdf", args=[letter_id]),
+                icon_name="download",
+                priority=5,
+            )
     elif isinstance(snippet, Institution) and user.has_perm("invitations.view_recipient"):
         yield ListingButton(
             _("Invitations"),

@@ -275,14 +275,17 @@ def qr_path(matrix: list[list[bool]]) -> str:
     return "\n".join(operators)
 
 
-def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float, *, quiet: int = 4) -> None:
+def draw_qr(
+    canvas: Canvas, data: str, x: float, y: float, size: float, *, quiet: int = 4, matrix=None
+) -> None:
     """Draw a QR code as vector rectangles with its lower-left corner at (x, y).
 
-    ``size`` includes the white quiet zone of ``quiet`` modules that scanners need. The
+    ``size`` includes the white quiet zone of ``quiet`` modules that scanners need (a
+    caller that made the ``matrix`` of ``data`` already passes it). The
     rectangles are written in module units under a scaling transform: whole numbers,
     so the path is short and quick to write (a pack draws a thousand of them).
     """
-    matrix = qr_matrix(data)
+    matrix = matrix if matrix is not None else qr_matrix(data)
     count = len(matrix)
     module = size / (count + 2 * quiet)
     canvas.saveState()
@@ -335,6 +338,12 @@ def _new_canvas(buffer, pagesize, *, title, author):
     canvas.setAuthor(printable(author))
     canvas.setCreator("Jemput Bola")
     return canvas
+
+
+# For other apps' printed matter (the official letters of campaign.invitations): the same
+# compact streams and document settings as the materials.
+binary_streams = _binary_streams
+new_canvas = _new_canvas
 
 
 def _fit_string(text, font, size, width):

@@ -373,7 +373,7 @@ def test_the_data_migration_counts_existing_sessions(campaign, teams, sikka):
     from django.apps import apps
 
     migration = importlib.import_module(
-        "campaign.institutions.migrations.0010_session_tallies_by_regency_and_team"
+        "campaign.institutions.migrations.0011_session_tallies_by_regency_and_team"
     )
     for n, region in enumerate([teams[0].area, sikka, teams[0].area]):
         session_record(

@@ -149,7 +149,11 @@ def test_demo_data_has_every_status_and_is_idempotent(team):
     # Only the uncertain rows wait for staff; the rows being sent belong to a live claim.
     assert not Recipient.objects.filter(status=Recipient.Status.SENDING, claim="").exists()
     assert not Recipient.objects.filter(status=Recipient.Status.UNCERTAIN).exclude(claim="").exists()
-    assert Batch.objects.count() == 3
+    assert Batch.objects.count() == 4
+    # The letter batch: numbered once however often the demo loads (issue 17).
+    letters = Batch.objects.get(channel="letter")
+    assert letters.status == Batch.Status.DONE and letters.letter_template.signatory_nip
+    assert letters.letters.count() == letters.recipients.count() > 0
     follow_up = Batch.objects.get(days_before_end=7)
     assert follow_up.status == Batch.Status.DRAFT and "{{ progress_link }}" in follow_up.template.body_id
     assert set(Recipient.objects.exclude(answer="").values_list("answer", flat=True)) == {

@@ -18,7 +18,7 @@ from campaign.institutions.models import (
 )
 from campaign.institutions.services import contact_purposes_confirm, session_record, team_save
 from campaign.invitations import selectors, services
-from campaign.invitations.models import Audience, Batch, EmailTemplate, Recipient
+from campaign.invitations.models import Audience, Batch, EmailTemplate, LetterTemplate, Recipient
 from campaign.materials.models import GuidePage
 from campaign.response.models import AreaGoal
 from tests.factories import (
@@ -30,6 +30,7 @@ from tests.factories import (
     GuidePageFactory,
     HomePageFactory,
     InstitutionFactory,
+    LetterTemplateFactory,
     UserFactory,
 )
 
@@ -68,6 +69,7 @@ def test_carry_over_copies_teams_templates_audiences_guides_and_goals_not_what_h
         week_targets=[(datetime.date(2020, 2, 17), 12)],
     )
     template = EmailTemplateFactory(name="Undangan")
+    letter = LetterTemplateFactory(name="Surat permohonan dukungan")
     audience = AudienceFactory(name="Kantor di Kupang")
     audience.teams.set([team])
     audience.regions.set([kupang])
@@ -88,7 +90,14 @@ def test_carry_over_copies_teams_templates_audiences_guides_and_goals_not_what_h
     result = carry(sp2020)
     new = result.campaign
 
-    assert result.copied == {"teams": 1, "guides": 1, "email_templates": 1, "audiences": 1, "area_goals": 1}
+    assert result.copied == {
+        "teams": 1,
+        "guides": 1,
+        "email_templates": 1,
+        "letter_templates": 1,
+        "audiences": 1,
+        "area_goals": 1,
+    }
     assert (new.carried_over_from, new.is_active, new.requires_purpose_confirmation) == (sp2020, False, True)
     assert list(new.area.all()) == [kupang.parent]
     assert new.population_base == sp2020.population_base
@@ -97,6 +106,13 @@ def test_carry_over_copies_teams_templates_audiences_guides_and_goals_not_what_h
     assert (copy.name, copy.area, copy.leader, list(copy.members.all())) == ("Tim 1", kupang, None, [])
     assert [(t.week, t.target) for t in copy.week_targets.all()] == [(datetime.date(2026, 5, 4), 12)]
     assert EmailTemplate.objects.get(campaign=new).name == "Undangan — SE2026"
+    letter_copy = LetterTemplate.objects.exclude(pk=letter.pk).get()
+    assert letter_copy.name == "Surat permohonan dukungan — SE2026"
+    assert (letter_copy.number_format, letter_copy.body, letter_copy.signatory_nip) == (
+        letter.number_format,
+        letter.body,
+        letter.signatory_nip,
+    )
     audience_copy = Audience.objects.get(campaign=new)
     assert audience_copy.name == "Kantor di Kupang — SE2026"
     assert list(audience_copy.teams.all()) == [copy]

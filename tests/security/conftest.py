@@ -18,7 +18,7 @@ from campaign.institutions import completion
 from campaign.institutions.models import Assignment, CoordinationMeeting, GuidedSession, ImportRun, week_start
 from campaign.institutions.services import team_save
 from campaign.invitations import tokens as invitation_tokens
-from campaign.invitations.models import OutboxMessage, Suppression, TrackingEvent
+from campaign.invitations.models import Letter, OutboxMessage, Suppression, TrackingEvent
 from campaign.materials import codes
 from campaign.materials import tokens as material_tokens
 from campaign.materials.models import GuidePack, MediaItem, PressAttachment
@@ -28,6 +28,7 @@ from tests.factories import (
     GuideIndexPageFactory,
     GuidePageFactory,
     InstitutionFactory,
+    LetterBatchFactory,
     MediaContactFactory,
     NewsIndexPageFactory,
     NewsPageFactory,
@@ -151,6 +152,28 @@ def world(home_page):
     batch.save()
     batch.audience.save()
 
+    # A numbered letter of a letter batch of Kota Kupang's office (issue 17).
+    letter_batch = LetterBatchFactory(audience=batch.audience, office=kupang_office)
+    letter = Letter.objects.create(
+        recipient=RecipientFactory(
+            batch=letter_batch, contact=contact, channel="letter", email="", name=contact.name
+        ),
+        batch=letter_batch,
+        office=kupang_office,
+        office_key=kupang_office.pk,
+        year=today.year,
+        seq=1,
+        number=f"B-1/5371/HM.340/I/{today.year}",
+        date=today,
+        addressee=contact.name,
+        institution=institution.name,
+        subject="Permohonan Dukungan Sensus Penduduk Online 2020",
+        body="<p>Isi surat.</p>",
+        rsvp_url="https://example.org/undangan/x/",
+        signatory_name="Kepala",
+        signatory_position="Kepala BPS Kota Kupang",
+    )
+
     objects = {
         "campaign": campaign,
         "region": district,
@@ -171,6 +194,9 @@ def world(home_page):
         "recipient": recipient,
         "batch": batch,
         "emailtemplate": batch.template,
+        "lettertemplate": letter_batch.letter_template,
+        "letter": letter,
+        "letter_batch": letter_batch,
         "audience": batch.audience,
         "outboxmessage": outbox,
         "trackingevent": tracking,

@@ -118,6 +118,8 @@ def hostile_world(world):
     o["news"].title = PAYLOAD  # Wagtail's page reports: aging, locked pages, site history
     o["news"].locked, o["news"].locked_by, o["news"].locked_at = True, world.users["admin"], timezone.now()
     o["news"].save_revision(user=world.users["admin"]).publish()
+    o["letter"].addressee, o["letter"].address = PAYLOAD, VARIANTS[3]
+    o["letter"].save()
     Redirect.objects.create(old_path="/lama", redirect_link="https://example.org/a;=cmd|' /C calc'!A0")
     Scan.objects.create(guide=o["guide"], institution=o["institution"], material=Scan.Material.choices[0][0])
     return world

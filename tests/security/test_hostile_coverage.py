@@ -17,6 +17,8 @@ INTERNAL = {
     ("institutions.ErasedIdentity", "digest"): "hash of an erased address",
     ("institutions.PersonalDataLog", "model"): "model label written by our code",
     ("institutions.ImportRun", "source"): "import source written by our code",
+    ("institutions.SessionWeekTally", "regency"): "a regency's BPS code copied from the reference data",
+    ("institutions.SessionTeamTally", "regency"): "a regency's BPS code copied from the reference data",
     ("invitations.Recipient", "language"): "language code chosen from settings.LANGUAGES",
     ("invitations.Recipient", "claim"): "worker claim token",
     ("invitations.Recipient", "message_id"): "provider message id, shown in admin as text",

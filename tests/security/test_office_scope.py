@@ -97,6 +97,7 @@ def test_every_model_with_rows_in_an_area_has_an_area_rule():
         "invitations.batch",
         "invitations.recipient",
         "invitations.trackingevent",
+        "invitations.letter",
     } <= labels
 
 
@@ -129,7 +130,11 @@ def test_another_offices_objects_are_never_shown_by_any_viewset_url(world, offic
         inspect_or_edit = "edit" if model._meta.label_lower != "core.office" else "edit"
         own = kupang.get(reverse(f"{model.snippet_viewset.url_namespace}:{inspect_or_edit}", args=[obj.pk]))
         drain(own)
-        if model._meta.label_lower in ("invitations.recipient", "invitations.trackingevent"):
+        if model._meta.label_lower in (
+            "invitations.recipient",
+            "invitations.trackingevent",
+            "invitations.letter",
+        ):
             continue  # read-only: no edit view
         expected = 302 if model._meta.label_lower == "core.office" else 200  # offices: the province's
         assert own.status_code == expected, f"{model._meta.label_lower}: {own.status_code}"
@@ -149,6 +154,8 @@ AREA_ROWS = {
     "audience",
     "recipient",
     "pack",
+    "letter",
+    "letter_batch",
 }
 
 

@@ -44,6 +44,8 @@ STAFF = {
     "institutions.assignment": "vacd",
     "institutions.coordinationmeeting": "vacd",
     "invitations.emailtemplate": "vacd",
+    "invitations.lettertemplate": "vacd",
+    "invitations.letter": "v",  # the register: letters are numbered by sending, never written
     "invitations.audience": "vacd",
     "invitations.batch": "vacd",
     "invitations.suppression": "vacd",
@@ -64,6 +66,8 @@ MEMBER = {
     "institutions.coordinationmeeting": "vac",
 }
 ALL = "vacd"
+# Models nobody writes through the admin, the superuser included.
+READ_ONLY = {"invitations.letter"}
 
 # Models whose rows belong to a team: a member reaches team 1's rows, not team 2's.
 TEAM_SCOPED = {
@@ -154,7 +158,7 @@ def expected(role, label, kind, takes_pk, own):
     if role == "anonymous":
         return L
     access = (
-        ALL
+        ("v" if label in READ_ONLY else ALL)
         if role == "admin"
         else STAFF.get(label, "")
         if role in ("editor", "kepala")

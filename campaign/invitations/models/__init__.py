@@ -1,9 +1,11 @@
 """The invitations app's models: what is sent (templates, audiences, batches, one row per
 recipient) and what came back (tracking events, suppressions, RSVP answers)."""
 
+from .letters import Letter, LetterCounter, LetterTemplate  # noqa: F401
 from .messaging import (  # noqa: F401
     Audience,
     Batch,
+    Channel,
     EmailTemplate,
     Recipient,
     RsvpAnswer,

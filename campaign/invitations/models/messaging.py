@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 
-from ..forms import AudienceForm
+from ..forms import AudienceForm, BatchForm
 from ..merge import block_errors, unknown_merge_fields
 
 EMAIL_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"]
@@ -185,8 +185,18 @@ class Audience(models.Model):
         return self.name
 
 
+class Channel(models.TextChoices):
+    """How a batch reaches its recipients (WhatsApp and SMS come later, as new choices)."""
+
+    EMAIL = "email", _("Email")
+    LETTER = "letter", _("Official letter")
+
+
 class Batch(models.Model):
-    """One sending of a template to an audience; one Recipient row per address."""
+    """One sending of a template to an audience; one Recipient row per address (per
+    institution for a letter batch)."""
+
+    Channel = Channel
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -203,8 +213,31 @@ class Batch(models.Model):
 
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INVITATION)
+    channel = models.CharField(
+        _("channel"),
+        max_length=10,
+        choices=Channel.choices,
+        default=Channel.EMAIL,
+        help_text=_(
+            "An official letter is numbered and printed (one per institution, to its head) "
+            "instead of being emailed."
+        ),
+    )
     template = models.ForeignKey(
-        EmailTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="batches"
+        EmailTemplate,
+        verbose_name=_("email template"),
+        on_delete=models.PROTECT,
+        related_name="batches",
+        null=True,
+        blank=True,
+    )
+    letter_template = models.ForeignKey(
+        "invitations.LetterTemplate",
+        verbose_name=_("letter template"),
+        on_delete=models.PROTECT,
+        related_name="batches",
+        null=True,
+        blank=True,
     )
     audience = models.ForeignKey(
         Audience,
@@ -281,9 +314,12 @@ class Batch(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True, editable=False)
 
+    base_form_class = BatchForm
+
     panels = [
-        FieldPanel("name"),
-        FieldRowPanel([FieldPanel("template"), FieldPanel("audience")]),
+        FieldRowPanel([FieldPanel("name"), FieldPanel("channel")]),
+        FieldRowPanel([FieldPanel("template"), FieldPanel("letter_template")]),
+        FieldPanel("audience"),
         FieldRowPanel([FieldPanel("team"), FieldPanel("proposed_at")]),
         FieldRowPanel([FieldPanel("scheduled_at"), FieldPanel("days_before_end")]),
         FieldRowPanel(
@@ -300,11 +336,42 @@ class Batch(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def template_name(self):
+        return str(self.letter_template if self.channel == Channel.LETTER else self.template or "")
+
+    @property
+    def is_letter(self):
+        return self.channel == Channel.LETTER
+
+    def _related(self, name):
+        if name in self._state.fields_cache:
+            return self._state.fields_cache[name]
+        return getattr(self, name) if getattr(self, f"{name}_id") is not None else None
+
     def clean(self):
+        errors = {}
+        # The related objects, not only their ids: a template saved after the batch was
+        # built has an id the batch has not read yet.
+        template, letter_template = self._related("template"), self._related("letter_template")
+        if self.channel == Channel.LETTER:
+            if letter_template is None:
+                errors["letter_template"] = _("A letter batch needs a letter template.")
+            if template is not None:
+                errors["template"] = _("A letter batch uses a letter template, not an email one.")
+            if self.kind != self.Kind.INVITATION:
+                errors["channel"] = _("Reminders go by email.")
+        else:
+            if template is None:
+                errors["template"] = _("An email batch needs an email template.")
+            if letter_template is not None:
+                errors["letter_template"] = _("Only a letter batch uses a letter template.")
         if self.status == self.Status.DRAFT and self.scheduled_at and self.days_before_end is not None:
-            raise ValidationError(
-                {"days_before_end": _("Give a date to send at or a number of days before the end, not both.")}
+            errors["days_before_end"] = _(
+                "Give a date to send at or a number of days before the end, not both."
             )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Recipient(models.Model):
@@ -368,7 +435,8 @@ class Recipient(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    email = models.EmailField(_("email"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    email = models.EmailField(_("email"), blank=True, help_text=_("Empty for a letter."))
     name = models.CharField(_("name"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=2, default="id")
     proposed_at = models.DateTimeField(_("proposed session time"), null=True, blank=True)
@@ -409,7 +477,14 @@ class Recipient(models.Model):
         verbose_name_plural = _("recipients")
         permissions = [("export_recipient", _("Can export recipients"))]
         constraints = [
-            models.UniqueConstraint(fields=["batch", "email"], name="recipient_once_per_batch"),
+            models.UniqueConstraint(
+                fields=["batch", "email"], condition=~models.Q(email=""), name="recipient_once_per_batch"
+            ),
+            models.UniqueConstraint(
+                fields=["batch", "institution"],
+                condition=models.Q(channel="letter"),
+                name="letter_once_per_institution",
+            ),
         ]
         indexes = [
             models.Index(fields=["batch", "status"], name="recipient_batch_status"),
@@ -417,11 +492,19 @@ class Recipient(models.Model):
         ]
 
     def __str__(self):
+        if not self.email:
+            return self.name
         return f"{self.name} <{self.email}>" if self.name else self.email
 
     @property
     def organisation(self):
         return self.institution or self.media_partner
+
+    def address(self):
+        """What the recipient lists show first: the email address, or the channel."""
+        return self.email or str(self.get_channel_display())
+
+    address.short_description = _("email")
 
 
 class RsvpAnswer(models.Model):

@@ -29,6 +29,14 @@ from .batches import (
     batches_start_due,
     relative_send_at,
 )
+from .letters import (
+    date_id,
+    letter_number,
+    letter_template_save,
+    letterhead_for,
+    letters_number,
+    letters_print,
+)
 from .rsvp import RsvpResult, rsvp_confirmation_send, rsvp_record
 from .sending import (
     ChunkResult,
@@ -77,6 +85,12 @@ __all__ = [
     "bounce_kind",
     "build_message",
     "chunk_delay",
+    "date_id",
+    "letter_number",
+    "letter_template_save",
+    "letterhead_for",
+    "letters_number",
+    "letters_print",
     "claim_filter",
     "compile_template",
     "dedupe_key",

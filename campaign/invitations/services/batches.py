@@ -91,7 +91,12 @@ def _session_time(day, fallback):
 
 
 def _recipients_for_audience(batch: Batch) -> tuple[list[Recipient], dict]:
-    """Recipient rows (unsaved) for every eligible address of the batch's audience."""
+    """Recipient rows (unsaved) for every eligible address of the batch's audience (for
+    a letter batch, one per institution: ``letters.letter_recipients_for_audience``)."""
+    if batch.channel == Batch.Channel.LETTER:
+        from .letters import letter_recipients_for_audience
+
+        return letter_recipients_for_audience(batch)
     audience = batch.audience
     # The batch's office narrows the audience again: a regency office's batch reaches
     # only its area's institutions, whatever audience it names.
@@ -173,7 +178,13 @@ def _missing_values(batch: Batch, rows: list[Recipient]) -> list[MissingValue]:
     missing = []
     for row in rows:
         language = row.language if row.language in ("id", "en") else "id"
-        if language not in compiled:
+        if batch.channel == Batch.Channel.LETTER:
+            from .letters import compile_letter
+
+            language = "id"
+            if language not in compiled:
+                compiled[language] = compile_letter(batch.letter_template)
+        elif language not in compiled:
             compiled[language] = compile_template(
                 template=batch.template, language=language, organisation=links.organisation
             )
@@ -338,6 +349,8 @@ def batch_remind(
     """A reminder batch to everyone of ``batch`` who got the message at least
     ``after_days`` ago and has not answered (nor bounced, complained or unsubscribed)."""
     now = now or timezone.now()
+    if batch.channel != Batch.Channel.EMAIL:
+        raise ValidationError(_("Only an email batch has reminders."))
     S = Recipient.Status
     due = (
         batch.recipients.filter(

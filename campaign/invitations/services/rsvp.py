@@ -137,6 +137,8 @@ def rsvp_confirmation_send(*, answer_id: int) -> bool:
     if logged is None:
         return False
     recipient = logged.recipient
+    if not recipient.email:  # a letter's addressee answered through its QR code
+        return False
     # Only the latest answer is confirmed: an older queued one is stale.
     if recipient.answers.order_by("-created_at", "-pk").values_list("pk", flat=True).first() != logged.pk:
         return False

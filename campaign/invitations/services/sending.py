@@ -254,7 +254,13 @@ def batches_recover_interrupted(*, stale_after=None, now=None) -> dict:
     for claim in set(stale.values_list("claim", flat=True)):
         with transaction.atomic():
             mine = Recipient.objects.filter(claim_filter(claim))
-            unmarked = list(mine.order_by("pk").values_list("pk", flat=True)[:_MARK_EVERY])
+            # A letter chunk numbers in one transaction: its claimed rows were not
+            # numbered, and simply go back to pending.
+            unmarked = list(
+                mine.exclude(channel=Batch.Channel.LETTER)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:_MARK_EVERY]
+            )
             uncertain += mine.filter(pk__in=unmarked).update(
                 status=Recipient.Status.UNCERTAIN,
                 status_at=now,
@@ -391,6 +397,8 @@ def batch_send_chunk(*, batch_id: int) -> ChunkResult:
     if not result.claimed:
         result.more = True
         return result
+    if batch.channel == Batch.Channel.LETTER:
+        return _letters_chunk(batch, claim, result, started)
     claimed = list(
         Recipient.objects.filter(claim_filter(claim))
         .select_related("contact", "institution", "media_partner", "team")
@@ -462,6 +470,35 @@ def batch_send_chunk(*, batch_id: int) -> ChunkResult:
         if invited:
             institutions_mark_invited(institution_ids=invited)
 
+    if result.error:
+        _batch_error(batch, result.error)
+        batch.refresh_from_db(fields=["status"])
+        result.paused = batch.status == Batch.Status.PAUSED
+    elif result.sent:
+        Batch.objects.filter(pk=batch.pk, consecutive_errors__gt=0).update(consecutive_errors=0)
+    result.more = not result.paused and batch.recipients.filter(status=Recipient.Status.PENDING).exists()
+    if not result.more:
+        _batch_finish_if_done(batch)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _letters_chunk(batch, claim, result: ChunkResult, started) -> ChunkResult:
+    """A letter batch's chunk: its claimed recipients numbered and written (no provider;
+    ``services.letters``). A failure rolls the chunk's numbers back and puts it back."""
+    from .letters import letters_number
+
+    numbered = None
+    try:
+        numbered = letters_number(batch=batch, claim=claim)
+        result.sent, result.failed = numbered.sent, numbered.failed
+    except Exception as error:  # noqa: BLE001 - any failure puts the chunk back
+        result.error = f"{type(error).__name__}: {error}"[:500]
+        logger.warning("letter batch %s: numbering failed: %s", batch.pk, result.error)
+    finally:
+        _release(claim, error=result.error)
+    if numbered is not None and numbered.institution_ids:
+        institutions_mark_invited(institution_ids=numbered.institution_ids)
     if result.error:
         _batch_error(batch, result.error)
         batch.refresh_from_db(fields=["status"])

@@ -53,6 +53,8 @@ def _due(tomorrow):
             session__starts_at__lt=end,
         )
         .exclude(batch__kind=Batch.Kind.SESSION)
+        # Reminders are emails: a letter's addressee may have no address.
+        .exclude(batch__channel=Batch.Channel.LETTER)
         .select_related("session")
         .order_by("-answered_at", "-pk")
     ):
