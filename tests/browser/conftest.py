@@ -94,3 +94,15 @@ def admin_sign_in(page, live_server, username, password):
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.click("button[type=submit]")
+
+
+@pytest.fixture
+def wagtail_rows(transactional_db):
+    """What Wagtail's migrations create and a transactional test's flush removes: the
+    default locale and the root page."""
+    from django.conf import settings
+    from wagtail.models import Locale, Page
+
+    locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(title="Root", slug="root", locale=locale)

@@ -104,7 +104,7 @@ def test_map_pdf_and_after_sessions_report(live_server, page, settings):
         page.get_by_role("link", name="Apakah berhasil? Setelah pendampingan").click()
     page.select_option("#uplift-week", past_week)
     with page.expect_navigation():
-        page.get_by_role("button", name="Tampilkan").click()
+        page.locator("form:has(#uplift-week)").get_by_role("button", name="Tampilkan").click()
     assert "asosiasi, bukan bukti" in page.locator("#listing-results").inner_text()
     rows = page.locator("#listing-results table tbody tr")
     assert rows.count() == 22

@@ -142,9 +142,11 @@ def test_news_post_is_light_shares_and_works_without_javascript(live_server, bro
 
 
 def test_news_index_filters_and_fits_a_phone(live_server, page, phone_page, demo):
+    # The index lists its own posts (BPS Kota Kupang's section has its own index).
+    listed = NewsPage.objects.live().child_of(NewsIndexPage.objects.get(slug="berita"))
     meter = WireMeter(page)
     page.goto(live_server.url + demo["index"], wait_until="networkidle")
-    assert page.locator(".news-card").count() == min(10, NewsPage.objects.live().count())
+    assert page.locator(".news-card").count() == min(10, listed.count())
     assert page.csp_violations == []
     weight, requests = meter.without_images()
     print(
@@ -159,11 +161,11 @@ def test_news_index_filters_and_fits_a_phone(live_server, page, phone_page, demo
     page.locator(".news-filter button[type=submit]").click()
     page.wait_for_url("**region=5371**")
     shown = set(page.locator(".news-card-title").all_inner_texts())
-    expected = set(NewsPage.objects.live().filter(region__code="5371").values_list("title", flat=True))
+    expected = set(listed.filter(region__code="5371").values_list("title", flat=True))
     # The filter picks the region's live posts (some of the demo's are scheduled for days
     # ahead on its shifted calendar), and leaves the other regions' out.
     assert shown == expected and len(shown) >= 2
-    assert len(shown) < NewsPage.objects.live().count()
+    assert len(shown) < listed.count()
 
     for url, name in ((demo["index"], "news-index-phone"), (demo["post"], "news-post-phone")):
         phone_page.goto(live_server.url + url, wait_until="networkidle")

@@ -17,7 +17,7 @@ from tests.factories import NewsIndexPageFactory, NewsPageFactory, RegionFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_regency_office_writes_a_post_in_its_own_section(live_server, page, home_page):
+def test_a_regency_office_writes_a_post_in_its_own_section(live_server, page, wagtail_rows, home_page):
     ntt = RegionFactory(code="53", name="Nusa Tenggara Timur")
     kupang = RegionFactory(code="5371", name="Kota Kupang", parent=ntt)
     province_news = NewsIndexPageFactory(parent=home_page, title="Berita", slug="berita")
@@ -67,7 +67,12 @@ def test_a_regency_office_writes_a_post_in_its_own_section(live_server, page, ho
     body.wait_for(state="visible")
     body.click()
     page.keyboard.type("Dua puluh staf selesai mengisi pada hari itu.")
-    page.locator("#id_title").click()
+    page.locator("#id_title").click()  # Draftail writes its hidden input after the edit settles
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('form input[type=hidden], form textarea')]"
+        ".some((field) => field.value.includes('Dua puluh staf'))",
+        timeout=10_000,
+    )
     screenshot(page, "office-section-new-post")
     page.locator(".w-dropdown-button").last.get_by_role("button", name="Tindakan lain").click()
     page.get_by_role("button", name="Ajukan ke Persetujuan berita").click()

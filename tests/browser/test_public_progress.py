@@ -57,18 +57,6 @@ def _partner_site(live_server, path):
 
 
 @pytest.fixture
-def wagtail_rows(transactional_db):
-    """What Wagtail's migrations create and a transactional test's flush removes: the
-    default locale and the root page."""
-    from django.conf import settings
-    from wagtail.models import Locale, Page
-
-    locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    if Page.get_first_root_node() is None:
-        Page.add_root(title="Root", slug="root", locale=locale)
-
-
-@pytest.fixture
 def figures(wagtail_rows, home_page, settings):
     """SP2020 in NTT on its real calendar, the demo's daily series to 981,552 persons on
     28 May 2020, published."""
