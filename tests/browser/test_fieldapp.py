@@ -5,7 +5,7 @@ import json
 import os
 import time
 from pathlib import Path
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, unquote_plus
 
 import pytest
 from PIL import Image
@@ -359,7 +359,11 @@ def test_a_member_passes_on_the_staff_progress_link_and_sees_the_reported_share(
     """After a visit the member hands the institution its staff-progress link: by
     WhatsApp click-to-chat with the link written in, or copied; the card shows what
     the institution last reported."""
-    from campaign.institutions.completion import completion_report_record, completion_url
+    from campaign.institutions.completion import (
+        completion_report_record,
+        completion_token_read,
+        completion_url,
+    )
 
     settings.BASE_URL = live_server.url
     world = build_world()
@@ -378,8 +382,13 @@ def test_a_member_passes_on_the_staff_progress_link_and_sees_the_reported_share(
     card.locator("summary").click()
     whatsapp = card.get_by_role("link", name="Kirim link progres").first.get_attribute("href")
     assert whatsapp.startswith("https://wa.me/628123450001?text=Yth.")
-    link = completion_url(institution_id=first.pk)
+    # The token is signed with a timestamp: the page's and a fresh one may be a
+    # second apart, so compare where it leads and whose it is.
+    link = unquote_plus(whatsapp).rsplit(" ", 1)[-1]
+    prefix = completion_url(institution_id=first.pk).rsplit("/lapor-progres/", 1)[0]
+    assert link.startswith(prefix + "/lapor-progres/")
     assert whatsapp.endswith(quote_plus(link))
+    assert completion_token_read(link.rstrip("/").rsplit("/", 1)[-1]) == first.pk
     assert not page.evaluate("'share' in navigator")  # Linux Chromium: the clipboard path
     card.get_by_role("button", name="Bagikan link progres pegawai").click()
     page.wait_for_selector("#toast:not([hidden])")
