@@ -419,17 +419,25 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
     def scalar(function, column):
         return Subquery(reporting.order_by().annotate(n=Func(F(column), function=function)).values("n"))
 
+    from campaign.materials import selectors as materials_selectors
+
+    # The QR scans of printed guides ride on the same query (scalar subqueries too).
+    scan_window = {"since": campaign.online_start, "week": week}
+    scan_counts = materials_selectors.qr_scan_subqueries(**scan_window)
     kinds = {}
-    staff = None
+    staff = scans = None
     for kind in InstitutionKind.objects.annotate(
         staff_reporting=scalar("COUNT", "pk"),
         staff_done=scalar("SUM", "staff_completed"),
         staff_total=scalar("SUM", "staff_total"),
+        **{f"scans_{name}": count for name, count in scan_counts.items()},
     ):
         kinds[kind.pk] = kind.name
         staff = {name: getattr(kind, name) or 0 for name in ("staff_reporting", "staff_done", "staff_total")}
+        scans = {"campaign": kind.scans_campaign or 0, "week": kind.scans_week or 0}
     if staff is None:  # no kinds, so no institutions
         staff = {"staff_reporting": 0, "staff_done": 0, "staff_total": 0}
+        scans = materials_selectors.qr_scans(**scan_window)
     counted = list(institutions_in_area.values_list("region_id", "kind_id", "status").annotate(n=Count("pk")))
     if earlier:
         # All of the area's institutions counted as above, their kept statuses moved over.
@@ -502,9 +510,6 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
         area_codes=area_codes(office_of(area_user)) if area_limited else None,
     )
     participation = participation_figures(campaign=campaign, completed=totals["completed"], areas=areas)
-    from campaign.materials import selectors as materials_selectors
-
-    scans = materials_selectors.qr_scans(since=campaign.online_start, week=week)
     return Dashboard(
         campaign=campaign,
         week=week,

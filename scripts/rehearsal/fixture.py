@@ -7,12 +7,24 @@ load spreads its syncs over many phones, as a campaign does, instead of one phon
 every second (which the field app's per-user rate limit rightly refuses).
 """
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from campaign.core.services import FIELD_TEAM, roles_sync
 from campaign.institutions.models import GuidedSession, Team
+
+
+def session_time(campaign) -> str:
+    """When a rehearsal phone says its session took place: 09:00 WITA today, or the
+    nearest day of the team's campaign (the field app refuses dates outside it)."""
+    today = timezone.localdate()
+    day = min(max(today, campaign.online_start), campaign.effective_end)
+    wita = timezone.get_current_timezone()
+    return datetime.datetime.combine(day, datetime.time(9), tzinfo=wita).isoformat()
 
 
 def users(password: str, *, teams: int = 6, members: int = 4) -> dict:
@@ -26,7 +38,8 @@ def users(password: str, *, teams: int = 6, members: int = 4) -> dict:
     group = Group.objects.get(name=FIELD_TEAM)
     field = []
     hashed = make_password(password)  # one slow hash for every field account
-    for number, team in enumerate(Team.objects.order_by("pk")[:teams], start=1):
+    for number, team in enumerate(Team.objects.select_related("campaign").order_by("pk")[:teams], start=1):
+        when = session_time(team.campaign)
         institutions = list(
             GuidedSession.objects.filter(team=team).values_list("institution_id", flat=True).distinct()[:30]
         )
@@ -38,6 +51,13 @@ def users(password: str, *, teams: int = 6, members: int = 4) -> dict:
             user.groups.add(group)
             team.members.add(user)
             if institutions:
-                field.append({"username": user.username, "team": team.pk, "institutions": institutions})
+                field.append(
+                    {
+                        "username": user.username,
+                        "team": team.pk,
+                        "institutions": institutions,
+                        "session_time": when,
+                    }
+                )
         team.save()  # a ParentalManyToManyField is written on save
     return {"staff": staff.username, "field_users": field}

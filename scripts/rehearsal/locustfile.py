@@ -172,7 +172,7 @@ class FieldMember(HttpUser):
             "client_id": str(uuid.uuid4()),
             "team": account["team"],
             "institution": random.choice(account["institutions"]),  # noqa: S311
-            "starts_at": "2020-03-10T09:00:00+08:00",
+            "starts_at": account["session_time"],
             "status": "held",
             "people_guided": 12,
             "people_completed": 8,

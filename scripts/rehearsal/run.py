@@ -344,6 +344,12 @@ class Rehearsal:
                 "campaign.wsgi:application",
                 "--workers",
                 "5",
+                # Threads: a cached page or a webhook is answered while the worker's
+                # other threads wait on a PDF, a dashboard or a password hash.
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
                 "--bind",
                 f"127.0.0.1:{HTTP_PORT}",
                 "--log-level",
@@ -786,6 +792,7 @@ class Rehearsal:
             "from scripts.rehearsal.fixture import users; "
             f"a = users('{PASSWORD}')['field_users'][0]; "
             "print(json.dumps({'team': a['team'], 'inst': a['institutions'], "
+            "'when': a['session_time'], "
             "'tokens': [tokens.make('rsvp', pk) for pk in R.objects.values_list('pk', flat=True)[:30]], "
             "'msgs': list(R.objects.exclude(message_id='').values_list('email', 'message_id')[:50])}))"
         )
@@ -886,7 +893,7 @@ class Rehearsal:
                     "client_id": str(uuid.uuid4()),
                     "team": data["team"],
                     "institution": data["inst"][n % len(data["inst"])],
-                    "starts_at": "2020-03-10T09:00:00+08:00",
+                    "starts_at": data["when"],
                     "status": "held",
                     "people_guided": 5,
                     "people_completed": 3,
