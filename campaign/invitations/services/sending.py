@@ -726,6 +726,8 @@ def _batch_message(batch, group, fields: BatchFields) -> EmailMultiAlternatives:
         message.attach_alternative(fields.html, "text/html")
     if fields.template_id:
         message.template_id = fields.template_id
+        if not fields.subject:
+            message.subject = None  # the stored template's (anymail's convention)
     message.merge_data = {
         recipient.email: {"subject": rendered.subject, "html": rendered.html, "text": rendered.text}
         for recipient, _to, rendered, _unsubscribe in group
