@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import re
+import sqlite3
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -359,21 +360,34 @@ def check_rows(table: Table, lookups: Lookups, *, progress=None):
         return [], checker.errors
     clean: list[CleanRow] = []
     errors: list[RowError] = []
-    for offset, raw in enumerate(table.rows):
-        row, row_errors = checker.check(offset + 2, raw)
-        if row_errors:
-            errors.extend(row_errors)
-        else:
-            clean.append(row)
-        if progress and (offset + 2) % 1000 == 0:
-            progress(offset + 1)
+    with checker:
+        for offset, raw in enumerate(table.rows):
+            row, row_errors = checker.check(offset + 2, raw)
+            if row_errors:
+                errors.extend(row_errors)
+            else:
+                clean.append(row)
+            if progress and (offset + 2) % 1000 == 0:
+                progress(offset + 1)
+        duplicates = checker.duplicate_errors()
+    if duplicates:
+        errors = merge_errors(errors, duplicates)
+        bad = {error.row for _slot, error in duplicates}
+        clean = [row for row in clean if row.row not in bad]
     return clean, errors
 
 
 class RowChecker:
     """The checks of one file's rows, one row at a time, in file order: each row on its
-    own, then against the rows before it (the same institution, email or phone twice).
-    ``errors`` holds the header's problems; with any, no row can be checked."""
+    own, then (``duplicate_errors``, once every row is checked) against the rows before
+    it (the same institution, email or phone twice). ``errors`` holds the header's
+    problems; with any, no row can be checked.
+
+    ``check`` returns a row's own errors only: the keys of the duplicate checks go to a
+    ``DuplicateSpill`` (a temporary file), so the memory of a check does not grow with
+    the file. A row ``check`` passes can still be a duplicate: only after
+    ``duplicate_errors`` is the file known to be clean. Use it as a context manager (or
+    call ``close``) to delete the temporary file."""
 
     def __init__(self, headers: list[str], lookups: Lookups):
         self.lookups = lookups
@@ -390,11 +404,22 @@ class RowChecker:
                 )
             )
         self.index = {name: position for position, name in enumerate(headers) if name}
-        # What earlier rows hold, by a 64-bit digest of the key: a few bytes a row instead
-        # of the key's text, so a file's size barely changes the memory an import needs.
-        self.seen_keys = _Seen()
-        self.seen_emails = _Seen()
-        self.seen_phones = _Seen()
+        self.spill = DuplicateSpill()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self):
+        self.spill.close()
+
+    def duplicate_errors(self) -> list[tuple[int, RowError]]:
+        """(slot, error) of every row that repeats an earlier row's institution, email or
+        phone, in row order, each with the message (and the first row's number) the
+        row-by-row check gave; ``merge_errors`` puts them among the rows' own errors."""
+        return self.spill.errors()
 
     def check(self, row_number: int, raw: list) -> tuple[CleanRow | None, list[RowError]]:
         lookups = self.lookups
@@ -444,7 +469,7 @@ class RowChecker:
             if longitude is None:
                 fail("longitude", _("Longitude must be a number between -180 and 180."))
 
-        contact = _check_contact(values, lookups, fail, row_number, self.seen_emails, self.seen_phones)
+        contact = _check_contact(values, lookups, fail, row_number, self.spill, row_errors)
 
         external_id = values.get("external_id", "")
         if len(external_id) > 64:
@@ -453,13 +478,9 @@ class RowChecker:
         name_key = ("name", name_normalised, region_id)
         key = ("external_id", external_id) if external_id else name_key
         if name and region_id and not row_errors:
-            # The same institution twice: by external ID, or by name within the region.
-            candidates = [("external_id", key)] if external_id else []
-            for column, candidate in [*candidates, ("name", name_key)]:
-                first = self.seen_keys.setdefault(candidate, row_number)
-                if first != row_number:
-                    fail(column, _("Duplicate of row %(row)d.") % {"row": first})
-                    break
+            # The same institution twice: by external ID, or by name within the region
+            # (checked only for a row with no other error, its email and phone included).
+            self.spill.add_institution(row_number, key if external_id else None, name_key)
 
         if row_errors:
             return None, row_errors
@@ -483,19 +504,132 @@ class RowChecker:
         )
 
 
-class _Seen:
-    """Row numbers by key, the key kept as a 64-bit digest of its text (two different
-    keys collide with a probability of about 3 in 10^8 over a million keys: the import
-    would then refuse a row as a duplicate, never write a wrong one)."""
+def _digest(key) -> int:
+    """A key as a 64-bit digest of its text: two different keys collide with a
+    probability of about 3 in 10^8 over a million keys; the import would then refuse a
+    row as a duplicate, never write a wrong one."""
+    return int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=8).digest(), "little", signed=True)
+
+
+class DuplicateSpill:
+    """The duplicate checks of a file, out of the Python heap.
+
+    ``RowChecker`` compared each row's keys with a dict of the keys before it: about
+    0.4 KB a row that stayed for the whole import (docs/performance.md, issue 20). Here
+    each key goes, as (kind, 64-bit digest, row, slot), to a private SQLite database in a
+    temporary file (deleted when closed) with a small page cache, a few thousand at a
+    time; once every row is checked, a ``GROUP BY … HAVING COUNT(*) > 1`` per kind finds
+    the repeated keys and the rows after the first. ``slot`` is how many of its own errors
+    the row had when the key was checked: the duplicate's message goes back in that place.
+
+    The rules are the row-by-row check's: an email or phone repeats the first row with
+    that (valid) address, whatever that row's other errors; the institution is checked
+    only for a row with no other error (a repeated email or phone included), by external
+    ID first, then (when the external ID is new) by name within the region.
+    """
+
+    EMAIL, PHONE, EXTERNAL_ID, NAME = 1, 2, 3, 4
+    _BUFFER = 4_000
 
     def __init__(self):
-        self._rows: dict[int, int] = {}
+        self._pending: list[tuple] = []
+        self._db = None
 
-    def setdefault(self, key, row_number: int) -> int:
-        digest = int.from_bytes(
-            hashlib.blake2b(repr(key).encode(), digest_size=8).digest(), "little", signed=True
+    def _connection(self):
+        if self._db is None:
+            # "" is SQLite's private temporary database: a file, deleted on close.
+            self._db = sqlite3.connect("", isolation_level=None)
+            self._db.executescript(
+                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -2048;"
+                "PRAGMA temp_store = FILE;"
+                "CREATE TABLE key (kind INTEGER, digest INTEGER, row INTEGER, slot INTEGER);"
+            )
+        return self._db
+
+    def add(self, kind: int, key, row_number: int, slot: int):
+        self._pending.append((kind, _digest(key), row_number, slot))
+        if len(self._pending) >= self._BUFFER:
+            self._flush()
+
+    def add_institution(self, row_number: int, external_key, name_key):
+        if external_key is not None:
+            self.add(self.EXTERNAL_ID, external_key, row_number, 0)
+        self.add(self.NAME, name_key, row_number, 0)
+
+    def _flush(self):
+        if self._pending:
+            db = self._connection()
+            db.execute("BEGIN")
+            db.executemany("INSERT INTO key VALUES (?, ?, ?, ?)", self._pending)
+            db.execute("COMMIT")
+            self._pending = []
+
+    def errors(self) -> list[tuple[int, RowError]]:
+        """(slot, error) of every duplicate, sorted by row and, within a row, in the
+        order the row-by-row check found them."""
+        self._flush()
+        if self._db is None:
+            return []
+        db = self._db
+        db.executescript(
+            "CREATE INDEX IF NOT EXISTS key_digest ON key (kind, digest, row);"
+            "DROP TABLE IF EXISTS repeated; CREATE TABLE repeated (row INTEGER PRIMARY KEY);"
         )
-        return self._rows.setdefault(digest, row_number)
+        # A kind's repeated keys, and every row after the first with one. Institution
+        # keys were only written for rows with no error of their own, but a repeated
+        # email or phone (found first) is an error too, and a repeated external ID ends
+        # the row's check: such rows are left out of the later kinds.
+        repeated = """
+            SELECT key.row, key.kind, key.slot, first.row
+            FROM key JOIN (
+                SELECT digest, MIN(row) AS row FROM key
+                WHERE kind = :kind {eligible} GROUP BY digest HAVING COUNT(*) > 1
+            ) AS first ON key.digest = first.digest
+            WHERE key.kind = :kind AND key.row > first.row {eligible}
+        """
+        found = []
+        for kind in (self.EMAIL, self.PHONE, self.EXTERNAL_ID, self.NAME):
+            eligible = "AND key.row NOT IN (SELECT row FROM repeated)" if kind > self.PHONE else ""
+            rows = db.execute(repeated.format(eligible=eligible), {"kind": kind}).fetchall()
+            if kind < self.NAME:
+                db.executemany("INSERT OR IGNORE INTO repeated VALUES (?)", [(row[0],) for row in rows])
+            found += rows
+        messages = {
+            self.EMAIL: ("contact_email", _("The same email address is on row %(row)d.")),
+            self.PHONE: ("contact_phone", _("The same phone number is on row %(row)d.")),
+            self.EXTERNAL_ID: ("external_id", _("Duplicate of row %(row)d.")),
+            self.NAME: ("name", _("Duplicate of row %(row)d.")),
+        }
+        found.sort(key=lambda found_row: (found_row[0], found_row[2], found_row[1]))
+        return [
+            (slot, RowError(row_number, messages[kind][0], messages[kind][1] % {"row": first}))
+            for row_number, kind, slot, first in found
+        ]
+
+    def close(self):
+        self._pending = []
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def merge_errors(own: list[RowError], duplicates: list[tuple[int, RowError]]) -> list[RowError]:
+    """The rows' own errors (in row order) with the duplicate errors put back where the
+    row-by-row check gave them: after the first ``slot`` of their row's own errors."""
+    merged, position, row_number, taken = [], 0, None, 0
+    for slot, duplicate in duplicates:
+        while position < len(own) and own[position].row < duplicate.row:
+            merged.append(own[position])
+            position += 1
+        if duplicate.row != row_number:
+            row_number, taken = duplicate.row, 0
+        while position < len(own) and own[position].row == row_number and taken < slot:
+            merged.append(own[position])
+            position += 1
+            taken += 1
+        merged.append(duplicate)
+    merged += own[position:]
+    return merged
 
 
 def _check_region(values, lookups, fail):
@@ -526,7 +660,7 @@ def _check_region(values, lookups, fail):
     return matches[0]
 
 
-def _check_contact(values, lookups, fail, row_number, seen_emails, seen_phones):
+def _check_contact(values, lookups, fail, row_number, spill, row_errors):
     name = " ".join(values.get("contact_name", "").split())
     email = values.get("contact_email", "").strip().lower()
     phone_raw = values.get("contact_phone", "")
@@ -543,9 +677,8 @@ def _check_contact(values, lookups, fail, row_number, seen_emails, seen_phones):
             fail("contact_email", _("“%(value)s” is not a valid email address.") % {"value": email})
             email = ""
         else:
-            first = seen_emails.setdefault(email, row_number)
-            if first != row_number:
-                fail("contact_email", _("The same email address is on row %(row)d.") % {"row": first})
+            # A repeated address: found once every row is checked, named here.
+            spill.add(spill.EMAIL, email, row_number, len(row_errors))
             if lookups.erased_digests and lookups.digest(email) in lookups.erased_digests:
                 fail(
                     "contact_email",
@@ -558,9 +691,7 @@ def _check_contact(values, lookups, fail, row_number, seen_emails, seen_phones):
             fail("contact_phone", _("“%(value)s” is not a valid phone number.") % {"value": phone_raw})
             phone = ""
         else:
-            first = seen_phones.setdefault(phone, row_number)
-            if first != row_number:
-                fail("contact_phone", _("The same phone number is on row %(row)d.") % {"row": first})
+            spill.add(spill.PHONE, phone, row_number, len(row_errors))
             if lookups.erased_digests and lookups.digest(phone) in lookups.erased_digests:
                 fail(
                     "contact_phone",

@@ -17,7 +17,7 @@ from campaign.core import bulk_sql
 from campaign.core.models import Region
 from campaign.core.offices import area_region_ids
 
-from .importing import CleanRow, ImportFileError, Lookups, RowChecker, RowError, RowStream
+from .importing import CleanRow, ImportFileError, Lookups, RowChecker, RowError, RowStream, merge_errors
 from .models import (
     Contact,
     ErasedIdentity,
@@ -281,8 +281,9 @@ def institutions_import(
     statements (``campaign.core.bulk_sql``). A row the database refuses (its external
     ID outside the office's area, its contact someone else's) is reported like a bad
     cell, the chunks after it are still matched so that every such row is named, and
-    the transaction is rolled back. Memory: one chunk, and a digest per key of the
-    duplicate checks (docs/performance.md, issue 20).
+    the transaction is rolled back. Memory: one chunk; the keys of the duplicate checks
+    wait in a temporary SQLite file until the first pass ends (``DuplicateSpill``,
+    docs/performance.md, issue 20).
     """
     result = ImportResult()
     try:
@@ -292,7 +293,7 @@ def institutions_import(
         return result
     result.unknown_columns = stream.unknown_columns
     checker = RowChecker(stream.headers, _lookups(user))
-    with tempfile.TemporaryFile() as spool:
+    with tempfile.TemporaryFile() as spool, checker:
         try:
             if checker.errors:
                 result.rows = stream.count()
@@ -301,6 +302,10 @@ def institutions_import(
             chunks = _check_file(stream, checker, result, spool, progress)
         except ImportFileError as error:
             return ImportResult(errors=[RowError(0, "", str(error))])
+        duplicates = checker.duplicate_errors()
+        if duplicates:
+            result.errors = merge_errors(result.errors, duplicates)
+        checker.close()
         if result.errors:
             return result
         spool.seek(0)
@@ -321,8 +326,9 @@ def institutions_import(
 
 
 def _check_file(stream, checker, result, spool, progress) -> int:
-    """The first pass: every row checked, the clean ones pickled by chunks into
-    ``spool`` while no row is bad. Returns the number of chunks."""
+    """The first pass: every row checked on its own, the clean ones pickled by chunks
+    into ``spool`` while no row is bad (the duplicates among them are found after this
+    pass). Returns the number of chunks."""
     chunk, chunks = [], 0
     for row_number, raw in stream.rows():
         result.rows += 1

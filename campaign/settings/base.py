@@ -244,6 +244,11 @@ if ANYMAIL_ESP:
     MAILERS = {"default": {"BACKEND": f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"}}
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# Batch sending: one provider call for up to 250 invitations, each still rendered here and
+# handed over whole as merge data. Only for a provider whose merge fields are known (Mailgun;
+# invitations.services.sending.BATCH_FIELDS) or described in INVITATIONS_BATCH_FIELDS; any
+# other keeps one call per message.
+INVITATIONS_BATCH_SEND = env_bool("INVITATIONS_BATCH_SEND", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "BPS Provinsi NTT <sensus@ntt.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

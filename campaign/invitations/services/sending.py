@@ -202,20 +202,7 @@ def build_message(*, recipient: Recipient, compiled: merge.Compiled, values: dic
 
 
 def _mark_uncertain(recipient, claim, error) -> int:
-    """The provider may have accepted this message: the row becomes "uncertain", which
-    no run sends again; its webhook or staff settle it."""
-    return Recipient.objects.filter(pk=recipient.pk, claim=claim, status=Recipient.Status.SENDING).update(
-        status=Recipient.Status.UNCERTAIN,
-        status_at=timezone.now(),
-        claim="",
-        error=(
-            _(
-                "The provider's answer was lost: it may have gone out. Check the provider's "
-                "log before sending it again. (%(error)s)"
-            )
-            % {"error": error}
-        )[:500],
-    )
+    return _mark_uncertain_many([recipient.pk], claim, error)
 
 
 def _release(claim, *, error=""):
@@ -324,7 +311,7 @@ class _Marks:
 
 
 def _marks_write(marks: _Marks, claim) -> None:
-    """One UPDATE for every accepted row (plus one per refused row, which is rare)."""
+    """One UPDATE for every accepted row, one more for the refused or unrenderable ones."""
     if marks.sent:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         cases = " ".join(["WHEN %s THEN %s"] * len(marks.sent))
@@ -349,8 +336,8 @@ def _marks_write(marks: _Marks, claim) -> None:
                     *(pk for pk, _message_id in marks.sent),
                 ],
             )
-    for recipient, error, message_id in marks.failed:
-        _mark_failed(recipient, claim, error, message_id=message_id)
+    if marks.failed:
+        _marks_write_failed(marks.failed, claim)
     marks.sent, marks.failed = [], []
     marks.since = time.monotonic()
 
@@ -358,8 +345,10 @@ def _marks_write(marks: _Marks, claim) -> None:
 def batch_send_chunk(*, batch_id: int) -> ChunkResult:
     """Claim and send up to ``chunk_size`` pending recipients of a sending batch.
 
-    One provider call per message; the "sent" marks are written together, one UPDATE
-    for up to ``_MARK_EVERY`` messages, so a chunk costs a fixed number of statements
+    One provider call per message, or (``batch_send_fields``: a provider with batch
+    sending, switched on by ``INVITATIONS_BATCH_SEND``) one call for up to
+    ``_MARK_EVERY`` recipients (``_send_batched``); the "sent" marks are written
+    together, one UPDATE for up to ``_MARK_EVERY`` messages, so a chunk costs a fixed number of statements
     (about 20, plus two per ``_MARK_EVERY`` messages: at most 28 for the largest chunk)
     instead of one per message. Exactly once still holds: whatever ends the chunk (the
     last message, a pause, a provider error, any exception) writes the marks before the
@@ -418,8 +407,13 @@ def batch_send_chunk(*, batch_id: int) -> ChunkResult:
     invited = []
     marks = _Marks()
     mailer = mailers.default
+    fields = batch_send_fields(mailer)
     try:
         mailer.open()
+        if fields is not None:
+            # One provider call for up to fields.size recipients (anymail batch sending).
+            _send_batched(batch, claimed, claim, fields, links, compiled, marks, mailer, result, invited)
+            claimed = []
         for recipient in claimed:
             if marks.due():
                 _marks_write(marks, claim)
@@ -542,16 +536,6 @@ def recipient_table():
     return connection.ops.quote_name(Recipient._meta.db_table)
 
 
-def _mark_failed(recipient, claim, error, *, message_id=""):
-    Recipient.objects.filter(pk=recipient.pk, claim=claim, status=Recipient.Status.SENDING).update(
-        status=Recipient.Status.FAILED,
-        status_at=timezone.now(),
-        error=error[:500],
-        claim="",
-        message_id=message_id,
-    )
-
-
 def _batch_error(batch, error):
     Batch.objects.filter(pk=batch.pk).update(consecutive_errors=F("consecutive_errors") + 1, last_error=error)
     paused = Batch.objects.filter(
@@ -579,3 +563,202 @@ def chunk_delay(*, batch: Batch, result: ChunkResult) -> float:
     if not batch.rate_per_minute:
         return 0.0
     return max(0.0, result.claimed * 60 / batch.rate_per_minute - result.seconds)
+
+
+def _marks_write_failed(failed, claim) -> None:
+    """The refused and unrenderable rows of a write, in one UPDATE (each its own error
+    and message id)."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    errors = " ".join(["WHEN %s THEN %s"] * len(failed))
+    ids = ", ".join(["%s"] * len(failed))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {recipient_table()} SET status = %s, status_at = %s, claim = '', "  # noqa: S608 - our identifiers; values are parameters
+            f"error = CASE id {errors} ELSE error END, message_id = CASE id {errors} ELSE message_id END "
+            f"WHERE id IN ({ids}) AND claim = %s AND status = %s",
+            [
+                Recipient.Status.FAILED,
+                now,
+                *(value for recipient, error, _id in failed for value in (recipient.pk, error[:500])),
+                *(value for recipient, _error, message_id in failed for value in (recipient.pk, message_id)),
+                *(recipient.pk for recipient, _error, _id in failed),
+                claim,
+                Recipient.Status.SENDING,
+            ],
+        )
+
+
+# --- Batch sending: one provider call for many recipients (issue 20) -----------------------
+
+
+@dataclass(frozen=True)
+class BatchFields:
+    """How a provider takes one call for many recipients: each recipient's message is
+    rendered here, as on the per-message path, and handed over whole as three merge
+    fields (``merge_data``) that the message's subject, text and HTML consist of, in the
+    provider's own merge syntax; or a template stored at the provider that consists of
+    them (``template_id``)."""
+
+    subject: str
+    html: str
+    text: str
+    template_id: str = ""
+    size: int = _MARK_EVERY
+
+
+# The providers whose on-the-fly merge we know puts a value in as it is (no escaping):
+# anymail's esp_name → their merge fields for the whole subject, HTML and text.
+BATCH_FIELDS = {
+    # anymail's test backend records merge_data and substitutes nothing.
+    "Test": BatchFields(subject="{{subject}}", html="{{html}}", text="{{text}}"),
+    # Mailgun: recipient-variables, "%recipient.KEY%" anywhere in the message.
+    "Mailgun": BatchFields(subject="%recipient.subject%", html="%recipient.html%", text="%recipient.text%"),
+}
+
+
+def batch_send_fields(mailer) -> BatchFields | None:
+    """The batch-sending fields of ``mailer``'s provider, or None for one call per message.
+
+    Off unless ``INVITATIONS_BATCH_SEND`` is set. ``INVITATIONS_BATCH_FIELDS`` (a dict
+    of ``BatchFields``' names) describes a provider not in ``BATCH_FIELDS``, e.g. Postmark
+    with a stored template whose subject is ``{{subject}}``, HTML ``{{{html}}}`` and text
+    ``{{{text}}}``: ``{"template_id": "<its alias>", "subject": "", "html": "", "text": ""}``.
+    A provider anymail cannot batch-send through, or that nobody described, keeps the
+    per-message path."""
+    if not _setting("INVITATIONS_BATCH_SEND", False):
+        return None
+    configured = _setting("INVITATIONS_BATCH_FIELDS", None)
+    if configured:
+        fields = BatchFields(**configured)
+    else:
+        fields = BATCH_FIELDS.get(getattr(mailer, "esp_name", None))
+    if fields is None:
+        return None
+    # Crash recovery flags the first _MARK_EVERY claimed rows of a dead worker: one call's.
+    return (
+        fields if 0 < fields.size <= _MARK_EVERY else BatchFields(**{**fields.__dict__, "size": _MARK_EVERY})
+    )
+
+
+def _send_batched(batch, claimed, claim, fields, links, compiled, marks, mailer, result, invited):
+    """Send ``claimed`` (in id order) by calls of up to ``fields.size`` recipients.
+
+    After each call its marks are written (one UPDATE), and the pause check runs before
+    the next, so a worker that dies leaves at most one call's rows handed over unmarked:
+    the first still-claimed rows, which ``batches_recover_interrupted`` flags uncertain.
+    A call that fails: refused (proves nothing went out), the chunk stops and its unsent
+    claims go back; ambiguous, every recipient of that call becomes uncertain (one
+    UPDATE) and the rest go back. A recipient the provider refuses within an accepted
+    call is failed, as on the per-message path.
+    """
+    position = 0
+    while position < len(claimed):
+        if position:
+            _marks_write(marks, claim)
+            status = Batch.objects.filter(pk=batch.pk).values_list("status", flat=True).first()
+            if status != Batch.Status.SENDING:
+                result.paused = True
+                return
+        group, addresses = [], set()
+        while position < len(claimed) and len(group) < fields.size:
+            recipient = claimed[position]
+            if recipient.email.lower() in addresses:
+                break  # merge data is keyed by address: the same one twice goes in the next call
+            position += 1
+            language = recipient.language if recipient.language in ("id", "en") else "id"
+            if language not in compiled:
+                compiled[language] = compile_template(
+                    template=batch.template, language=language, organisation=links.organisation
+                )
+            values = merge_values(recipient, links)
+            try:
+                rendered = compiled[language].render(values)
+                to = (
+                    formataddr((merge.check_header(recipient.name), recipient.email))
+                    if recipient.name
+                    else recipient.email
+                )
+            except merge.Unrenderable as error:
+                marks.failed.append((recipient, _unrenderable_reason(error), ""))
+                result.failed += 1
+                continue
+            addresses.add(recipient.email.lower())
+            group.append((recipient, to, rendered, values["unsubscribe_link"]))
+        if not group:
+            continue
+        message = _batch_message(batch, group, fields)
+        try:
+            mailer.send_messages([message])
+        except Exception as error:  # noqa: BLE001 - any provider failure stops the chunk
+            result.error = f"{type(error).__name__}: {error}"[:500]
+            outcome = send_failure_outcome(error)
+            if outcome is Outcome.UNCERTAIN:
+                result.uncertain += _mark_uncertain_many([r.pk for r, *_rest in group], claim, result.error)
+            logger.warning(
+                "batch %s: provider error on a call of %s recipients from %s (%s): %s",
+                batch.pk,
+                len(group),
+                group[0][0].pk,
+                outcome,
+                result.error,
+            )
+            return
+        for recipient, *_rest in group:
+            if _mark_sent(recipient, message, marks):
+                result.sent += 1
+                if recipient.institution_id:
+                    invited.append(recipient.institution_id)
+            else:
+                result.failed += 1
+
+
+def _batch_message(batch, group, fields: BatchFields) -> EmailMultiAlternatives:
+    """One message to every recipient of ``group``: anymail sends each its own copy, with
+    its own merge data (its whole rendered subject, text and HTML), unsubscribe headers
+    and metadata (the recipient id the tracking webhooks find it by)."""
+    message = EmailMultiAlternatives(
+        subject=fields.subject,
+        body=fields.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to for _recipient, to, _rendered, _unsubscribe in group],
+    )
+    if fields.html:
+        message.attach_alternative(fields.html, "text/html")
+    if fields.template_id:
+        message.template_id = fields.template_id
+        if not fields.subject:
+            message.subject = None  # the stored template's (anymail's convention)
+    message.merge_data = {
+        recipient.email: {"subject": rendered.subject, "html": rendered.html, "text": rendered.text}
+        for recipient, _to, rendered, _unsubscribe in group
+    }
+    message.merge_headers = {
+        recipient.email: {
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        for recipient, _to, _rendered, unsubscribe in group
+    }
+    message.merge_metadata = {
+        recipient.email: {"recipient": str(recipient.pk)} for recipient, _to, _rendered, _unsubscribe in group
+    }
+    message.metadata = {"batch": str(batch.pk)}
+    message.tags = ["invitation"]
+    return message
+
+
+def _mark_uncertain_many(pks, claim, error) -> int:
+    """The provider may have accepted these messages (one call, or one message): each
+    row becomes "uncertain", which no run sends again; its webhook or staff settle it."""
+    return Recipient.objects.filter(pk__in=pks, claim=claim, status=Recipient.Status.SENDING).update(
+        status=Recipient.Status.UNCERTAIN,
+        status_at=timezone.now(),
+        claim="",
+        error=(
+            _(
+                "The provider's answer was lost: it may have gone out. Check the provider's "
+                "log before sending it again. (%(error)s)"
+            )
+            % {"error": error}
+        )[:500],
+    )
