@@ -18,6 +18,10 @@ EXCLUSION_LABELS = {
     "duplicate": _("Same address as another contact"),
     "purpose_unconfirmed": _("Purpose not confirmed for this campaign"),
     "same_institution": _("Another contact of the same institution gets the letter"),
+    "no_phone": _("No phone number"),
+    "suppressed_phone": _("Number unsubscribed from this channel"),
+    "duplicate_phone": _("Same number as another contact"),
+    "no_whatsapp_opt_in": _("No WhatsApp opt-in (listed as not sent)"),
     **{f"suppressed_{value}": label for value, label in Suppression.Reason.choices},
 }
 

@@ -42,5 +42,6 @@ app_name = "invitations"
 urlpatterns = [
     path("undangan/berhenti/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("undangan/<str:token>/", views.rsvp, name="rsvp"),
+    path("r/<str:code>", views.short_link, name="short"),
     *_webhook_routes(),
 ]

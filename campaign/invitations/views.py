@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
 from . import services, tokens
 from .models import Recipient
@@ -39,7 +40,13 @@ def _link_problem(request, *, expired=False):
 
 
 def _recipient(purpose, token):
-    recipient_id = tokens.read(purpose, token)
+    recipient_id, channel = tokens.read_with_channel(purpose, token)
+    recipient = _recipient_by_id(recipient_id)
+    recipient.link_channel = channel or recipient.channel
+    return recipient
+
+
+def _recipient_by_id(recipient_id):
     recipient = (
         Recipient.objects.select_related(
             "batch", "institution", "media_partner", "team", "session", "contact"
@@ -95,6 +102,7 @@ def rsvp(request, token):
                         answer=form.cleaned_data["answer"],
                         proposed_at=form.cleaned_data["proposed_at"],
                         note=form.cleaned_data["note"],
+                        channel=recipient.link_channel,
                     )
                 except ValidationError as error:
                     for field, messages in error.message_dict.items():
@@ -118,6 +126,21 @@ def rsvp(request, token):
         )
         response.render()
     return _private(response)
+
+
+@require_GET
+def short_link(request, code):
+    """An SMS's short link: a redirect to the recipient's RSVP page (which only reads on
+    GET), the channel kept. It lives as long as the full link would from the sending."""
+    try:
+        recipient_id, channel = tokens.read_short(code)
+        recipient = _recipient_by_id(recipient_id)
+    except tokens.TokenError:
+        return _link_problem(request, expired=False)
+    sent = recipient.sent_at or recipient.claimed_at
+    if sent is not None and timezone.now() - sent > tokens.RSVP_MAX_AGE:
+        return _link_problem(request, expired=True)
+    return _private(redirect(tokens.rsvp_url(recipient.pk, channel)))
 
 
 @csrf_exempt
