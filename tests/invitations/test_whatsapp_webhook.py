@@ -150,3 +150,24 @@ def test_malformed_bodies_are_refused_even_when_signed():
     assert post(b"not json").status_code == 400
     assert post(json.dumps({"object": "page", "entry": []}).encode()).status_code == 400
     assert post(json.dumps({"object": "whatsapp_business_account", "entry": []}).encode()).status_code == 200
+
+
+def test_the_webhook_post_takes_the_fast_path(sent, monkeypatch):
+    """POSTs skip the stack below the security headers (ProviderWebhookMiddleware), the
+    verification GET goes through it."""
+    from django.contrib.sessions import middleware as sessions
+
+    seen = []
+    real = sessions.SessionMiddleware.process_request
+    monkeypatch.setattr(
+        sessions.SessionMiddleware,
+        "process_request",
+        lambda self, request: seen.append(request.method) or real(self, request),
+    )
+    response = post(payload("delivered", sent[0]))
+    assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in response
+    assert response.wsgi_request.resolver_match.route == "webhooks/whatsapp/"
+    assert seen == []
+    Client().get(URL, {"hub.mode": "subscribe", "hub.verify_token": "x", "hub.challenge": "1"})
+    assert seen == ["GET"]
