@@ -349,6 +349,9 @@ SECURE_CSP_ADMIN = {
     "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "img-src": [CSP.SELF, "data:", "blob:"],
+    # WhatsApp click-to-chat: the batch's recipient list posts a tap, then goes to wa.me
+    # (which forwards to api.whatsapp.com); form-action also covers the redirect.
+    "form-action": [CSP.SELF, "https://wa.me", "https://api.whatsapp.com"],
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

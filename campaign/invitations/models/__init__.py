@@ -8,6 +8,7 @@ from .messaging import (  # noqa: F401
     Batch,
     Channel,
     ChannelSuppression,
+    ChatTap,
     EmailTemplate,
     Recipient,
     RsvpAnswer,

@@ -379,6 +379,10 @@ class Batch(models.Model):
 
     @property
     def template_name(self):
+        if self.channel == Channel.WHATSAPP:
+            return self.whatsapp_template
+        if self.channel == Channel.SMS:
+            return str(Channel.SMS.label)
         return str(self.letter_template if self.channel == Channel.LETTER else self.template or "")
 
     @property
@@ -635,3 +639,31 @@ class RsvpAnswer(models.Model):
 
     def __str__(self):
         return f"{self.recipient}: {self.answer}"
+
+
+class ChatTap(models.Model):
+    """A staff member opened WhatsApp click-to-chat with a recipient's personal link
+    written in (their own WhatsApp sends it, no provider): counted as sent by WhatsApp,
+    by that user."""
+
+    wagtail_reference_index_ignore = True
+
+    recipient = models.ForeignKey(
+        Recipient, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="chat_taps"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("opened"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("WhatsApp click-to-chat")
+        verbose_name_plural = _("WhatsApp click-to-chats")
+
+    def __str__(self):
+        return f"{self.recipient} ({self.created_at:%Y-%m-%d %H:%M})"
