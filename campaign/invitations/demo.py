@@ -369,7 +369,9 @@ def _phone_batches(stdout, team):
         name=SMS_BATCH,
         channel=Batch.Channel.SMS,
         template=None,
-        sms_text="BPS NTT: Yth. {{ contact_name }}, mohon pilih jadwal pendampingan Sensus Online: {{ rsvp_link }}",
+        sms_text=(
+            "BPS NTT: Yth. {{ contact_name }}, mohon pilih jadwal pendampingan Sensus Online: {{ rsvp_link }}"
+        ),
         audience=audience,
         team=team,
     )
