@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
@@ -247,7 +247,13 @@ class Batch(models.Model):
         ),
     )
     whatsapp_language = models.CharField(
-        _("WhatsApp template language"), max_length=10, blank=True, default="id"
+        _("WhatsApp template language"),
+        max_length=10,
+        blank=True,
+        default="id",
+        validators=[
+            RegexValidator(r"^[a-z]{2,3}(_[A-Z]{2})?$", _("A language code such as id, en or en_US."))
+        ],
     )
     whatsapp_parameters = models.CharField(
         _("WhatsApp body parameters"),
@@ -438,7 +444,9 @@ class Batch(models.Model):
         if self.channel == Channel.WHATSAPP:
             if not self.whatsapp_template.strip():
                 errors["whatsapp_template"] = _("A WhatsApp batch needs the name of an approved template.")
-            unknown = unknown_merge_fields(" ".join("{{ " + n + " }}" for n in self.whatsapp_fields()))
+            from ..merge import MERGE_FIELDS
+
+            unknown = [name for name in self.whatsapp_fields() if name not in MERGE_FIELDS]
             if unknown:
                 errors["whatsapp_parameters"] = _("Unknown merge fields: %(fields)s.") % {
                     "fields": ", ".join(unknown)
