@@ -16,7 +16,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from . import services, tokens
-from .models import Recipient
+from .models import PHONE_CHANNELS, Recipient
+from .services.suppression import phone_unsubscribe
 
 
 def _private(response):
@@ -156,7 +157,13 @@ def unsubscribe(request, token):
     done = False
     if request.method == "POST":
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
-        services.unsubscribe(recipient=recipient, source="one-click" if one_click else "unsubscribe page")
+        source = "one-click" if one_click else "unsubscribe page"
+        if recipient.channel in PHONE_CHANNELS:
+            # WhatsApp or SMS: that channel only (the others still reach the contact).
+            if recipient.phone:
+                phone_unsubscribe(recipient=recipient, source=source)
+        else:
+            services.unsubscribe(recipient=recipient, source=source)
         done = True
     language = recipient.language if recipient.language in ("id", "en") else "id"
     with translation.override(language):

@@ -367,3 +367,14 @@ def test_provider_answers_are_refusals():
     )
     assert send_failure_outcome(answered) is Outcome.NOT_SENT
     assert send_failure_outcome(TwilioRestException(400, "http://x", "bad", code=21211)) is Outcome.NOT_SENT
+
+
+def test_the_unsubscribe_link_of_an_sms_recipient_stops_sms_only(client, django_capture_on_commit_callbacks):
+    from campaign.invitations.models import Suppression
+
+    (contact,) = make_contacts(1, **OPTED_IN)
+    sms = start(sms_batch(), django_capture_on_commit_callbacks)
+    recipient = sms.recipients.get()
+    assert client.post(tokens.unsubscribe_url(recipient.pk)).status_code == 200
+    assert list(ChannelSuppression.objects.values_list("channel", "phone")) == [("sms", contact.phone)]
+    assert not Suppression.objects.exists()  # the email address still gets email
