@@ -341,3 +341,27 @@ class HttpResponseSeeOther(HttpResponse):
     def __init__(self, url):
         super().__init__()
         self["Location"] = url
+
+
+def channels_report(request):
+    """Every visible batch's recipients by channel: sent, delivered, opened/read and
+    answered (by the channel whose link brought the answer), for one campaign or all."""
+    from campaign.core.models import Campaign
+
+    permission_require(request, "invitations.view_batch")
+    batches = visible_to(request.user, Batch)
+    campaigns = list(Campaign.objects.order_by("-online_start"))
+    chosen = next((c for c in campaigns if str(c.pk) == request.GET.get("campaign")), None)
+    if chosen is not None:
+        batches = batches.filter(audience__campaign=chosen)
+    recipients = Recipient.objects.filter(batch__in=batches.values("pk"))
+    return TemplateResponse(
+        request,
+        "invitations/admin/channels_report.html",
+        {
+            "channels": selectors.channel_funnel(recipients=recipients),
+            "campaigns": campaigns,
+            "chosen": chosen,
+            "batch_count": batches.count(),
+        },
+    )

@@ -336,6 +336,7 @@ register_snippet(InvitationsGroup)
 def register_admin_urls():
     return [
         path("invitations/batch/<int:pk>/", admin_views.batch_report, name="invitations_batch_report"),
+        path("invitations/channels/", admin_views.channels_report, name="invitations_channels_report"),
         path(
             "invitations/batch/<int:pk>/whatsapp/",
             admin_views.batch_click_to_chat,

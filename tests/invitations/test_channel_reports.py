@@ -108,3 +108,33 @@ def test_whatsapp_batch_report_counts_read_and_answers(client, staff, django_cap
     assert rows(batch.recipients.all()) == {"whatsapp": (2, 1, 1, 1, 0)}
     report = client.get(reverse("invitations_batch_report", args=[batch.pk]))
     assert report.status_code == 200 and "undangan" in report.content.decode()
+
+
+def test_every_batch_by_channel_for_one_campaign_or_all(client, staff, django_capture_on_commit_callbacks):
+    from tests.factories import AudienceFactory, CampaignFactory
+
+    make_contacts(2, **OPTED_IN)
+    sp2020, se2026 = (
+        CampaignFactory(),
+        CampaignFactory(name="Sensus Ekonomi 2026", short_name="SE2026", is_active=False),
+    )
+    start(BatchFactory(audience=AudienceFactory(campaign=sp2020)), django_capture_on_commit_callbacks)
+    start(
+        BatchFactory(
+            template=None,
+            channel=Batch.Channel.WHATSAPP,
+            whatsapp_template="undangan",
+            audience=AudienceFactory(campaign=se2026),
+        ),
+        django_capture_on_commit_callbacks,
+    )
+    url = reverse("invitations_channels_report")
+
+    def shown(query=""):
+        html = client.get(url + query).content.decode()
+        return {channel: html.count(f'data-channel="{channel}"') for channel in ("email", "whatsapp")}
+
+    assert shown() == {"email": 1, "whatsapp": 1}
+    assert shown(f"?campaign={sp2020.pk}") == {"email": 1, "whatsapp": 0}
+    assert shown(f"?campaign={se2026.pk}") == {"email": 0, "whatsapp": 1}
+    assert "2 gelombang" in client.get(url).content.decode()

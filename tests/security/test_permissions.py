@@ -177,6 +177,7 @@ EXPECTED = {
     "invitations_batch_action": (L, 405, 405, 405, 405, L),
     "invitations_batch_report": (L, 302, 302, 200, 200, L),
     "invitations_batch_click_to_chat": (L, 302, 302, 200, 200, L),
+    "invitations_channels_report": (L, 302, 302, 200, 200, L),
     "invitations_recipient_click_to_chat": (L, 405, 405, 405, 405, L),
     # An SMS's short link: a redirect to the RSVP page with a valid code only.
     "invitations:short": (404, 404, 404, 404, 404, 302),
