@@ -114,4 +114,14 @@ def test_staff_opt_in_send_whatsapp_and_sms_and_click_to_chat(live_server, page,
     assert sms.recipients.filter(status=Recipient.Status.SENT).count() == len(contacts)
     assert "/r/" in OutboxMessage.objects.filter(subject__startswith="SMS").first().text
     screenshot(page, "sms-batch-report")
+
+    # 5. Every batch by channel.
+    page.get_by_role("link", name="Semua gelombang per saluran").click()
+    page.wait_for_selector("table.channel-funnel")
+    sent = {
+        row.get_attribute("data-channel"): row.locator("td").nth(1).inner_text()
+        for row in page.locator("table.channel-funnel tbody tr").all()
+    }
+    assert sent == {"whatsapp": "1", "sms": str(len(contacts))}
+    screenshot(page, "channels-report")
     assert errors == [] and page.csp_violations == []
