@@ -260,8 +260,12 @@ def channel_funnel(*, recipients) -> list[ChannelRow]:
         row = rows.get(item["channel"])
         if row is not None:
             row.answered = item["answered"]
+    # A tapped row that the WhatsApp API already reached is counted once, as sent.
+    api_sent = Q(recipient__channel=Channel.WHATSAPP) & (
+        Q(recipient__status__in=sent_states) | Q(recipient__sent_at__isnull=False)
+    )
     taps = ChatTap.objects.filter(recipient__in=recipients.values("pk")).aggregate(
-        taps=Count("pk"), people=Count("recipient", distinct=True)
+        taps=Count("pk"), people=Count("recipient", distinct=True, filter=~api_sent)
     )
     whatsapp = rows[Channel.WHATSAPP]
     whatsapp.taps = taps["taps"]

@@ -138,3 +138,13 @@ def test_every_batch_by_channel_for_one_campaign_or_all(client, staff, django_ca
     assert shown(f"?campaign={sp2020.pk}") == {"email": 1, "whatsapp": 0}
     assert shown(f"?campaign={se2026.pk}") == {"email": 0, "whatsapp": 1}
     assert "2 gelombang" in client.get(url).content.decode()
+
+
+def test_a_tap_on_a_row_the_api_reached_is_not_counted_twice(django_capture_on_commit_callbacks, staff):
+    make_contacts(1, **OPTED_IN)
+    batch = start(
+        BatchFactory(template=None, channel=Batch.Channel.WHATSAPP, whatsapp_template="undangan"),
+        django_capture_on_commit_callbacks,
+    )
+    ChatTap.objects.create(recipient=batch.recipients.get(), user=staff)
+    assert rows(batch.recipients.all()) == {"whatsapp": (1, 0, 0, 0, 1)}
