@@ -157,7 +157,7 @@ def test_whatsapp_never_goes_to_a_contact_without_opt_in(cloud_api, django_captu
     batch = start(whatsapp_batch(), django_capture_on_commit_callbacks)
     assert sorted(cloud_api.sent_to()) == sorted(digits(c.phone) for c in opted)
     skipped = batch.recipients.get(contact=silent)
-    assert skipped.status == Recipient.Status.SKIPPED and "opt-in" in skipped.error
+    assert skipped.status == Recipient.Status.SKIPPED and "persetujuan WhatsApp" in skipped.error
     assert not batch.recipients.filter(contact=no_phone).exists()
     assert batch.excluded["excluded"] == {"no_whatsapp_opt_in": 1, "no_phone": 1}
 
@@ -244,7 +244,7 @@ def test_outbox_backends_keep_what_they_would_send(django_capture_on_commit_call
     kept = OutboxMessage.objects.order_by("pk")
     assert [m.to for m in kept] == [c.phone for c in contacts] * 2
     assert kept[0].headers["X-Template"] == "undangan_pendampingan"
-    assert "SMS" in kept[2].subject and "1 part" in kept[2].subject
+    assert kept[2].subject.startswith("SMS, ") and "1 bagian, GSM-7" in kept[2].subject
     statuses = set(Recipient.objects.values_list("status", flat=True))
     assert statuses == {Recipient.Status.SENT}
     assert set(Recipient.objects.filter(channel="whatsapp").values_list("message_id", flat=True)) == {
