@@ -100,6 +100,7 @@ def contact_save(*, contact: Contact | None = None, user=None, **fields) -> Cont
         contact.phone = normalised
     if contact.consent_date is None:
         contact.consent_date = timezone.localdate()
+    contact.preferred_channel = contact.preferred_channel or Contact.PreferredChannel.EMAIL
     opt_in_changed = _whatsapp_opt_in_check(contact, user=user)
     contact = validated_save(contact, user=user)
     if opt_in_changed:

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='contact',
             name='preferred_channel',
-            field=models.CharField(choices=[('email', 'Email'), ('whatsapp', 'WhatsApp'), ('sms', 'SMS')], default='email', help_text='How the contact asked to be reached, e.g. for session reminders.', max_length=10, verbose_name='preferred channel'),
+            field=models.CharField(blank=True, choices=[('email', 'Email'), ('whatsapp', 'WhatsApp'), ('sms', 'SMS')], default='email', help_text='How the contact asked to be reached, e.g. for session reminders.', max_length=10, verbose_name='preferred channel'),
         ),
         migrations.AddField(
             model_name='contact',

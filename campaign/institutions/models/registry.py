@@ -237,6 +237,9 @@ class Contact(models.Model):
         max_length=10,
         choices=PreferredChannel.choices,
         default=PreferredChannel.EMAIL,
+        # Optional in forms (a form posted without it, as before the field existed, keeps
+        # email): contact_save fills it.
+        blank=True,
         help_text=_("How the contact asked to be reached, e.g. for session reminders."),
     )
     whatsapp_opt_in_at = models.DateTimeField(
