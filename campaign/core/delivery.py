@@ -1,5 +1,5 @@
-"""What a failed hand-over to a provider tells us, for every channel (email now; WhatsApp,
-SMS later): either it proves that nothing went out, or it leaves the question open.
+"""What a failed hand-over to a provider tells us, for every channel (email, WhatsApp,
+SMS): either it proves that nothing went out, or it leaves the question open.
 
 A claim may go back to "pending" (and be sent again by a later run) only when the error
 proves nothing was sent: the connection was never made (refused, no such host, a timeout
@@ -12,7 +12,8 @@ automatically; the provider's webhook (which carries our recipient id in the mes
 metadata) or staff settle it.
 
 The transports are recognised without importing them (requests/urllib3 for the HTTP
-APIs, smtplib and sockets for SMTP, botocore for Amazon SES), so a channel built on
+APIs and Twilio, httpx for pywa's WhatsApp Cloud API, smtplib and sockets for SMTP,
+botocore for Amazon SES), so a channel built on
 another client library only has to raise its errors from theirs, or extend the lists.
 """
 
@@ -41,6 +42,11 @@ _BOTOCORE_NOT_SENT = ("ClientError", "EndpointConnectionError", "ConnectTimeoutE
 # (NewConnectionError, which covers refused connections and failed name lookups, is a
 # subclass of ConnectTimeoutError in urllib3 2.)
 _URLLIB3_NOT_CONNECTED = ("ConnectTimeoutError", "NewConnectionError", "NameResolutionError")
+# httpx: the connection was never made, or no connection of the pool was free.
+_HTTPX_NOT_CONNECTED = ("ConnectError", "ConnectTimeout", "PoolTimeout", "UnsupportedProtocol", "InvalidURL")
+# The provider's answer with an error status, as the WhatsApp (pywa) and SMS (Twilio)
+# libraries raise it.
+_ANSWERED = ("WhatsAppError", "TwilioRestException")
 
 
 def _names(error) -> set[str]:
@@ -71,6 +77,8 @@ def _transport_outcome(error) -> Outcome | None:
             if inner is not None and _names(inner) & set(_URLLIB3_NOT_CONNECTED):
                 return Outcome.NOT_SENT
         return Outcome.UNCERTAIN  # read timeout, connection dropped, broken answer
+    if _module(error) == "httpx":
+        return Outcome.NOT_SENT if names & set(_HTTPX_NOT_CONNECTED) else Outcome.UNCERTAIN
     if _module(error) == "botocore":
         return Outcome.NOT_SENT if names & set(_BOTOCORE_NOT_SENT) else Outcome.UNCERTAIN
     if isinstance(error, smtplib.SMTPServerDisconnected):
@@ -89,6 +97,10 @@ def send_failure_outcome(error: BaseException) -> Outcome:
     names = _names(error)
     if names & set(_ANYMAIL_BEFORE_SENDING):
         return Outcome.NOT_SENT
+    if names & set(_ANSWERED) and _module(error) in ("pywa", "twilio"):
+        code = getattr(error, "status_code", None) or getattr(error, "status", None)
+        if isinstance(code, int) and code >= 400:
+            return Outcome.NOT_SENT
     if "AnymailError" in names:
         code = _status_code(error)
         if code is not None:

@@ -81,8 +81,8 @@ class ClientAddressMiddleware:
 
 
 class ProviderWebhookMiddleware:
-    """Providers' tracking webhooks (``/anymail/<esp>/tracking/``, POST) go straight to
-    anymail's view, ahead of the rest of the stack.
+    """Providers' tracking webhooks (``/anymail/<esp>/tracking/`` and
+    ``/webhooks/whatsapp/``, POST) go straight to their view, ahead of the rest of the stack.
 
     A provider's POST carries no session, no language and no CSRF token, and its answer is
     read by a program: sessions, locale, CSRF (the views are exempt), authentication
@@ -95,7 +95,8 @@ class ProviderWebhookMiddleware:
     that does not resolve to anymail goes down the stack as always.
     """
 
-    PREFIX = "/anymail/"
+    PREFIX = ("/anymail/", "/webhooks/")
+    ROUTES = ("anymail/", "webhooks/")
 
     def __init__(self, get_response):
         from django.middleware.security import SecurityMiddleware
@@ -112,7 +113,7 @@ class ProviderWebhookMiddleware:
             match = resolve(request.path_info)
         except Resolver404:
             return self.get_response(request)
-        if not match.route.startswith("anymail/"):  # e.g. Wagtail's catch-all for a page
+        if not match.route.startswith(self.ROUTES):  # e.g. Wagtail's catch-all for a page
             return self.get_response(request)
         request.resolver_match = match
         redirect = self.security.process_request(request)  # SECURE_SSL_REDIRECT

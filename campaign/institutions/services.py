@@ -100,7 +100,52 @@ def contact_save(*, contact: Contact | None = None, user=None, **fields) -> Cont
         contact.phone = normalised
     if contact.consent_date is None:
         contact.consent_date = timezone.localdate()
-    return validated_save(contact, user=user)
+    contact.preferred_channel = contact.preferred_channel or Contact.PreferredChannel.EMAIL
+    opt_in_changed = _whatsapp_opt_in_check(contact, user=user)
+    contact = validated_save(contact, user=user)
+    if opt_in_changed:
+        personal_data_log(
+            user=user,
+            action=PersonalDataLog.Action.OPT_IN,
+            model="contact",
+            row_count=1,
+            detail=(
+                f"contact #{contact.pk}: WhatsApp opt-in "
+                + (
+                    f"given {contact.whatsapp_opt_in_at:%Y-%m-%d %H:%M} ({contact.whatsapp_opt_in_source})"
+                    if contact.whatsapp_opt_in_at
+                    else "withdrawn"
+                )
+            ),
+        )
+    return contact
+
+
+def _whatsapp_opt_in_check(contact: Contact, *, user) -> bool:
+    """Whether the WhatsApp opt-in changed (then it is logged, with who recorded it). An
+    opt-in needs a phone and says how it was given, as Meta's policy asks."""
+    stored = (
+        Contact.objects.filter(pk=contact.pk)
+        .values_list("whatsapp_opt_in_at", "whatsapp_opt_in_source")
+        .first()
+        if contact.pk
+        else None
+    ) or (None, "")
+    if contact.whatsapp_opt_in_at is None:
+        contact.whatsapp_opt_in_source = ""
+        contact.whatsapp_opt_in_by = None
+    else:
+        errors = {}
+        if not contact.phone:
+            errors["whatsapp_opt_in_at"] = _("A WhatsApp opt-in needs a phone number.")
+        if not contact.whatsapp_opt_in_source.strip():
+            errors["whatsapp_opt_in_source"] = _("Say how the contact gave the opt-in.")
+        if errors:
+            raise ValidationError(errors)
+    changed = (contact.whatsapp_opt_in_at, contact.whatsapp_opt_in_source) != tuple(stored)
+    if changed and contact.whatsapp_opt_in_at is not None:
+        contact.whatsapp_opt_in_by = user if getattr(user, "is_authenticated", False) else None
+    return changed
 
 
 # --- Erasure --------------------------------------------------------------------------
@@ -121,6 +166,9 @@ def contact_erase(*, contact: Contact, user=None) -> Contact:
     contact.position = ""
     contact.email = ""
     contact.phone = ""
+    contact.whatsapp_opt_in_at = None
+    contact.whatsapp_opt_in_source = ""
+    contact.whatsapp_opt_in_by = None
     contact.erased_at = timezone.now()
     contact.opted_out_at = contact.opted_out_at or contact.erased_at
     contact.save()

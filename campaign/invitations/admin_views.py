@@ -45,6 +45,21 @@ def letters_preview_count(batch) -> int | None:
     return len(rows)
 
 
+def phone_preview(batch) -> dict | None:
+    """What a draft WhatsApp or SMS batch would do: how many numbers it reaches, and who
+    is left out (no phone, unsubscribed, no WhatsApp opt-in) with how many each."""
+    if batch.audience_id is None:
+        return None
+    rows, excluded = services.batches._recipients_for_audience(batch)
+    return {
+        "count": sum(1 for row in rows if row.status == Recipient.Status.PENDING),
+        "excluded": [
+            (str(selectors.EXCLUSION_LABELS.get(key, key)), number)
+            for key, number in sorted(excluded["excluded"].items(), key=lambda item: -item[1])
+        ],
+    }
+
+
 # The batch report lists at most this many recipients that lack a merge value.
 _MISSING_SHOWN = 200
 
@@ -66,6 +81,7 @@ def batch_report(request, pk):
             :_MISSING_SHOWN
         ]
     missing = services.batch_missing_values(batch=batch) if batch.status == Batch.Status.DRAFT else []
+    channels = selectors.channel_funnel(recipients=batch.recipients.all())
     excluded = [
         (str(selectors.EXCLUSION_LABELS.get(key, key)), number)
         for key, number in sorted((batch.excluded.get("excluded") or {}).items(), key=lambda item: -item[1])
@@ -77,9 +93,14 @@ def batch_report(request, pk):
             "batch": batch,
             "funnel": funnel,
             "steps": funnel.steps(),
+            "channels": channels,
+            "click_to_chat": batch.status != Batch.Status.DRAFT and batch.channel != Batch.Channel.LETTER,
             "excluded": excluded,
             "summary": selectors.audience_summary(audience=batch.audience, office=batch.office)
-            if batch.status == Batch.Status.DRAFT and batch.audience_id
+            if batch.status == Batch.Status.DRAFT and batch.audience_id and not batch.is_phone
+            else None,
+            "phone_preview": phone_preview(batch)
+            if batch.status == Batch.Status.DRAFT and batch.is_phone
             else None,
             "missing": missing,
             "missing_shown": missing[:_MISSING_SHOWN],
@@ -265,3 +286,82 @@ def letter_pdf(request, pk):
     data = services.letters_print(batch=letter.batch, letters=Letter.objects.filter(pk=letter.pk))
     safe = "".join(ch if ch.isalnum() else "-" for ch in letter.number).strip("-")
     return _pdf_response(data, f"surat-{safe}.pdf")
+
+
+_CHATS_PER_PAGE = 50
+
+
+def batch_click_to_chat(request, pk):
+    """The batch's recipients who have a phone, each with a button that opens WhatsApp
+    click-to-chat with their personal link (a POST: the tap is recorded first)."""
+    from django.core.paginator import Paginator
+    from django.db.models import Count, Max
+
+    from .services.click_to_chat import click_to_chat_phone
+
+    permission_require(request, "invitations.send_batch")
+    batch = get_object_or_404(visible_to(request.user, Batch), pk=pk)
+    rows = (
+        batch.recipients.filter(contact__isnull=False, contact__erased_at__isnull=True)
+        .exclude(phone="", contact__phone="")
+        .select_related("contact", "institution", "media_partner")
+        .annotate(tap_count=Count("chat_taps"), last_tap=Max("chat_taps__created_at"))
+        .order_by("pk")
+    )
+    page = Paginator(rows, _CHATS_PER_PAGE).get_page(request.GET.get("p"))
+    for recipient in page.object_list:
+        recipient.chat_phone = click_to_chat_phone(recipient)
+    return TemplateResponse(request, "invitations/admin/click_to_chat.html", {"batch": batch, "page": page})
+
+
+@require_POST
+def recipient_click_to_chat(request, pk):
+    """Record a click-to-chat tap by this user and go to wa.me (the admin's CSP allows the
+    form to lead there)."""
+    from .services.click_to_chat import chat_tap_record
+
+    permission_require(request, "invitations.send_batch")
+    recipient = get_object_or_404(
+        Recipient.objects.select_related("contact", "institution", "media_partner", "batch").filter(
+            batch__in=visible_to(request.user, Batch)
+        ),
+        pk=pk,
+    )
+    try:
+        url = chat_tap_record(recipient=recipient, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("invitations_batch_click_to_chat", pk=recipient.batch_id)
+    return HttpResponseSeeOther(url)
+
+
+class HttpResponseSeeOther(HttpResponse):
+    status_code = 303
+
+    def __init__(self, url):
+        super().__init__()
+        self["Location"] = url
+
+
+def channels_report(request):
+    """Every visible batch's recipients by channel: sent, delivered, opened/read and
+    answered (by the channel whose link brought the answer), for one campaign or all."""
+    from campaign.core.models import Campaign
+
+    permission_require(request, "invitations.view_batch")
+    batches = visible_to(request.user, Batch)
+    campaigns = list(Campaign.objects.order_by("-online_start"))
+    chosen = next((c for c in campaigns if str(c.pk) == request.GET.get("campaign")), None)
+    if chosen is not None:
+        batches = batches.filter(audience__campaign=chosen)
+    recipients = Recipient.objects.filter(batch__in=batches.values("pk"))
+    return TemplateResponse(
+        request,
+        "invitations/admin/channels_report.html",
+        {
+            "channels": selectors.channel_funnel(recipients=recipients),
+            "campaigns": campaigns,
+            "chosen": chosen,
+            "batch_count": batches.count(),
+        },
+    )

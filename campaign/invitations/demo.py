@@ -313,6 +313,7 @@ def load(*, stdout, with_users):
                 html=rendered.html,
                 headers={"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
             )
+    _phone_batches(stdout, team)
     stdout.write(
         f"Invitations: {Batch.objects.count()} batches, {Recipient.objects.count()} recipients, "
         f"{Suppression.objects.count()} suppressed addresses."
@@ -321,6 +322,77 @@ def load(*, stdout, with_users):
     from . import demo_carryover
 
     demo_carryover.load(stdout=stdout, with_users=with_users)
+
+
+WHATSAPP_BATCH = "WhatsApp — undangan pendampingan Tim 1"
+SMS_BATCH = "SMS — undangan pendampingan Tim 1"
+
+
+def _phone_batches(stdout, team):
+    """A WhatsApp and an SMS batch to the first team's institutions, sent through the
+    outbox backends whatever the settings say (the demo never reaches a real phone): two
+    in three contacts have a recorded WhatsApp opt-in, the others show as "not sent" with
+    the reason."""
+    from django.test.utils import override_settings
+
+    from campaign.institutions.services import contact_save
+
+    if team is None or Batch.objects.filter(name__in=[WHATSAPP_BATCH, SMS_BATCH]).exists():
+        return
+    audience = Audience.objects.filter(name="Institusi Tim 1").first() or services.audience_save(
+        name="Institusi Tim 1", target=Audience.Target.INSTITUTIONS, teams=[team]
+    )
+    from .selectors import audience_contacts
+
+    contacts = list(
+        audience_contacts(audience=audience).exclude(phone="").filter(erased_at__isnull=True)[:60]
+    )
+    for index, contact in enumerate(contacts):
+        if index % 3 != 2 and contact.whatsapp_opt_in_at is None:
+            contact_save(
+                contact=contact,
+                whatsapp_opt_in_at=timezone.now() - datetime.timedelta(days=20),
+                whatsapp_opt_in_source="Daftar hadir sosialisasi Kecamatan (demo)",
+            )
+    whatsapp = services.batch_save(
+        name=WHATSAPP_BATCH,
+        channel=Batch.Channel.WHATSAPP,
+        template=None,
+        whatsapp_template="undangan_pendampingan_sp2020",
+        whatsapp_language="id",
+        whatsapp_parameters="contact_name, institution, session_date, rsvp_link",
+        audience=audience,
+        team=team,
+        proposed_at=demo_calendar().at(2020, 2, 27, 9, 0),
+    )
+    sms = services.batch_save(
+        name=SMS_BATCH,
+        channel=Batch.Channel.SMS,
+        template=None,
+        sms_text=(
+            "BPS NTT: Yth. {{ contact_name }}, mohon pilih jadwal pendampingan Sensus Online: {{ rsvp_link }}"
+        ),
+        audience=audience,
+        team=team,
+    )
+    outbox = {
+        "WHATSAPP_BACKEND": "campaign.invitations.channels.outbox.OutboxWhatsAppBackend",
+        "SMS_BACKEND": "campaign.invitations.channels.outbox.OutboxSmsBackend",
+    }
+    with override_settings(**outbox):
+        for batch in (whatsapp, sms):
+            try:
+                services.batch_start(batch=batch)
+            except ValidationError as error:
+                stdout.write(f"{batch.name}: left as a draft ({' '.join(error.messages)}).")
+                continue
+            for _ in range(100):
+                if not services.batch_send_chunk(batch_id=batch.pk).more:
+                    break
+    stdout.write(
+        f"WhatsApp and SMS: {whatsapp.recipients.filter(status='sent').count()} WhatsApp and "
+        f"{sms.recipients.filter(status='sent').count()} SMS in the outbox."
+    )
 
 
 def _demo_batch(name, template, audience, team, proposed, contacts):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.core.offices import office_region_ids
 from campaign.institutions.models import Assignment, Contact, ContactPurpose, GuidedSession
 
-from .models import Audience, Batch, Recipient, Suppression
+from .models import Audience, Batch, Channel, ChatTap, Recipient, RsvpAnswer, Suppression
 
 EXCLUSION_LABELS = {
     "no_email": _("No email address"),
@@ -18,6 +18,10 @@ EXCLUSION_LABELS = {
     "duplicate": _("Same address as another contact"),
     "purpose_unconfirmed": _("Purpose not confirmed for this campaign"),
     "same_institution": _("Another contact of the same institution gets the letter"),
+    "no_phone": _("No phone number"),
+    "suppressed_phone": _("Number unsubscribed from this channel"),
+    "duplicate_phone": _("Same number as another contact"),
+    "no_whatsapp_opt_in": _("No WhatsApp opt-in (listed as not sent)"),
     **{f"suppressed_{value}": label for value, label in Suppression.Reason.choices},
 }
 
@@ -210,6 +214,63 @@ def batch_funnel(*, batch: Batch) -> Funnel:
         .count()
     )
     return Funnel(sessions_held=held, **counts)
+
+
+@dataclass
+class ChannelRow:
+    channel: str
+    label: str
+    sent: int = 0
+    delivered: int = 0
+    opened: int = 0
+    answered: int = 0
+    taps: int = 0
+
+
+def channel_funnel(*, recipients) -> list[ChannelRow]:
+    """Sent, delivered, opened (read, for WhatsApp) and answered per channel, for the
+    recipient rows ``recipients`` (a batch's, or every batch's of a campaign). An answer
+    counts for the channel whose link brought it (``RsvpAnswer.channel``): an email
+    recipient who answered through a click-to-chat link counts for WhatsApp. Click-to-chat
+    taps count as WhatsApp messages sent (``taps``: how many of them). Three queries."""
+    S = Recipient.Status
+    rows = {value: ChannelRow(value, str(label)) for value, label in Channel.choices}
+    sent_states = [S.SENT, S.DELIVERED, S.BOUNCED, S.COMPLAINED]
+    for item in (
+        recipients.order_by()
+        .values("channel")
+        .annotate(
+            sent=Count("pk", filter=Q(status__in=sent_states) | Q(sent_at__isnull=False)),
+            delivered=Count(
+                "pk", filter=Q(status__in=[S.DELIVERED, S.COMPLAINED]) | Q(delivered_at__isnull=False)
+            ),
+            opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        )
+    ):
+        row = rows.get(item["channel"])
+        if row is not None:
+            row.sent, row.delivered, row.opened = item["sent"], item["delivered"], item["opened"]
+    answers = (
+        RsvpAnswer.objects.filter(recipient__in=recipients.values("pk"))
+        .order_by()
+        .values("channel")
+        .annotate(answered=Count("recipient", distinct=True))
+    )
+    for item in answers:
+        row = rows.get(item["channel"])
+        if row is not None:
+            row.answered = item["answered"]
+    # A tapped row that the WhatsApp API already reached is counted once, as sent.
+    api_sent = Q(recipient__channel=Channel.WHATSAPP) & (
+        Q(recipient__status__in=sent_states) | Q(recipient__sent_at__isnull=False)
+    )
+    taps = ChatTap.objects.filter(recipient__in=recipients.values("pk")).aggregate(
+        taps=Count("pk"), people=Count("recipient", distinct=True, filter=~api_sent)
+    )
+    whatsapp = rows[Channel.WHATSAPP]
+    whatsapp.taps = taps["taps"]
+    whatsapp.sent += taps["people"]
+    return [row for row in rows.values() if row.sent or row.answered or row.taps]
 
 
 def institution_invitations(*, institution):

@@ -11,6 +11,7 @@ from anymail.exceptions import AnymailWebhookValidationFailure
 from django.urls import path
 
 from . import views
+from .whatsapp_webhook import whatsapp_webhook
 
 # What anymail's parsers raise on a body of the wrong form.
 _UNREADABLE = (UnicodeDecodeError, ValueError, KeyError, IndexError, TypeError, AttributeError)
@@ -42,5 +43,7 @@ app_name = "invitations"
 urlpatterns = [
     path("undangan/berhenti/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("undangan/<str:token>/", views.rsvp, name="rsvp"),
+    path("r/<str:code>", views.short_link, name="short"),
+    path("webhooks/whatsapp/", whatsapp_webhook, name="whatsapp_webhook"),
     *_webhook_routes(),
 ]

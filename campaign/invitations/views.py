@@ -13,9 +13,11 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
 from . import services, tokens
-from .models import Recipient
+from .models import PHONE_CHANNELS, Recipient
+from .services.suppression import phone_unsubscribe
 
 
 def _private(response):
@@ -39,7 +41,13 @@ def _link_problem(request, *, expired=False):
 
 
 def _recipient(purpose, token):
-    recipient_id = tokens.read(purpose, token)
+    recipient_id, channel = tokens.read_with_channel(purpose, token)
+    recipient = _recipient_by_id(recipient_id)
+    recipient.link_channel = channel or recipient.channel
+    return recipient
+
+
+def _recipient_by_id(recipient_id):
     recipient = (
         Recipient.objects.select_related(
             "batch", "institution", "media_partner", "team", "session", "contact"
@@ -95,6 +103,7 @@ def rsvp(request, token):
                         answer=form.cleaned_data["answer"],
                         proposed_at=form.cleaned_data["proposed_at"],
                         note=form.cleaned_data["note"],
+                        channel=recipient.link_channel,
                     )
                 except ValidationError as error:
                     for field, messages in error.message_dict.items():
@@ -120,6 +129,21 @@ def rsvp(request, token):
     return _private(response)
 
 
+@require_GET
+def short_link(request, code):
+    """An SMS's short link: a redirect to the recipient's RSVP page (which only reads on
+    GET), the channel kept. It lives as long as the full link would from the sending."""
+    try:
+        recipient_id, channel = tokens.read_short(code)
+        recipient = _recipient_by_id(recipient_id)
+    except tokens.TokenError:
+        return _link_problem(request, expired=False)
+    sent = recipient.sent_at or recipient.claimed_at
+    if sent is not None and timezone.now() - sent > tokens.RSVP_MAX_AGE:
+        return _link_problem(request, expired=True)
+    return _private(redirect(tokens.rsvp_url(recipient.pk, channel)))
+
+
 @csrf_exempt
 def unsubscribe(request, token):
     """GET: a page with one button. POST (the button, or a mail client's RFC 8058
@@ -133,7 +157,13 @@ def unsubscribe(request, token):
     done = False
     if request.method == "POST":
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
-        services.unsubscribe(recipient=recipient, source="one-click" if one_click else "unsubscribe page")
+        source = "one-click" if one_click else "unsubscribe page"
+        if recipient.channel in PHONE_CHANNELS:
+            # WhatsApp or SMS: that channel only (the others still reach the contact).
+            if recipient.phone:
+                phone_unsubscribe(recipient=recipient, source=source)
+        else:
+            services.unsubscribe(recipient=recipient, source=source)
         done = True
     language = recipient.language if recipient.language in ("id", "en") else "id"
     with translation.override(language):

@@ -336,6 +336,17 @@ register_snippet(InvitationsGroup)
 def register_admin_urls():
     return [
         path("invitations/batch/<int:pk>/", admin_views.batch_report, name="invitations_batch_report"),
+        path("invitations/channels/", admin_views.channels_report, name="invitations_channels_report"),
+        path(
+            "invitations/batch/<int:pk>/whatsapp/",
+            admin_views.batch_click_to_chat,
+            name="invitations_batch_click_to_chat",
+        ),
+        path(
+            "invitations/recipient/<int:pk>/whatsapp/",
+            admin_views.recipient_click_to_chat,
+            name="invitations_recipient_click_to_chat",
+        ),
         path(
             "invitations/batch/<int:pk>/<str:action>/",
             admin_views.batch_action,

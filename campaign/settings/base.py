@@ -252,6 +252,39 @@ INVITATIONS_BATCH_SEND = env_bool("INVITATIONS_BATCH_SEND", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "BPS Provinsi NTT <sensus@ntt.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- WhatsApp and SMS (campaign.invitations.channels) ---------------------------------
+# WHATSAPP_PROVIDER=cloud_api sends approved templates through the WhatsApp Business Cloud
+# API (pywa); SMS_PROVIDER=twilio sends SMS through Twilio. Without them both channels go
+# to the console/outbox backends (nothing leaves the machine). A dotted path in
+# WHATSAPP_BACKEND / SMS_BACKEND names any other backend.
+
+_WHATSAPP_BACKENDS = {
+    "cloud_api": "campaign.invitations.channels.whatsapp.CloudApiBackend",
+    "outbox": "campaign.invitations.channels.outbox.OutboxWhatsAppBackend",
+}
+_SMS_BACKENDS = {
+    "twilio": "campaign.invitations.channels.sms.TwilioSmsBackend",
+    "outbox": "campaign.invitations.channels.outbox.OutboxSmsBackend",
+    "console": "campaign.invitations.channels.outbox.ConsoleSmsBackend",
+}
+WHATSAPP_PROVIDER = os.environ.get("WHATSAPP_PROVIDER", "outbox").strip().lower()
+WHATSAPP_BACKEND = os.environ.get("WHATSAPP_BACKEND") or _WHATSAPP_BACKENDS.get(
+    WHATSAPP_PROVIDER, WHATSAPP_PROVIDER
+)
+WHATSAPP_PHONE_ID = os.environ.get("WHATSAPP_PHONE_ID", "")
+WHATSAPP_TOKEN = os.environ.get("WHATSAPP_TOKEN", "")
+WHATSAPP_API_VERSION = os.environ.get("WHATSAPP_API_VERSION", "")
+# The webhook: Meta signs each POST with the app secret (several, comma-separated, for a
+# rotation) and verifies the subscription with the verify token.
+WHATSAPP_APP_SECRET = env_list("WHATSAPP_APP_SECRET")
+WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN", "")
+SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "outbox").strip().lower()
+SMS_BACKEND = os.environ.get("SMS_BACKEND") or _SMS_BACKENDS.get(SMS_PROVIDER, SMS_PROVIDER)
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = os.environ.get("TWILIO_FROM", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+
 # --- Passwords and sessions ---------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -321,6 +354,9 @@ SECURE_CSP_ADMIN = {
     "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "img-src": [CSP.SELF, "data:", "blob:"],
+    # WhatsApp click-to-chat: the batch's recipient list posts a tap, then goes to wa.me
+    # (which forwards to api.whatsapp.com); form-action also covers the redirect.
+    "form-action": [CSP.SELF, "https://wa.me", "https://api.whatsapp.com"],
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -9,7 +9,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ANYMAIL, ANYMAIL_ESP, DATABASES, env_bool
+from .base import ANYMAIL, ANYMAIL_ESP, DATABASES, WHATSAPP_APP_SECRET, WHATSAPP_PROVIDER, env_bool
 
 DEBUG = False
 
@@ -30,6 +30,12 @@ if not ANYMAIL.get("WEBHOOK_SECRET"):
 if not ANYMAIL_ESP:
     raise ImproperlyConfigured(
         "ANYMAIL_ESP must name the email provider (for example postmark, mailgun, brevo)."
+    )
+
+if WHATSAPP_PROVIDER == "cloud_api" and not WHATSAPP_APP_SECRET:
+    raise ImproperlyConfigured(
+        "WHATSAPP_APP_SECRET must be set with the Cloud API: it verifies the signature of "
+        "Meta's delivery webhooks."
     )
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -41,3 +41,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"jemputbola-test-{os.getpid()}.sqlite3")
     }
+
+# WhatsApp and SMS: the outbox backends (tests that need a provider set their own); the
+# webhook's secrets are the tests' own.
+WHATSAPP_BACKEND = "campaign.invitations.channels.outbox.OutboxWhatsAppBackend"
+SMS_BACKEND = "campaign.invitations.channels.outbox.OutboxSmsBackend"
+WHATSAPP_APP_SECRET = ["test-app-secret"]
+WHATSAPP_VERIFY_TOKEN = "test-verify-token"  # noqa: S105

@@ -12,6 +12,8 @@ from tests.factories import (
     RegionFactory,
 )
 
+from .phone_fakes import cloud_api, twilio_api  # noqa: F401 - fixtures of the WhatsApp and SMS tests
+
 WITA = datetime.timezone(datetime.timedelta(hours=8))
 
 

@@ -139,7 +139,11 @@ def test_audience_report_and_institution_history(admin_client):
 
 
 def test_demo_data_has_every_status_and_is_idempotent(team):
-    make_contacts(30)
+    from campaign.institutions.models import Assignment
+
+    contacts = make_contacts(30)
+    for contact in contacts[:9]:
+        Assignment.objects.create(institution=contact.institution, team=team, week=datetime.date(2020, 2, 24))
     out = io.StringIO()
     demo.load(stdout=out, with_users=False)
     demo.load(stdout=out, with_users=False)
@@ -149,7 +153,15 @@ def test_demo_data_has_every_status_and_is_idempotent(team):
     # Only the uncertain rows wait for staff; the rows being sent belong to a live claim.
     assert not Recipient.objects.filter(status=Recipient.Status.SENDING, claim="").exists()
     assert not Recipient.objects.filter(status=Recipient.Status.UNCERTAIN).exclude(claim="").exists()
-    assert Batch.objects.count() == 4
+    assert Batch.objects.count() == 6
+    # WhatsApp and SMS through the outbox backends: two in three have a WhatsApp opt-in.
+    whatsapp = Batch.objects.get(channel="whatsapp")
+    assert whatsapp.status == Batch.Status.DONE
+    assert sorted(whatsapp.recipients.values_list("status", flat=True)) == ["sent"] * 6 + ["skipped"] * 3
+    sms = Batch.objects.get(channel="sms")
+    assert list(sms.recipients.values_list("status", flat=True)) == ["sent"] * 9
+    channels = [m.headers.get("X-Channel") for m in OutboxMessage.objects.all()]
+    assert channels.count("whatsapp") == 6 and channels.count("sms") == 9
     # The letter batch: numbered once however often the demo loads (issue 17).
     letters = Batch.objects.get(channel="letter")
     assert letters.status == Batch.Status.DONE and letters.letter_template.signatory_nip

@@ -215,6 +215,7 @@ def world(home_page):
         "rsvp": _path_token(invitation_tokens.rsvp_url(recipient.pk)),
         "completion": _path_token(completion.completion_url(institution_id=institution.pk)),
         "unsubscribe": _path_token(invitation_tokens.unsubscribe_url(recipient.pk)),
+        "short": invitation_tokens.short_code(recipient.pk, "sms"),
         "qr": str(qr),
     }
     return World(users=users, teams=teams, objects=objects, tokens=tokens)

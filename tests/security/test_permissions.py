@@ -58,6 +58,9 @@ KWARGS = {
     "invitations_audience_report": {"pk": _o("audience")},
     "invitations_batch_action": {"pk": _o("batch"), "action": "pause"},
     "invitations_batch_report": {"pk": _o("batch")},
+    "invitations_batch_click_to_chat": {"pk": _o("batch")},
+    "invitations_recipient_click_to_chat": {"pk": _o("recipient")},
+    "invitations:short": {"code": lambda w, role: w.tokens["short"] if role == "token" else "zz-s0000000000"},
     "invitations_institution_history": {"pk": _o("institution")},
     "invitations_outbox_html": {"pk": _o("outboxmessage")},
     "invitations_template_preview": {"pk": _o("emailtemplate")},
@@ -173,6 +176,13 @@ EXPECTED = {
     "invitations_audience_report": (L, 302, 302, 200, 200, L),
     "invitations_batch_action": (L, 405, 405, 405, 405, L),
     "invitations_batch_report": (L, 302, 302, 200, 200, L),
+    "invitations_batch_click_to_chat": (L, 302, 302, 200, 200, L),
+    "invitations_channels_report": (L, 302, 302, 200, 200, L),
+    "invitations_recipient_click_to_chat": (L, 405, 405, 405, 405, L),
+    # An SMS's short link: a redirect to the RSVP page with a valid code only.
+    "invitations:short": (404, 404, 404, 404, 404, 302),
+    # Meta's verification GET without the verify token.
+    "invitations:whatsapp_webhook": (403, 403, 403, 403, 403, 403),
     "invitations_institution_history": (L, 302, 302, 200, 200, L),
     "invitations_outbox_html": (L, 302, 302, 200, 200, L),
     "invitations_template_preview": (L, 302, 302, 200, 200, L),

@@ -200,6 +200,11 @@ class Contact(models.Model):
         INDONESIAN = "id", _("Indonesian")
         ENGLISH = "en", _("English")
 
+    class PreferredChannel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        SMS = "sms", _("SMS")
+
     institution = models.ForeignKey(
         Institution,
         verbose_name=_("institution"),
@@ -226,6 +231,37 @@ class Contact(models.Model):
     )
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.INDONESIAN
+    )
+    preferred_channel = models.CharField(
+        _("preferred channel"),
+        max_length=10,
+        choices=PreferredChannel.choices,
+        default=PreferredChannel.EMAIL,
+        # Optional in forms (a form posted without it, as before the field existed, keeps
+        # email): contact_save fills it.
+        blank=True,
+        help_text=_("How the contact asked to be reached, e.g. for session reminders."),
+    )
+    whatsapp_opt_in_at = models.DateTimeField(
+        _("WhatsApp opt-in"),
+        null=True,
+        blank=True,
+        help_text=_("When the contact agreed to receive WhatsApp messages from the office."),
+    )
+    whatsapp_opt_in_source = models.CharField(
+        _("how the WhatsApp opt-in was given"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. a signed attendance list, a WhatsApp message to the office, the RSVP page."),
+    )
+    whatsapp_opt_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("WhatsApp opt-in recorded by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     purpose = models.CharField(
         _("purpose of processing"),
@@ -254,7 +290,11 @@ class Contact(models.Model):
         FieldPanel("name"),
         FieldPanel("position"),
         FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
-        FieldPanel("preferred_language"),
+        FieldRowPanel([FieldPanel("preferred_language"), FieldPanel("preferred_channel")]),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("whatsapp_opt_in_at"), FieldPanel("whatsapp_opt_in_source")])],
+            heading=_("WhatsApp opt-in"),
+        ),
         MultiFieldPanel(
             [
                 FieldPanel("purpose"),
@@ -327,6 +367,7 @@ class PersonalDataLog(models.Model):
         MERGE = "merge", _("Merge")
         ERASE = "erase", _("Erase")
         CONFIRM = "confirm", _("Purpose confirmed")
+        OPT_IN = "opt_in", _("WhatsApp opt-in changed")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=10, choices=Action.choices)

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
@@ -186,10 +186,16 @@ class Audience(models.Model):
 
 
 class Channel(models.TextChoices):
-    """How a batch reaches its recipients (WhatsApp and SMS come later, as new choices)."""
+    """How a batch reaches its recipients. WhatsApp and SMS go to the contact's phone
+    (E.164) through the backend the settings name (``WHATSAPP_BACKEND``, ``SMS_BACKEND``)."""
 
     EMAIL = "email", _("Email")
     LETTER = "letter", _("Official letter")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    SMS = "sms", _("SMS")
+
+
+PHONE_CHANNELS = (Channel.WHATSAPP, Channel.SMS)
 
 
 class Batch(models.Model):
@@ -230,6 +236,39 @@ class Batch(models.Model):
         related_name="batches",
         null=True,
         blank=True,
+    )
+    whatsapp_template = models.CharField(
+        _("WhatsApp template name"),
+        max_length=512,
+        blank=True,
+        help_text=_(
+            "The name of a template approved for the WhatsApp Business account. Its body "
+            "parameters are filled in the order given below."
+        ),
+    )
+    whatsapp_language = models.CharField(
+        _("WhatsApp template language"),
+        max_length=10,
+        blank=True,
+        default="id",
+        validators=[
+            RegexValidator(r"^[a-z]{2,3}(_[A-Z]{2})?$", _("A language code such as id, en or en_US."))
+        ],
+    )
+    whatsapp_parameters = models.CharField(
+        _("WhatsApp body parameters"),
+        max_length=300,
+        blank=True,
+        default="contact_name, institution, rsvp_link",
+        help_text=_("Merge fields for {{1}}, {{2}}, … of the template body, separated by commas."),
+    )
+    sms_text = models.TextField(
+        _("SMS text"),
+        blank=True,
+        help_text=_(
+            "With merge fields; {{ rsvp_link }} becomes a short link. More than 160 characters "
+            "(70 with characters outside the GSM alphabet) are sent as several parts."
+        ),
     )
     letter_template = models.ForeignKey(
         "invitations.LetterTemplate",
@@ -319,6 +358,14 @@ class Batch(models.Model):
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("channel")]),
         FieldRowPanel([FieldPanel("template"), FieldPanel("letter_template")]),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("whatsapp_template"), FieldPanel("whatsapp_language")]),
+                FieldPanel("whatsapp_parameters"),
+                FieldPanel("sms_text"),
+            ],
+            heading=_("WhatsApp and SMS"),
+        ),
         FieldPanel("audience"),
         FieldRowPanel([FieldPanel("team"), FieldPanel("proposed_at")]),
         FieldRowPanel([FieldPanel("scheduled_at"), FieldPanel("days_before_end")]),
@@ -338,11 +385,22 @@ class Batch(models.Model):
 
     @property
     def template_name(self):
+        if self.channel == Channel.WHATSAPP:
+            return self.whatsapp_template
+        if self.channel == Channel.SMS:
+            return str(Channel.SMS.label)
         return str(self.letter_template if self.channel == Channel.LETTER else self.template or "")
 
     @property
     def is_letter(self):
         return self.channel == Channel.LETTER
+
+    @property
+    def is_phone(self):
+        return self.channel in PHONE_CHANNELS
+
+    def whatsapp_fields(self) -> list[str]:
+        return [name.strip() for name in self.whatsapp_parameters.split(",") if name.strip()]
 
     def _related(self, name):
         if name in self._state.fields_cache:
@@ -361,6 +419,8 @@ class Batch(models.Model):
                 errors["template"] = _("A letter batch uses a letter template, not an email one.")
             if self.kind != self.Kind.INVITATION:
                 errors["channel"] = _("Reminders go by email.")
+        elif self.channel in PHONE_CHANNELS:
+            errors.update(self._phone_errors(template, letter_template))
         else:
             if template is None:
                 errors["template"] = _("An email batch needs an email template.")
@@ -372,6 +432,57 @@ class Batch(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def _phone_errors(self, template, letter_template) -> dict:
+        errors = {}
+        if template is not None or letter_template is not None:
+            errors["template"] = _(
+                "A WhatsApp or SMS batch uses its own text, not an email or letter template."
+            )
+        if self.kind == self.Kind.SESSION:
+            errors["channel"] = _("Session reminders go by email.")
+        if self.channel == Channel.WHATSAPP:
+            if not self.whatsapp_template.strip():
+                errors["whatsapp_template"] = _("A WhatsApp batch needs the name of an approved template.")
+            from ..merge import MERGE_FIELDS
+
+            unknown = [name for name in self.whatsapp_fields() if name not in MERGE_FIELDS]
+            if unknown:
+                errors["whatsapp_parameters"] = _("Unknown merge fields: %(fields)s.") % {
+                    "fields": ", ".join(unknown)
+                }
+        else:
+            if not self.sms_text.strip():
+                errors["sms_text"] = _("An SMS batch needs a text.")
+            else:
+                try:
+                    validate_merge_fields(self.sms_text)
+                except ValidationError as error:
+                    errors["sms_text"] = error.messages
+        return errors
+
+
+class ChannelSuppression(models.Model):
+    """A phone number that one channel (WhatsApp or SMS) never reaches again: the contact
+    unsubscribed from it, or the provider refused it for good. Other channels still reach
+    the contact unless a row for them exists too ("all channels" on the unsubscribe page)."""
+
+    wagtail_reference_index_ignore = True
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    phone = models.CharField(_("phone"), max_length=20)
+    reason = models.CharField(_("reason"), max_length=100)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("suppressed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("suppressed phone number")
+        verbose_name_plural = _("suppressed phone numbers")
+        constraints = [models.UniqueConstraint(fields=["channel", "phone"], name="channel_suppression_once")]
+
+    def __str__(self):
+        return f"{self.phone} ({self.get_channel_display()})"
 
 
 class Recipient(models.Model):
@@ -437,6 +548,7 @@ class Recipient(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     email = models.EmailField(_("email"), blank=True, help_text=_("Empty for a letter."))
+    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("WhatsApp and SMS (E.164)."))
     name = models.CharField(_("name"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=2, default="id")
     proposed_at = models.DateTimeField(_("proposed session time"), null=True, blank=True)
@@ -485,6 +597,11 @@ class Recipient(models.Model):
                 condition=models.Q(channel="letter"),
                 name="letter_once_per_institution",
             ),
+            models.UniqueConstraint(
+                fields=["batch", "contact"],
+                condition=models.Q(channel__in=["whatsapp", "sms"]),
+                name="phone_once_per_contact",
+            ),
         ]
         indexes = [
             models.Index(fields=["batch", "status"], name="recipient_batch_status"),
@@ -501,8 +618,8 @@ class Recipient(models.Model):
         return self.institution or self.media_partner
 
     def address(self):
-        """What the recipient lists show first: the email address, or the channel."""
-        return self.email or str(self.get_channel_display())
+        """What the recipient lists show first: the email address, the phone, or the channel."""
+        return self.email or self.phone or str(self.get_channel_display())
 
     address.short_description = _("email")
 
@@ -514,6 +631,13 @@ class RsvpAnswer(models.Model):
     answer = models.CharField(_("answer"), max_length=8, choices=Recipient.Answer.choices)
     proposed_at = models.DateTimeField(_("proposed time"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    channel = models.CharField(
+        _("channel"),
+        max_length=10,
+        choices=Channel.choices,
+        blank=True,
+        help_text=_("The channel whose link brought the answer."),
+    )
     created_at = models.DateTimeField(_("answered"), auto_now_add=True)
 
     class Meta:
@@ -523,3 +647,31 @@ class RsvpAnswer(models.Model):
 
     def __str__(self):
         return f"{self.recipient}: {self.answer}"
+
+
+class ChatTap(models.Model):
+    """A staff member opened WhatsApp click-to-chat with a recipient's personal link
+    written in (their own WhatsApp sends it, no provider): counted as sent by WhatsApp,
+    by that user."""
+
+    wagtail_reference_index_ignore = True
+
+    recipient = models.ForeignKey(
+        Recipient, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="chat_taps"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("opened"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("WhatsApp click-to-chat")
+        verbose_name_plural = _("WhatsApp click-to-chats")
+
+    def __str__(self):
+        return f"{self.recipient} ({self.created_at:%Y-%m-%d %H:%M})"

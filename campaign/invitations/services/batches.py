@@ -97,6 +97,10 @@ def _recipients_for_audience(batch: Batch) -> tuple[list[Recipient], dict]:
         from .letters import letter_recipients_for_audience
 
         return letter_recipients_for_audience(batch)
+    if batch.is_phone:
+        from .phone_sending import phone_recipients_for_audience
+
+        return phone_recipients_for_audience(batch)
     audience = batch.audience
     # The batch's office narrows the audience again: a regency office's batch reaches
     # only its area's institutions, whatever audience it names.
@@ -177,8 +181,15 @@ def _missing_values(batch: Batch, rows: list[Recipient]) -> list[MissingValue]:
                 facts[pk] = (position, institution or outlet or "")
     missing = []
     for row in rows:
+        if row.status == Recipient.Status.SKIPPED:
+            continue
         language = row.language if row.language in ("id", "en") else "id"
-        if batch.channel == Batch.Channel.LETTER:
+        if batch.is_phone:
+            from .phone_sending import compile_phone
+
+            if language not in compiled:
+                compiled[language] = compile_phone(batch)
+        elif batch.channel == Batch.Channel.LETTER:
             from .letters import compile_letter
 
             language = "id"
@@ -201,7 +212,7 @@ def _missing_values(batch: Batch, rows: list[Recipient]) -> list[MissingValue]:
         )
         lacking = tuple(name for name in compiled[language].missing(values) if name in values)
         if lacking:
-            missing.append(MissingValue(row.name, row.email, organisation, lacking))
+            missing.append(MissingValue(row.name, row.email or row.phone, organisation, lacking))
     return sorted(missing, key=lambda m: (m.organisation.casefold(), m.name.casefold(), m.email))
 
 

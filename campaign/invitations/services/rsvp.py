@@ -34,10 +34,11 @@ class RsvpResult:
 
 
 def rsvp_record(
-    *, recipient: Recipient, answer: str, proposed_at=None, note: str = "", now=None
+    *, recipient: Recipient, answer: str, proposed_at=None, note: str = "", now=None, channel: str = ""
 ) -> RsvpResult:
     """Record a contact's answer. The same answer again changes nothing; a different one
-    replaces it, is logged, and moves (or cancels) the planned guided session."""
+    replaces it, is logged, and moves (or cancels) the planned guided session. ``channel``
+    is the one the link named (the recipient's own when empty)."""
     from campaign.institutions.services import session_record
 
     now = now or timezone.now()
@@ -66,7 +67,11 @@ def rsvp_record(
         if recipient.answer == answer and recipient.answer_time == proposed_at:
             return RsvpResult(recipient=recipient, changed=False)
         logged = RsvpAnswer.objects.create(
-            recipient=recipient, answer=answer, proposed_at=proposed_at, note=note[:500]
+            recipient=recipient,
+            answer=answer,
+            proposed_at=proposed_at,
+            note=note[:500],
+            channel=channel or recipient.channel,
         )
         recipient.answer, recipient.answered_at, recipient.answer_time = answer, now, proposed_at
         starts_at = proposed_at or recipient.proposed_at

@@ -25,6 +25,7 @@ from campaign.institutions.services import institutions_mark_invited
 
 from .. import merge, tokens
 from ..models import (
+    PHONE_CHANNELS,
     Batch,
     EmailTemplate,
     Recipient,
@@ -388,6 +389,10 @@ def batch_send_chunk(*, batch_id: int) -> ChunkResult:
         return result
     if batch.channel == Batch.Channel.LETTER:
         return _letters_chunk(batch, claim, result, started)
+    if batch.channel in PHONE_CHANNELS:
+        from .phone_sending import phone_chunk
+
+        return phone_chunk(batch, claim, result, started)
     claimed = list(
         Recipient.objects.filter(claim_filter(claim))
         .select_related("contact", "institution", "media_partner", "team")

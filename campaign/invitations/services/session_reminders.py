@@ -53,8 +53,9 @@ def _due(tomorrow):
             session__starts_at__lt=end,
         )
         .exclude(batch__kind=Batch.Kind.SESSION)
-        # Reminders are emails: a letter's addressee may have no address.
-        .exclude(batch__channel=Batch.Channel.LETTER)
+        # Reminders are emails: a letter's addressee, or a WhatsApp or SMS recipient, may
+        # have no address (reminders by the contact's preferred channel are to come).
+        .exclude(batch__channel__in=[Batch.Channel.LETTER, Batch.Channel.WHATSAPP, Batch.Channel.SMS])
         .select_related("session")
         .order_by("-answered_at", "-pk")
     ):

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import (
+    PHONE_CHANNELS,
+    ChannelSuppression,
     OutboxMessage,
     Recipient,
     RsvpAnswer,
@@ -78,7 +80,8 @@ def recipients_erase(*, contact, email: str = "") -> int:
     if email:
         rows = Recipient.objects.filter(Q(contact=contact) | Q(email__iexact=email))
     ids = list(rows.values_list("pk", flat=True))
-    Recipient.objects.filter(pk__in=ids).update(name="", email="", error="")
+    phones = set(Recipient.objects.filter(pk__in=ids).exclude(phone="").values_list("phone", flat=True))
+    Recipient.objects.filter(pk__in=ids).update(name="", email="", phone="", error="")
     events = TrackingEvent.objects.filter(recipient_id__in=ids)
     if email:
         events = TrackingEvent.objects.filter(Q(recipient_id__in=ids) | Q(email__iexact=email))
@@ -86,4 +89,25 @@ def recipients_erase(*, contact, email: str = "") -> int:
     RsvpAnswer.objects.filter(recipient_id__in=ids).update(note="")
     if email:
         OutboxMessage.objects.filter(to__icontains=email).delete()
+    if phones:
+        # The WhatsApp and SMS copies the demo outbox kept (addressed to the bare number).
+        OutboxMessage.objects.filter(to__in=phones).delete()
     return len(ids)
+
+
+def phone_unsubscribe(*, recipient: Recipient, all_channels: bool = False, source: str = "") -> list[str]:
+    """Stop one channel (the recipient's) from reaching a phone number, or every phone
+    channel with ``all_channels``; pending rows of those channels are skipped. Email is
+    the email unsubscribe's (``unsubscribe``). Returns the channels suppressed."""
+    channels = list(PHONE_CHANNELS) if all_channels else [recipient.channel]
+    with transaction.atomic():
+        for channel in channels:
+            ChannelSuppression.objects.get_or_create(
+                channel=channel,
+                phone=recipient.phone,
+                defaults={"reason": "unsubscribed", "source": (source or _("Unsubscribe link"))[:100]},
+            )
+        Recipient.objects.filter(
+            phone=recipient.phone, channel__in=channels, status=Recipient.Status.PENDING
+        ).update(status=Recipient.Status.SKIPPED, status_at=timezone.now(), error=_("Unsubscribed"))
+    return [str(c) for c in channels]

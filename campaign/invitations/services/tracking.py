@@ -213,14 +213,31 @@ def _first(field, stamp):
 def _apply_to_recipient(recipient_id, event_type, when, *, kind, machine):
     """One UPDATE: the status only moves up, first times are kept, counters add one.
     Every right-hand side reads the row as it was before the statement."""
+    sets, params = recipient_sets(event_type, when, kind=kind, machine=machine)
+    if not sets:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {recipient_table()} SET {', '.join(sets)} WHERE id = %s",  # noqa: S608 - see above
+            [*params, recipient_id],
+        )
+
+
+def status_moves(status) -> tuple[str, list]:
+    """The SQL condition "the row's status is below ``status``", and its parameters."""
+    lower = [
+        name for name, rank in _RANK.items() if rank < _RANK[status] and name != Recipient.Status.SKIPPED
+    ]
+    return f"status IN ({', '.join(['%s'] * len(lower))})", lower
+
+
+def recipient_sets(event_type, when, *, kind="", machine=False) -> tuple[list[str], list]:
+    """The SET clauses (and parameters) an event of ``event_type`` makes on its recipient."""
     stamp = connection.ops.adapt_datetimefield_value(when)
     sets, params = [], []
     status = _EVENT_STATUS.get(event_type)
     if status is not None:
-        lower = [
-            name for name, rank in _RANK.items() if rank < _RANK[status] and name != Recipient.Status.SKIPPED
-        ]
-        moves = f"status IN ({', '.join(['%s'] * len(lower))})"
+        moves, lower = status_moves(status)
         sets += [
             f"status = CASE WHEN {moves} THEN %s ELSE status END",
             f"status_at = CASE WHEN {moves} THEN %s ELSE status_at END",
@@ -250,13 +267,7 @@ def _apply_to_recipient(recipient_id, event_type, when, *, kind, machine):
         clause, values = _first("clicked_at", stamp)
         sets += [clause, "click_count = click_count + 1"]
         params += values
-    if not sets:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {recipient_table()} SET {', '.join(sets)} WHERE id = %s",  # noqa: S608 - see above
-            [*params, recipient_id],
-        )
+    return sets, params
 
 
 def _apply_to_address(email, event, esp_name, *, kind, recipient_id):
