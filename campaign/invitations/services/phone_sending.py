@@ -11,7 +11,6 @@ WhatsApp account, an invalid number) fails that row and the chunk goes on.
 """
 
 import logging
-import time
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,13 +26,12 @@ from ..selectors import audience_contacts, latest_plans, purposes_confirmed
 from .sending import (
     ChunkResult,
     MessageLinks,
-    _batch_error,
-    _batch_finish_if_done,
     _mark_uncertain,
     _Marks,
     _marks_write,
     _release,
     _unrenderable_reason,
+    chunk_finish,
     claim_filter,
     merge_values,
 )
@@ -249,19 +247,3 @@ def phone_chunk(batch: Batch, claim: str, result: ChunkResult, started: float) -
         if invited:
             institutions_mark_invited(institution_ids=invited)
     return chunk_finish(batch, result, started)
-
-
-def chunk_finish(batch: Batch, result: ChunkResult, started: float) -> ChunkResult:
-    """The end of every chunk: errors counted (and the batch paused after too many),
-    whether more is pending, the batch finished when nothing is."""
-    if result.error:
-        _batch_error(batch, result.error)
-        batch.refresh_from_db(fields=["status"])
-        result.paused = batch.status == Batch.Status.PAUSED
-    elif result.sent:
-        Batch.objects.filter(pk=batch.pk, consecutive_errors__gt=0).update(consecutive_errors=0)
-    result.more = not result.paused and batch.recipients.filter(status=Recipient.Status.PENDING).exists()
-    if not result.more:
-        _batch_finish_if_done(batch)
-    result.seconds = time.perf_counter() - started
-    return result

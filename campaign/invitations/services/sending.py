@@ -469,6 +469,12 @@ def batch_send_chunk(*, batch_id: int) -> ChunkResult:
         if invited:
             institutions_mark_invited(institution_ids=invited)
 
+    return chunk_finish(batch, result, started)
+
+
+def chunk_finish(batch: Batch, result: ChunkResult, started: float) -> ChunkResult:
+    """The end of every chunk: errors counted (and the batch paused after too many),
+    whether more is pending, the batch finished when nothing is."""
     if result.error:
         _batch_error(batch, result.error)
         batch.refresh_from_db(fields=["status"])
