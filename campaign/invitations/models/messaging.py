@@ -73,12 +73,48 @@ class EmailTemplate(models.Model):
             "08.00 WITA). With several such templates, the one changed last is used."
         ),
     )
+    # The same reminder for contacts who chose WhatsApp or SMS (session_reminders):
+    # the template marked for reminders says what every channel sends.
+    whatsapp_template = models.CharField(
+        _("WhatsApp template name for the reminder"),
+        max_length=512,
+        blank=True,
+        help_text=_(
+            "Only for the reminder the day before a session: the name of a template approved "
+            "for the WhatsApp Business account (language: Indonesian). Contacts who prefer "
+            "WhatsApp and opted in get it; empty: they get the email."
+        ),
+    )
+    whatsapp_parameters = models.CharField(
+        _("WhatsApp body parameters"),
+        max_length=300,
+        blank=True,
+        default="contact_name, team, session_date",
+        help_text=_("Merge fields for {{1}}, {{2}}, … of the template body, separated by commas."),
+    )
+    sms_text = models.TextField(
+        _("SMS text of the reminder"),
+        blank=True,
+        validators=[validate_merge_fields],
+        help_text=_(
+            "Only for the reminder the day before a session, to contacts who prefer SMS; "
+            "empty: they get the email. {{ rsvp_link }} becomes a short link."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("campaign")]),
         FieldPanel("for_session_reminders"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("whatsapp_template"), FieldPanel("whatsapp_parameters")]),
+                FieldPanel("sms_text"),
+            ],
+            heading=_("Session reminder by WhatsApp and SMS"),
+            classname="collapsed",
+        ),
         HelpPanel(heading=_("Merge fields"), template="invitations/admin/merge_fields_panel.html"),
         MultiFieldPanel(
             [FieldPanel("subject_id"), FieldPanel("body_id"), FieldPanel("button_label_id")],
@@ -97,6 +133,21 @@ class EmailTemplate(models.Model):
 
     def __str__(self):
         return self.name
+
+    def whatsapp_fields(self) -> list[str]:
+        return [name.strip() for name in self.whatsapp_parameters.split(",") if name.strip()]
+
+    def clean(self):
+        from ..merge import MERGE_FIELDS
+
+        unknown = [name for name in self.whatsapp_fields() if name not in MERGE_FIELDS]
+        if unknown:
+            raise ValidationError(
+                {
+                    "whatsapp_parameters": _("Unknown merge fields: %(fields)s.")
+                    % {"fields": ", ".join(unknown)}
+                }
+            )
 
     def version(self, language):
         """(subject, body, button label) in ``language``, falling back to Indonesian."""
@@ -439,8 +490,6 @@ class Batch(models.Model):
             errors["template"] = _(
                 "A WhatsApp or SMS batch uses its own text, not an email or letter template."
             )
-        if self.kind == self.Kind.SESSION:
-            errors["channel"] = _("Session reminders go by email.")
         if self.channel == Channel.WHATSAPP:
             if not self.whatsapp_template.strip():
                 errors["whatsapp_template"] = _("A WhatsApp batch needs the name of an approved template.")
