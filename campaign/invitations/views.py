@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from . import services, tokens
 from .models import PHONE_CHANNELS, Recipient
-from .services.suppression import phone_unsubscribe
+from .services.suppression import phone_unsubscribe, unsubscribe_every_channel
 
 
 def _private(response):
@@ -146,19 +146,24 @@ def short_link(request, code):
 
 @csrf_exempt
 def unsubscribe(request, token):
-    """GET: a page with one button. POST (the button, or a mail client's RFC 8058
-    one-click request without cookies): suppress the address at once."""
+    """GET: a page with one button and the choice of one channel (the link's, the
+    default) or every channel. POST (the button, or a mail client's RFC 8058 one-click
+    request without cookies, always one channel): suppress at once."""
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     try:
         recipient = _recipient("unsubscribe", token)
     except tokens.TokenError as error:
         return _link_problem(request, expired=error.expired)
-    done = False
+    done = every = False
     if request.method == "POST":
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
         source = "one-click" if one_click else "unsubscribe page"
-        if recipient.channel in PHONE_CHANNELS:
+        # One channel unless the contact chose every channel on the page (never by one-click).
+        every = not one_click and request.POST.get("scope") == "all"
+        if every:
+            unsubscribe_every_channel(recipient=recipient, source="unsubscribe page, every channel")
+        elif recipient.channel in PHONE_CHANNELS:
             # WhatsApp or SMS: that channel only (the others still reach the contact).
             if recipient.phone:
                 phone_unsubscribe(recipient=recipient, source=source)
@@ -168,7 +173,14 @@ def unsubscribe(request, token):
     language = recipient.language if recipient.language in ("id", "en") else "id"
     with translation.override(language):
         response = TemplateResponse(
-            request, "invitations/unsubscribe.html", {"recipient": recipient, "done": done}
+            request,
+            "invitations/unsubscribe.html",
+            {
+                "recipient": recipient,
+                "done": done,
+                "every": every,
+                "channel": recipient.get_channel_display(),
+            },
         )
         response.render()
     return _private(response)

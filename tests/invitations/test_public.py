@@ -74,6 +74,83 @@ def test_one_click_unsubscribe_works_without_cookies_or_csrf_token(recipient):
     assert Suppression.objects.count() == 1
 
 
+def test_the_page_offers_one_channel_by_default_or_every_channel(recipient):
+    page = Client().get(unsubscribe_path(recipient)).content.decode()
+    assert 'name="scope" value="channel" checked' in page
+    assert "Hanya saluran ini (Email)" in page
+    assert 'name="scope" value="all">' in page and "Semua saluran: email, WhatsApp, dan SMS" in page
+
+
+def test_one_channel_by_default_leaves_whatsapp_and_sms(recipient):
+    from campaign.invitations.models import ChannelSuppression
+
+    response = Client().post(unsubscribe_path(recipient), {"scope": "channel"})
+    page = response.content.decode()
+    assert "Anda sudah berhenti berlangganan" in page and "semua saluran" not in page
+    assert Suppression.objects.get().email == recipient.email
+    assert not ChannelSuppression.objects.exists()
+
+
+def test_every_channel_stops_email_whatsapp_and_sms_of_the_contact(recipient):
+    from campaign.invitations.models import Batch, ChannelSuppression
+
+    phone = str(recipient.contact.phone)
+    waiting = RecipientFactory(
+        contact=recipient.contact, channel=Batch.Channel.WHATSAPP, email="", phone=phone
+    )
+    elsewhere = RecipientFactory(channel=Batch.Channel.SMS, email="", phone="+6281299999999")
+    response = Client(enforce_csrf_checks=True).post(unsubscribe_path(recipient), {"scope": "all"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Anda sudah berhenti berlangganan dari semua saluran" in page
+    assert "melalui email, WhatsApp, maupun SMS" in page
+    suppression = Suppression.objects.get()
+    assert suppression.email == recipient.email and suppression.reason == Suppression.Reason.UNSUBSCRIBED
+    assert "semua saluran" in suppression.detail
+    assert sorted(ChannelSuppression.objects.values_list("channel", "phone", "source")) == [
+        ("sms", phone, "unsubscribe page, every channel"),
+        ("whatsapp", phone, "unsubscribe page, every channel"),
+    ]
+    waiting.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert waiting.status == Recipient.Status.SKIPPED and elsewhere.status == Recipient.Status.PENDING
+    # Again: nothing doubles.
+    Client().post(unsubscribe_path(recipient), {"scope": "all"})
+    assert Suppression.objects.count() == 1 and ChannelSuppression.objects.count() == 2
+
+
+def test_a_mail_clients_one_click_never_stops_every_channel(recipient):
+    from campaign.invitations.models import ChannelSuppression
+
+    Client().post(
+        unsubscribe_path(recipient),
+        data="List-Unsubscribe=One-Click&scope=all",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert Suppression.objects.count() == 1 and not ChannelSuppression.objects.exists()
+
+
+def test_every_channel_from_an_sms_link_stops_the_email_too(team):
+    from campaign.invitations.models import Batch, ChannelSuppression
+
+    sms = RecipientFactory(
+        batch__template=None,
+        batch__channel=Batch.Channel.SMS,
+        batch__sms_text="{{ rsvp_link }}",
+        channel=Batch.Channel.SMS,
+        email="",
+        status=Recipient.Status.SENT,
+        sent_at=timezone.now(),
+    )
+    sms.phone = str(sms.contact.phone)
+    sms.save()
+    page = Client().get(unsubscribe_path(sms)).content.decode()
+    assert "Hanya saluran ini (SMS)" in page
+    Client().post(unsubscribe_path(sms), {"scope": "all"})
+    assert Suppression.objects.get().email == sms.contact.email
+    assert set(ChannelSuppression.objects.values_list("channel", flat=True)) == {"whatsapp", "sms"}
+
+
 @pytest.mark.parametrize("kind", ["tampered", "wrong_purpose", "expired", "garbage", "deleted"])
 def test_broken_links_get_a_friendly_page(recipient, kind, settings):
     if kind == "tampered":

@@ -95,19 +95,52 @@ def recipients_erase(*, contact, email: str = "") -> int:
     return len(ids)
 
 
+def _phone_suppress(*, phone: str, channels, source: str) -> None:
+    for channel in channels:
+        ChannelSuppression.objects.get_or_create(
+            channel=channel,
+            phone=phone,
+            defaults={"reason": "unsubscribed", "source": (source or _("Unsubscribe link"))[:100]},
+        )
+    Recipient.objects.filter(phone=phone, channel__in=channels, status=Recipient.Status.PENDING).update(
+        status=Recipient.Status.SKIPPED, status_at=timezone.now(), error=_("Unsubscribed")
+    )
+
+
 def phone_unsubscribe(*, recipient: Recipient, all_channels: bool = False, source: str = "") -> list[str]:
     """Stop one channel (the recipient's) from reaching a phone number, or every phone
     channel with ``all_channels``; pending rows of those channels are skipped. Email is
     the email unsubscribe's (``unsubscribe``). Returns the channels suppressed."""
     channels = list(PHONE_CHANNELS) if all_channels else [recipient.channel]
     with transaction.atomic():
-        for channel in channels:
-            ChannelSuppression.objects.get_or_create(
-                channel=channel,
-                phone=recipient.phone,
-                defaults={"reason": "unsubscribed", "source": (source or _("Unsubscribe link"))[:100]},
-            )
-        Recipient.objects.filter(
-            phone=recipient.phone, channel__in=channels, status=Recipient.Status.PENDING
-        ).update(status=Recipient.Status.SKIPPED, status_at=timezone.now(), error=_("Unsubscribed"))
+        _phone_suppress(phone=recipient.phone, channels=channels, source=source)
     return [str(c) for c in channels]
+
+
+@transaction.atomic
+def unsubscribe_every_channel(*, recipient: Recipient, source: str = "") -> list[str]:
+    """The contact asked to stop everything, from any channel's link: the email address
+    and the phone number (for WhatsApp and SMS) of the recipient and of its contact are
+    suppressed, each in its own list as a one-channel unsubscribe would record it, and
+    their pending rows are skipped. Letters (to the institution's head) are not a
+    channel a contact subscribes to. Returns the channels suppressed."""
+    contact = recipient.contact
+    email = recipient.email or (contact.email if contact else "")
+    phone = recipient.phone or (str(contact.phone) if contact and contact.phone else "")
+    source = source or _("Unsubscribe link")
+    stopped = []
+    if email:
+        suppression_add(
+            email=email,
+            reason=Suppression.Reason.UNSUBSCRIBED,
+            source=source,
+            detail=_("Batch “%(batch)s”, every channel") % {"batch": recipient.batch.name},
+        )
+        Recipient.objects.filter(email__iexact=email, status=Recipient.Status.PENDING).update(
+            status=Recipient.Status.SKIPPED, status_at=timezone.now(), error=_("Unsubscribed")
+        )
+        stopped.append("email")
+    if phone:
+        _phone_suppress(phone=phone, channels=list(PHONE_CHANNELS), source=source)
+        stopped.extend(str(c) for c in PHONE_CHANNELS)
+    return stopped
