@@ -35,7 +35,9 @@ def test_contact_stops_every_channel_from_the_unsubscribe_link(live_server, page
     every.click()
     with page.expect_navigation():
         page.get_by_role("button", name="Ya, hentikan langganan saya").click()
-    assert page.get_by_role("heading", name="Anda sudah berhenti berlangganan dari semua saluran").is_visible()
+    assert page.get_by_role(
+        "heading", name="Anda sudah berhenti berlangganan dari semua saluran"
+    ).is_visible()
     assert "email, WhatsApp, maupun SMS" in page.locator("main").inner_text()
     screenshot(page, "unsubscribe-every-channel-done")
 
