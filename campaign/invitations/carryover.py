@@ -40,6 +40,9 @@ def templates_copy(*, source, target, options, user=None) -> int:
             button_label_id=template.button_label_id,
             button_label_en=template.button_label_en,
             for_session_reminders=template.for_session_reminders,
+            whatsapp_template=template.whatsapp_template,
+            whatsapp_parameters=template.whatsapp_parameters,
+            sms_text=template.sms_text,
         )
         for template in EmailTemplate.objects.filter(_of(source)).order_by("pk")
     ]

@@ -73,6 +73,13 @@ FOLLOW_UP = {
 SESSION_REMINDER = {
     "name": "Pengingat sesi besok",
     "for_session_reminders": True,
+    # Contacts who prefer WhatsApp (opted in) or SMS get these instead of the email.
+    "whatsapp_template": "pengingat_sesi_pendampingan",
+    "whatsapp_parameters": "contact_name, team, session_date",
+    "sms_text": (
+        "BPS NTT: {{ contact_name }}, pendampingan Sensus Online besok {{ session_date }}. "
+        "Ubah: {{ rsvp_link }}"
+    ),
     "subject_id": "Besok: pendampingan Sensus Penduduk Online di {{ institution }}",
     "body_id": (
         "<p>Yth. Bapak/Ibu {{ contact_name }},</p>"

@@ -68,7 +68,12 @@ def test_carry_over_copies_teams_templates_audiences_guides_and_goals_not_what_h
         leader=member,
         week_targets=[(datetime.date(2020, 2, 17), 12)],
     )
-    template = EmailTemplateFactory(name="Undangan")
+    template = EmailTemplateFactory(
+        name="Undangan",
+        for_session_reminders=True,
+        whatsapp_template="pengingat_sesi",
+        sms_text="Besok {{ team }}",
+    )
     letter = LetterTemplateFactory(name="Surat permohonan dukungan")
     audience = AudienceFactory(name="Kantor di Kupang")
     audience.teams.set([team])
@@ -105,7 +110,14 @@ def test_carry_over_copies_teams_templates_audiences_guides_and_goals_not_what_h
     # Without members unless asked; the weekly target moves to the same campaign week.
     assert (copy.name, copy.area, copy.leader, list(copy.members.all())) == ("Tim 1", kupang, None, [])
     assert [(t.week, t.target) for t in copy.week_targets.all()] == [(datetime.date(2026, 5, 4), 12)]
-    assert EmailTemplate.objects.get(campaign=new).name == "Undangan — SE2026"
+    template_copy = EmailTemplate.objects.get(campaign=new)
+    assert template_copy.name == "Undangan — SE2026"
+    # The reminder's WhatsApp template and SMS text come along.
+    assert (template_copy.for_session_reminders, template_copy.whatsapp_template, template_copy.sms_text) == (
+        True,
+        "pengingat_sesi",
+        "Besok {{ team }}",
+    )
     letter_copy = LetterTemplate.objects.exclude(pk=letter.pk).get()
     assert letter_copy.name == "Surat permohonan dukungan — SE2026"
     assert (letter_copy.number_format, letter_copy.body, letter_copy.signatory_nip) == (
