@@ -193,18 +193,35 @@ def test_the_printed_letter(tmp_path, django_capture_on_commit_callbacks):
     assert len(pdf_to_png(whole, tmp_path, dpi=40, name="all")) == 2
 
 
-def test_email_paths_leave_letters_out(django_capture_on_commit_callbacks):
+def test_email_paths_leave_letters_out(team, django_capture_on_commit_callbacks):
+    from campaign.institutions.models import GuidedSession
+    from tests.factories import EmailTemplateFactory
+
     institutions(2)
     batch = run(LetterBatchFactory(), capture=django_capture_on_commit_callbacks)
     with pytest.raises(ValidationError):
         services.batch_remind(batch=batch, after_days=0)
-    # A letter's addressee who accepted is not in the (email) session reminders.
-    from campaign.invitations.services.session_reminders import _due
-
-    recipient = batch.recipients.first()
-    recipient.answer = Recipient.Answer.ACCEPT
-    recipient.save()
-    assert _due(datetime.date(2026, 12, 6)) == []
+    # A letter's addressee who accepted is reminded the day before by their own channel,
+    # never by letter: by email once the contact has an address; without one, kept as
+    # "not sent" in the day's email batch.
+    EmailTemplateFactory(for_session_reminders=True)
+    with_email, without = batch.recipients.order_by("pk")[:2]
+    with_email.contact.email = "kepala@kupangkota.go.id"
+    with_email.contact.save()
+    for recipient in (with_email, without):
+        recipient.answer = Recipient.Answer.ACCEPT
+        recipient.session = GuidedSession.objects.create(
+            institution=recipient.institution, team=team, starts_at=DAY + datetime.timedelta(days=1)
+        )
+        recipient.save()
+    mail.outbox = []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.session_reminders_queue(now=DAY) == 1
+    assert [m.to for m in mail.outbox] == [[f"{with_email.name} <kepala@kupangkota.go.id>"]]
+    reminders = Batch.objects.get(kind=Batch.Kind.SESSION)
+    assert reminders.channel == Batch.Channel.EMAIL
+    assert reminders.recipients.get(contact=without.contact).status == Recipient.Status.SKIPPED
+    assert Letter.objects.count() == 2  # no new letter
 
 
 def test_batch_validation_matches_channel_and_template():
