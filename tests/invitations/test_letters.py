@@ -221,6 +221,8 @@ def test_email_paths_leave_letters_out(team, django_capture_on_commit_callbacks)
     reminders = Batch.objects.get(kind=Batch.Kind.SESSION)
     assert reminders.channel == Batch.Channel.EMAIL
     assert reminders.recipients.get(contact=without.contact).status == Recipient.Status.SKIPPED
+    # The letter named no team: the reminder names the session's.
+    assert with_email.team_id is None and reminders.recipients.get(contact=with_email.contact).team == team
     assert Letter.objects.count() == 2  # no new letter
 
 

@@ -150,7 +150,8 @@ def _due(tomorrow, template) -> list[Recipient]:
                 contact_id=recipient.contact_id,
                 institution_id=recipient.institution_id,
                 media_partner_id=recipient.media_partner_id,
-                team_id=recipient.team_id,
+                # The session's team when the invitation named none (a WhatsApp parameter cannot be left out).
+                team_id=recipient.team_id or recipient.session.team_id,
                 email=email,
                 phone=phone,
                 name=recipient.name,
