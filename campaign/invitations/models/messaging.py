@@ -34,6 +34,18 @@ def validate_merge_fields(value):
         raise ValidationError(errors, code="optional_block")
 
 
+def _field_names(text: str) -> list[str]:
+    """The merge fields of a comma-separated list (a WhatsApp template's parameters)."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _unknown_fields_error(names: list[str]) -> str | None:
+    from ..merge import MERGE_FIELDS
+
+    unknown = [name for name in names if name not in MERGE_FIELDS]
+    return _("Unknown merge fields: %(fields)s.") % {"fields": ", ".join(unknown)} if unknown else None
+
+
 class EmailTemplate(models.Model):
     """Subject and body of an invitation, in Indonesian and English."""
 
@@ -135,19 +147,12 @@ class EmailTemplate(models.Model):
         return self.name
 
     def whatsapp_fields(self) -> list[str]:
-        return [name.strip() for name in self.whatsapp_parameters.split(",") if name.strip()]
+        return _field_names(self.whatsapp_parameters)
 
     def clean(self):
-        from ..merge import MERGE_FIELDS
-
-        unknown = [name for name in self.whatsapp_fields() if name not in MERGE_FIELDS]
-        if unknown:
-            raise ValidationError(
-                {
-                    "whatsapp_parameters": _("Unknown merge fields: %(fields)s.")
-                    % {"fields": ", ".join(unknown)}
-                }
-            )
+        error = _unknown_fields_error(self.whatsapp_fields())
+        if error:
+            raise ValidationError({"whatsapp_parameters": error})
 
     def version(self, language):
         """(subject, body, button label) in ``language``, falling back to Indonesian."""
@@ -451,7 +456,7 @@ class Batch(models.Model):
         return self.channel in PHONE_CHANNELS
 
     def whatsapp_fields(self) -> list[str]:
-        return [name.strip() for name in self.whatsapp_parameters.split(",") if name.strip()]
+        return _field_names(self.whatsapp_parameters)
 
     def _related(self, name):
         if name in self._state.fields_cache:
@@ -493,13 +498,9 @@ class Batch(models.Model):
         if self.channel == Channel.WHATSAPP:
             if not self.whatsapp_template.strip():
                 errors["whatsapp_template"] = _("A WhatsApp batch needs the name of an approved template.")
-            from ..merge import MERGE_FIELDS
-
-            unknown = [name for name in self.whatsapp_fields() if name not in MERGE_FIELDS]
-            if unknown:
-                errors["whatsapp_parameters"] = _("Unknown merge fields: %(fields)s.") % {
-                    "fields": ", ".join(unknown)
-                }
+            error = _unknown_fields_error(self.whatsapp_fields())
+            if error:
+                errors["whatsapp_parameters"] = error
         else:
             if not self.sms_text.strip():
                 errors["sms_text"] = _("An SMS batch needs a text.")
