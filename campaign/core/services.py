@@ -193,7 +193,7 @@ _MATERIALS_VIEW = ["materials.view_guidepack"]
 # recipients, tracking events and the demo outbox.
 _INVITATIONS = [
     f"invitations.{action}_{model}"
-    for model in ("emailtemplate", "lettertemplate", "audience", "batch", "suppression")
+    for model in ("emailtemplate", "lettertemplate", "audience", "batch", "suppression", "channelsuppression")
     for action in ("add", "change", "delete", "view")
 ] + [
     "invitations.send_batch",

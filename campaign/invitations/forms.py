@@ -99,3 +99,23 @@ class BatchForm(ScopedModelForm):
 
     def clean_channel(self):
         return self.cleaned_data.get("channel") or "email"
+
+
+class ChannelSuppressionForm(ScopedModelForm):
+    """Staff stop WhatsApp or SMS to a number by hand (a contact asked by telephone):
+    only the phone channels, and the number in the E.164 form every send compares."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "channel" in self.fields:
+            from .models import PHONE_CHANNELS
+
+            self.fields["channel"].choices = [(c.value, c.label) for c in PHONE_CHANNELS]
+
+    def clean_phone(self):
+        from campaign.core.phones import parse_phone
+
+        phone = parse_phone(self.cleaned_data.get("phone") or "")
+        if phone is None:
+            raise forms.ValidationError(_("Not a valid phone number."), code="invalid")
+        return phone

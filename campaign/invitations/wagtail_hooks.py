@@ -20,6 +20,7 @@ from . import admin_views, services
 from .models import (
     Audience,
     Batch,
+    ChannelSuppression,
     EmailTemplate,
     Letter,
     LetterTemplate,
@@ -213,6 +214,34 @@ class SuppressionViewSet(ScopedSnippetViewSet):
     list_export = ["email", "reason", "source", "detail", "created_at"]
 
 
+class ChannelSuppressionViewSet(ScopedSnippetViewSet):
+    """Phone numbers one channel (WhatsApp or SMS) never reaches again: unsubscribed,
+    stopped in WhatsApp, or added by staff. Deleting a row lets the channel reach the
+    number again (the contact asked for it back)."""
+
+    model = ChannelSuppression
+
+    def save_service(self, *, instance, form, user):
+        return services.phone_suppression_save(suppression=instance, user=user)
+
+    icon = "cross"
+    menu_label = _("Suppressed phone numbers")
+    index_view_class = SuppressionIndexView
+    list_display = [
+        "phone",
+        Column("channel", label=_("Channel"), accessor="get_channel_display"),
+        Column("reason", label=_("Reason"), accessor="get_reason_display"),
+        "source",
+        "created_at",
+    ]
+    list_filter = ["channel", "reason"]
+    search_fields = ["phone"]
+    # The channel first: a reader splitting on ";" sees a line as one cell, which must not
+    # start with the "+" of a number.
+    list_export = ["channel", "phone", "reason", "source", "created_at"]
+    export_filename = "nomor-diblokir"
+
+
 class LetterFilterSet(WagtailFilterSet):
     year = django_filters.NumberFilter(label=_("Year"))
     batch = django_filters.ModelChoiceFilter(
@@ -319,6 +348,7 @@ class InvitationsGroup(SnippetViewSetGroup):
         AudienceViewSet,
         RecipientViewSet,
         SuppressionViewSet,
+        ChannelSuppressionViewSet,
         TrackingEventViewSet,
         OutboxViewSet,
     )

@@ -292,6 +292,17 @@ def test_unsubscribing_from_whatsapp_leaves_sms_unless_asked(django_capture_on_c
     later = start(sms_batch(), django_capture_on_commit_callbacks)
     assert not later.recipients.exists()
 
+    # Each withdrawal is in the personal-data log once, by contact id, without the number.
+    entries = list(
+        PersonalDataLog.objects.filter(action=PersonalDataLog.Action.WITHDRAW)
+        .order_by("created_at", "pk")
+        .values_list("detail", flat=True)
+    )
+    assert len(entries) == 2
+    assert entries[0].startswith(f"contact #{contact.pk}: unsubscribed from whatsapp (")
+    assert entries[1].startswith(f"contact #{contact.pk}: unsubscribed from sms (")
+    assert not any(contact.phone in entry or contact.phone.lstrip("+") in entry for entry in entries)
+
 
 def test_whatsapp_opt_in_is_recorded_with_who_and_how_and_logged(admin_user):
     (contact,) = make_contacts(1)

@@ -119,6 +119,39 @@ def test_every_channel_stops_email_whatsapp_and_sms_of_the_contact(recipient):
     assert Suppression.objects.count() == 1 and ChannelSuppression.objects.count() == 2
 
 
+def test_each_unsubscribe_is_logged_once_as_a_withdrawal_of_consent(recipient):
+    """UU 27/2022: a contact may withdraw consent at any time, and the controller records
+    it. The personal-data log names the contact and the channels, not the address."""
+    from campaign.institutions.models import PersonalDataLog
+
+    def withdrawals():
+        return list(
+            PersonalDataLog.objects.filter(action=PersonalDataLog.Action.WITHDRAW)
+            .order_by("created_at", "pk")
+            .values_list("user", "model", "row_count", "detail")
+        )
+
+    Client().post(unsubscribe_path(recipient), {"scope": "channel"})
+    Client().post(unsubscribe_path(recipient), {"scope": "channel"})  # again: nothing new
+    contact = recipient.contact
+    ((user, model, rows, detail),) = withdrawals()
+    assert (user, model, rows) == (None, "contact", 1)
+    assert detail.startswith(f"contact #{contact.pk}: unsubscribed from email (unsubscribe page)")
+    assert recipient.email not in detail
+
+    # Every channel later: the email was stopped already, so the entry names the phone channels.
+    Client().post(unsubscribe_path(recipient), {"scope": "all"})
+    Client().post(unsubscribe_path(recipient), {"scope": "all"})
+    assert len(withdrawals()) == 2
+    assert withdrawals()[1][3].startswith(f"contact #{contact.pk}: unsubscribed from whatsapp, sms (")
+    assert str(contact.phone) not in withdrawals()[1][3]
+    # The log's list shows it in Indonesian.
+    assert (
+        PersonalDataLog(action="withdraw").get_action_display()
+        == "Berhenti berlangganan (persetujuan ditarik)"
+    )
+
+
 def test_a_mail_clients_one_click_never_stops_every_channel(recipient):
     from campaign.invitations.models import ChannelSuppression
 

@@ -18,7 +18,7 @@ from campaign.institutions import completion
 from campaign.institutions.models import Assignment, CoordinationMeeting, GuidedSession, ImportRun, week_start
 from campaign.institutions.services import team_save
 from campaign.invitations import tokens as invitation_tokens
-from campaign.invitations.models import Letter, OutboxMessage, Suppression, TrackingEvent
+from campaign.invitations.models import ChannelSuppression, Letter, OutboxMessage, Suppression, TrackingEvent
 from campaign.materials import codes
 from campaign.materials import tokens as material_tokens
 from campaign.materials.models import GuidePack, MediaItem, PressAttachment
@@ -136,6 +136,9 @@ def world(home_page):
         dedupe_key="e-1", provider="test", event_type="delivered", email=recipient.email, recipient=recipient
     )
     suppression = Suppression.objects.create(email="stop@example.org", reason="unsubscribed")
+    channelsuppression = ChannelSuppression.objects.create(
+        channel="sms", phone="+6281234560001", reason="manual"
+    )
     import_run = ImportRun.objects.create(
         user=users["editor"], filename="a.csv", content=b"", source="test", lawful_basis="public_task"
     )
@@ -201,6 +204,7 @@ def world(home_page):
         "outboxmessage": outbox,
         "trackingevent": tracking,
         "suppression": suppression,
+        "channelsuppression": channelsuppression,
         "import_run": import_run,
         "pack": pack,
         "partner": partner,

@@ -111,6 +111,8 @@ def hostile_world(world):
     o["recipient"].save()
     o["suppression"].source, o["suppression"].detail = PAYLOAD, VARIANTS[2]
     o["suppression"].save()
+    o["channelsuppression"].source = PAYLOAD
+    o["channelsuppression"].save()
     o["guidedsession"].notes = PAYLOAD
     o["guidedsession"].save()
     o["guide"].title = PAYLOAD

@@ -23,6 +23,9 @@ COVERS = {
     ("invitations.Batch", "whatsapp_template"): {"admin"},
     ("invitations.Batch", "whatsapp_language"): {"refused"},
     ("invitations.Batch", "whatsapp_parameters"): {"admin", "refused"},
+    # Typed by staff in the admin form (a phone suppression added by hand); its CSV export
+    # is test_csv_exports' (the world's row carries the payload there).
+    ("invitations.ChannelSuppression", "source"): {"admin", "export"},
 }
 
 
@@ -70,6 +73,19 @@ def test_whatsapp_template_name_and_opt_in_source_are_text(world, client, django
     chats = client.get(reverse("invitations_batch_click_to_chat", args=[batch.pk]))
     assert chats.status_code == 200
     assert_html_safe(chats.content.decode())
+
+
+def test_a_phone_suppressions_source_is_text_in_the_admin(world, client):
+    from campaign.invitations.models import ChannelSuppression
+
+    row = ChannelSuppression.objects.create(channel="whatsapp", phone="+6281234560002", source=PAYLOAD)
+    client.force_login(world.users["editor"])
+    listing = client.get(reverse("wagtailsnippets_invitations_channelsuppression:list"))
+    assert listing.status_code == 200
+    assert_html_safe(listing.content.decode())
+    form = client.get(reverse("wagtailsnippets_invitations_channelsuppression:edit", args=[row.pk]))
+    assert form.status_code == 200
+    assert_html_safe(form.content.decode())
 
 
 @pytest.mark.parametrize(

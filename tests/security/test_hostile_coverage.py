@@ -32,8 +32,6 @@ INTERNAL = {
     ("invitations.OutboxMessage", "message_id"): "demo outbox id",
     ("invitations.Recipient", "phone"): "E.164 copied from the contact's phone, which the model normalises",
     ("invitations.ChannelSuppression", "phone"): "E.164 copied from a recipient's normalised phone",
-    ("invitations.ChannelSuppression", "reason"): "reason code written by our code",
-    ("invitations.ChannelSuppression", "source"): "provider name or link label written by our code",
     ("core.Region", "code"): "BPS code from ../shared/data",
     ("core.Region", "kemendagri_code"): "Kemendagri code from ../shared/data",
     ("core.Region", "kind"): "region level from ../shared/data",

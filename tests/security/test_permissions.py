@@ -270,6 +270,8 @@ EXPECTED = {
     "wagtailsnippets_invitations_recipient:list_results": (L, 302, 302, 200, 200, L),
     "wagtailsnippets_invitations_suppression:list": (L, 302, 302, 200, 200, L),
     "wagtailsnippets_invitations_suppression:list_results": (L, 302, 302, 200, 200, L),
+    "wagtailsnippets_invitations_channelsuppression:list": (L, 302, 302, 200, 200, L),
+    "wagtailsnippets_invitations_channelsuppression:list_results": (L, 302, 302, 200, 200, L),
     "wagtailsnippets_invitations_trackingevent:list": (L, 302, 302, 200, 200, L),
     "wagtailusers_users:index": (L, 302, 302, 302, 200, L),
     "/": (200, 200, 200, 200, 200, 200),

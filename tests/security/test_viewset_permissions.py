@@ -49,6 +49,7 @@ STAFF = {
     "invitations.audience": "vacd",
     "invitations.batch": "vacd",
     "invitations.suppression": "vacd",
+    "invitations.channelsuppression": "vacd",
     "invitations.recipient": "v",
     "invitations.trackingevent": "v",
     "invitations.outboxmessage": "v",

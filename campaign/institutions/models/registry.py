@@ -368,6 +368,9 @@ class PersonalDataLog(models.Model):
         ERASE = "erase", _("Erase")
         CONFIRM = "confirm", _("Purpose confirmed")
         OPT_IN = "opt_in", _("WhatsApp opt-in changed")
+        # A contact stopped a channel (or every channel) from its unsubscribe link: the
+        # withdrawal of consent UU 27/2022 lets them make at any time.
+        WITHDRAW = "withdraw", _("Unsubscribed (consent withdrawn)")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=10, choices=Action.choices)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 
-from ..forms import AudienceForm, BatchForm
+from ..forms import AudienceForm, BatchForm, ChannelSuppressionForm
 from ..merge import block_errors, unknown_merge_fields
 
 EMAIL_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"]
@@ -517,13 +517,29 @@ class ChannelSuppression(models.Model):
     unsubscribed from it, or the provider refused it for good. Other channels still reach
     the contact unless a row for them exists too ("all channels" on the unsubscribe page)."""
 
+    class Reason(models.TextChoices):
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        # WhatsApp error 131050: the user stopped this business's marketing messages.
+        STOPPED = "stopped", _("Stopped in WhatsApp")
+        MANUAL = "manual", _("Added by staff")
+
     wagtail_reference_index_ignore = True
 
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    phone = models.CharField(_("phone"), max_length=20)
-    reason = models.CharField(_("reason"), max_length=100)
-    source = models.CharField(_("source"), max_length=100, blank=True)
+    phone = models.CharField(
+        _("phone"),
+        max_length=20,
+        help_text=_("Any Indonesian notation, e.g. 0812-3456-7890 or +62 812 3456 7890."),
+    )
+    reason = models.CharField(_("reason"), max_length=100, choices=Reason.choices, default=Reason.MANUAL)
+    source = models.CharField(
+        _("source"), max_length=100, blank=True, help_text=_("Provider, link or person that reported it.")
+    )
     created_at = models.DateTimeField(_("suppressed"), auto_now_add=True)
+
+    base_form_class = ChannelSuppressionForm
+
+    panels = [FieldRowPanel([FieldPanel("channel"), FieldPanel("phone")]), FieldPanel("source")]
 
     class Meta:
         ordering = ["-created_at"]

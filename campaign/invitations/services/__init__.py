@@ -54,7 +54,13 @@ from .sending import (
     recipients_send_again,
 )
 from .session_reminders import reminder_template, session_reminders_queue
-from .suppression import recipients_erase, suppression_add, suppression_insert, unsubscribe
+from .suppression import (
+    phone_suppression_save,
+    recipients_erase,
+    suppression_add,
+    suppression_insert,
+    unsubscribe,
+)
 from .templates import audience_save, email_template_save, sample_values, template_preview, template_test_send
 from .tracking import bounce_kind, dedupe_key, machine_open, tracking_event_apply
 
@@ -103,6 +109,7 @@ __all__ = [
     "rsvp_confirmation_send",
     "rsvp_record",
     "sample_values",
+    "phone_suppression_save",
     "suppression_add",
     "suppression_insert",
     "template_preview",

@@ -26,6 +26,39 @@ def suppression_add(*, email: str, reason: str, source: str = "", detail: str = 
     return suppression
 
 
+def _email_suppress(*, email: str, source: str, detail: str) -> tuple[Suppression, bool]:
+    """The contact unsubscribed an address: suppress it (the first reason recorded is
+    kept) and skip it in every batch still waiting to send to it. Returns the
+    suppression and whether it is new."""
+    suppression, created = Suppression.objects.get_or_create(
+        email=email.strip().lower(),
+        defaults={"reason": Suppression.Reason.UNSUBSCRIBED, "source": source[:100], "detail": detail[:500]},
+    )
+    Recipient.objects.filter(email__iexact=email, status=Recipient.Status.PENDING).update(
+        status=Recipient.Status.SKIPPED, status_at=timezone.now(), error=_("Unsubscribed")
+    )
+    return suppression, created
+
+
+def _withdrawal_log(*, recipient: Recipient, channels, source: str) -> None:
+    """Record in the personal-data log that a contact withdrew their consent for
+    ``channels`` (UU 27/2022 art. 9: at any time, and the controller keeps a record).
+    The entry names the contact and the recipient row by id, never the address or the
+    number, so erasing the contact leaves nothing personal here."""
+    from campaign.institutions.models import PersonalDataLog
+    from campaign.institutions.privacy import personal_data_log
+
+    who = f"contact #{recipient.contact_id}" if recipient.contact_id else f"recipient #{recipient.pk}"
+    personal_data_log(
+        user=None,
+        action=PersonalDataLog.Action.WITHDRAW,
+        model="contact",
+        row_count=1,
+        detail=f"{who}: unsubscribed from {', '.join(channels)} ({source or 'unsubscribe link'}), "
+        f"batch #{recipient.batch_id}",
+    )
+
+
 def suppression_insert(
     *, email: str, reason: str, source: str = "", detail: str = "", after_soft_bounces: int = 0
 ) -> bool:
@@ -57,15 +90,13 @@ def suppression_insert(
 def unsubscribe(*, recipient: Recipient, source: str = "") -> Suppression:
     """The one-click unsubscribe: suppress the address at once, and skip it in every
     batch still waiting to send to it."""
-    suppression = suppression_add(
+    suppression, created = _email_suppress(
         email=recipient.email,
-        reason=Suppression.Reason.UNSUBSCRIBED,
         source=source or _("Unsubscribe link"),
         detail=_("Batch “%(batch)s”") % {"batch": recipient.batch.name},
     )
-    Recipient.objects.filter(email=recipient.email, status=Recipient.Status.PENDING).update(
-        status=Recipient.Status.SKIPPED, status_at=timezone.now(), error=_("Unsubscribed")
-    )
+    if created:
+        _withdrawal_log(recipient=recipient, channels=["email"], source=source)
     return suppression
 
 
@@ -95,16 +126,43 @@ def recipients_erase(*, contact, email: str = "") -> int:
     return len(ids)
 
 
-def _phone_suppress(*, phone: str, channels, source: str) -> None:
+def _phone_suppress(*, phone: str, channels, source: str) -> list[str]:
+    """Suppress ``channels`` for a phone number and skip its pending rows on them;
+    returns the channels that were not suppressed before."""
+    added = []
     for channel in channels:
-        ChannelSuppression.objects.get_or_create(
+        _row, created = ChannelSuppression.objects.get_or_create(
             channel=channel,
             phone=phone,
-            defaults={"reason": "unsubscribed", "source": (source or _("Unsubscribe link"))[:100]},
+            defaults={
+                "reason": ChannelSuppression.Reason.UNSUBSCRIBED,
+                "source": (source or _("Unsubscribe link"))[:100],
+            },
         )
+        if created:
+            added.append(str(channel))
     Recipient.objects.filter(phone=phone, channel__in=channels, status=Recipient.Status.PENDING).update(
         status=Recipient.Status.SKIPPED, status_at=timezone.now(), error=_("Unsubscribed")
     )
+    return added
+
+
+def phone_suppression_save(*, suppression: ChannelSuppression, user) -> ChannelSuppression:
+    """Save a phone suppression staff added or edited in the admin, and skip the rows of
+    its channel still waiting to go to that number."""
+    suppression.reason = suppression.reason or ChannelSuppression.Reason.MANUAL
+    if not suppression.source and getattr(user, "is_authenticated", False):
+        suppression.source = (user.get_full_name() or user.get_username())[:100]
+    with transaction.atomic():
+        suppression.save()
+        Recipient.objects.filter(
+            phone=suppression.phone, channel=suppression.channel, status=Recipient.Status.PENDING
+        ).update(
+            status=Recipient.Status.SKIPPED,
+            status_at=timezone.now(),
+            error=_("Number is suppressed for this channel"),
+        )
+    return suppression
 
 
 def phone_unsubscribe(*, recipient: Recipient, all_channels: bool = False, source: str = "") -> list[str]:
@@ -113,7 +171,9 @@ def phone_unsubscribe(*, recipient: Recipient, all_channels: bool = False, sourc
     the email unsubscribe's (``unsubscribe``). Returns the channels suppressed."""
     channels = list(PHONE_CHANNELS) if all_channels else [recipient.channel]
     with transaction.atomic():
-        _phone_suppress(phone=recipient.phone, channels=channels, source=source)
+        added = _phone_suppress(phone=recipient.phone, channels=channels, source=source)
+        if added:
+            _withdrawal_log(recipient=recipient, channels=added, source=source)
     return [str(c) for c in channels]
 
 
@@ -128,19 +188,19 @@ def unsubscribe_every_channel(*, recipient: Recipient, source: str = "") -> list
     email = recipient.email or (contact.email if contact else "")
     phone = recipient.phone or (str(contact.phone) if contact and contact.phone else "")
     source = source or _("Unsubscribe link")
-    stopped = []
+    stopped, added = [], []
     if email:
-        suppression_add(
+        _suppression, created = _email_suppress(
             email=email,
-            reason=Suppression.Reason.UNSUBSCRIBED,
             source=source,
             detail=_("Batch “%(batch)s”, every channel") % {"batch": recipient.batch.name},
         )
-        Recipient.objects.filter(email__iexact=email, status=Recipient.Status.PENDING).update(
-            status=Recipient.Status.SKIPPED, status_at=timezone.now(), error=_("Unsubscribed")
-        )
         stopped.append("email")
+        if created:
+            added.append("email")
     if phone:
-        _phone_suppress(phone=phone, channels=list(PHONE_CHANNELS), source=source)
+        added += _phone_suppress(phone=phone, channels=list(PHONE_CHANNELS), source=source)
         stopped.extend(str(c) for c in PHONE_CHANNELS)
+    if added:
+        _withdrawal_log(recipient=recipient, channels=added, source=source)
     return stopped

@@ -97,7 +97,9 @@ def whatsapp_status_apply(*, status: dict) -> TrackingEvent | None:
             _apply(stored.recipient_id, event_type, when, message_id=message_id, error=detail)
             if codes & _STOPPED and phone:
                 ChannelSuppression.objects.get_or_create(
-                    channel="whatsapp", phone=phone, defaults={"reason": "stopped", "source": PROVIDER}
+                    channel="whatsapp",
+                    phone=phone,
+                    defaults={"reason": ChannelSuppression.Reason.STOPPED, "source": PROVIDER},
                 )
     return stored
 
