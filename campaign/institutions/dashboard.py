@@ -404,7 +404,9 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
     # while some campaign is current, reads the statuses it kept when it stopped being
     # current (``InstitutionCampaignStatus``; an institution without a row was not
     # contacted), or none yet for a campaign not started: nobody reached.
-    earlier = not campaign.is_active and type(campaign).objects.filter(is_active=True).exists()
+    from .selectors import reads_kept_statuses
+
+    earlier = reads_kept_statuses(campaign)
     institutions_in_area = policy_for(Institution).in_area(area_user, Institution.objects.order_by())
     if earlier:
         kept = InstitutionCampaignStatus.objects.filter(
@@ -597,11 +599,15 @@ def team_week_performance(*, campaign, user=None):
 
 
 def institutions_not_reached(*, campaign=None, user=None):
-    """Institutions no team has guided yet (their status is derived from sessions), in
-    ``user``'s office area."""
+    """Institutions no team had guided in ``campaign`` (the current campaign's statuses
+    are derived from sessions; an earlier campaign's are those it kept), in ``user``'s
+    office area, each with its ``campaign_status``."""
+    from .selectors import with_campaign_status
+
+    not_reached = [status for status in Institution.Status.values if status not in REACHED]
+    institutions = policy_for(Institution).in_area(user, Institution.objects.all())
     return (
-        policy_for(Institution)
-        .in_area(user, Institution.objects.exclude(status__in=REACHED))
+        with_campaign_status(institutions, campaign=campaign, statuses=not_reached)
         .select_related("kind", "region")
         .order_by("region__code", "name")
     )

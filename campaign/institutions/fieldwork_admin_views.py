@@ -266,25 +266,30 @@ class SessionsReportView(CampaignReportMixin, SafeSpreadsheetExportMixin, Report
         return sessions.select_related("institution__kind", "institution__region").order_by("-starts_at")
 
 
-class NotReachedReportView(SafeSpreadsheetExportMixin, ReportView):
+def _status_label(institution):
+    """The institution's status in the report's campaign (``campaign_status``)."""
+    return Institution.Status(institution.campaign_status).label
+
+
+class NotReachedReportView(CampaignReportMixin, SafeSpreadsheetExportMixin, ReportView):
     page_title = gettext_lazy("Institutions not yet reached")
     header_icon = "warning"
     columns = [
         Column("name", label=gettext_lazy("Institution")),
         Column("kind", label=gettext_lazy("Kind")),
         Column("region", label=gettext_lazy("Region")),
-        Column("status", label=gettext_lazy("Status"), accessor="get_status_display"),
+        Column("campaign_status", label=gettext_lazy("Status"), accessor=_status_label),
         NumberColumn("employees", label=gettext_lazy("Employees")),
     ]
     index_url_name = "institutions_report_not_reached"
     index_results_url_name = "institutions_report_not_reached_results"
-    list_export = ["name", "kind.name", "region.code", "region.name", "status", "employees"]
+    list_export = ["name", "kind.name", "region.code", "region.name", "campaign_status", "employees"]
     export_headings = {
         "name": gettext_lazy("Institution"),
         "kind.name": gettext_lazy("Kind"),
         "region.code": gettext_lazy("Region code"),
         "region.name": gettext_lazy("Region"),
-        "status": gettext_lazy("Status"),
+        "campaign_status": gettext_lazy("Status"),
         "employees": gettext_lazy("Employees"),
     }
     export_filename = "institusi-belum-dijangkau"
@@ -302,7 +307,7 @@ class NotReachedReportView(SafeSpreadsheetExportMixin, ReportView):
         return bool(self.list_export) and self.request.user.has_perm(self.export_permission)
 
     def get_queryset(self):
-        return institutions_not_reached(campaign=campaign_get_active(), user=self.request.user)
+        return institutions_not_reached(campaign=self.campaign, user=self.request.user)
 
 
 class TeamPerformanceReportView(CampaignReportMixin, SafeSpreadsheetExportMixin, ReportView):

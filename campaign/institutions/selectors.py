@@ -2,10 +2,44 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Q
-from django.db.models.functions import Lower
+from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 
-from .models import Contact
+from .models import Contact, Institution, InstitutionCampaignStatus
+
+
+def reads_kept_statuses(campaign) -> bool:
+    """Whether ``campaign``'s institution statuses are not ``Institution.status`` (the
+    current campaign's) but those it kept when it stopped being current
+    (``InstitutionCampaignStatus``), or none yet for a campaign not started: another
+    campaign is the current one."""
+    if campaign is None or campaign.is_active:
+        return False
+    return type(campaign).objects.filter(is_active=True).exists()
+
+
+def with_campaign_status(institutions, *, campaign, statuses=None):
+    """``institutions`` annotated with ``campaign_status``, their status in ``campaign``
+    (an institution without a kept row was not contacted in it), and narrowed to
+    ``statuses`` when given. The dashboard, the "not reached" report and an audience's
+    status filter read an earlier (or a not yet started) campaign through this."""
+    if not reads_kept_statuses(campaign):
+        institutions = institutions.annotate(campaign_status=F("status"))
+        return institutions.filter(status__in=statuses) if statuses is not None else institutions
+    kept = InstitutionCampaignStatus.objects.filter(campaign=campaign)
+    institutions = institutions.annotate(
+        campaign_status=Coalesce(
+            Subquery(kept.filter(institution=OuterRef("pk")).values("status")[:1]),
+            Value(Institution.Status.NOT_CONTACTED),
+            output_field=CharField(),
+        )
+    )
+    if statuses is None:
+        return institutions
+    matching = Q(pk__in=kept.filter(status__in=statuses).values("institution"))
+    if Institution.Status.NOT_CONTACTED in statuses:
+        matching |= ~Q(pk__in=kept.values("institution"))
+    return institutions.filter(matching)
 
 
 def contact_duplicate_groups(*, limit=200):

@@ -7,7 +7,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from campaign.core.offices import office_region_ids
-from campaign.institutions.models import Assignment, Contact, ContactPurpose, GuidedSession
+from campaign.institutions.models import Assignment, Contact, ContactPurpose, GuidedSession, Institution
+from campaign.institutions.selectors import reads_kept_statuses, with_campaign_status
 
 from .models import Audience, Batch, Channel, ChatTap, Recipient, RsvpAnswer, Suppression
 
@@ -58,7 +59,15 @@ def audience_contacts(*, audience: Audience, office=None):
             region_filter |= Q(institution__region__code__startswith=code)
         contacts = contacts.filter(region_filter)
     if audience.statuses:
-        contacts = contacts.filter(institution__status__in=audience.statuses)
+        # The statuses of the audience's campaign: an earlier campaign's kept ones, or
+        # none yet (every institution "not contacted") for one not started.
+        if reads_kept_statuses(audience.campaign):
+            institutions = with_campaign_status(
+                Institution.objects.all(), campaign=audience.campaign, statuses=audience.statuses
+            )
+            contacts = contacts.filter(institution__in=institutions.values("pk"))
+        else:
+            contacts = contacts.filter(institution__status__in=audience.statuses)
     teams = list(audience.teams.values_list("pk", flat=True)) if audience.pk else []
     if teams or audience.week:
         plans = Assignment.objects.all()

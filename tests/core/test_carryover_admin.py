@@ -181,3 +181,9 @@ def test_the_dashboard_reports_and_weekly_pdf_read_an_earlier_campaign(world):
     assert "Tim 1" in performance and "10 Feb. 2020" in performance
     assert "Mei 2026" not in performance
     assert "Mei 2026" in client.get(reverse("institutions_report_team_performance")).content.decode()
+    # "Not reached" takes the campaign too (its own statuses: SE2026 has reached nobody).
+    not_reached = reverse("institutions_report_not_reached")
+    assert (
+        f'<option value="{sp2020.pk}" selected>'
+        in client.get(f"{not_reached}?campaign={sp2020.pk}").content.decode()
+    )

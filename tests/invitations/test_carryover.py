@@ -287,3 +287,75 @@ def test_an_audience_of_no_campaign_needs_confirmation_once_a_carried_over_campa
     assert (summary.count, dict(summary.excluded)) == (0, {"purpose_unconfirmed": 1})
     contact_purposes_confirm(contacts=[contact], campaign=new)
     assert selectors.audience_summary(audience=shared).count == 1
+
+
+def test_the_not_reached_report_and_an_audiences_statuses_read_their_own_campaign(sp2020, kupang):
+    """Issue 19: earlier campaigns stay readable. After SE2026 becomes current, SP2020's
+    "not reached" list and an SP2020 audience of guided institutions still read what
+    SP2020 achieved (its kept statuses); SE2026's read its own (nobody reached yet),
+    also while it is only prepared."""
+    from campaign.institutions.dashboard import institutions_not_reached
+
+    team = team_save(campaign=sp2020, name="Tim 1", area=kupang)
+    guided, other = InstitutionFactory(region=kupang), InstitutionFactory(region=kupang)
+    guided_contact, other_contact = ContactFactory(institution=guided), ContactFactory(institution=other)
+    session_record(
+        team=team,
+        institution=guided,
+        starts_at=datetime.datetime(2020, 2, 18, 9, tzinfo=WITA),
+        status=GuidedSession.Status.HELD,
+        people_guided=3,
+        people_completed=3,
+    )
+
+    def not_reached(campaign):
+        return {(i.pk, i.campaign_status) for i in institutions_not_reached(campaign=campaign)}
+
+    def selected(campaign, statuses):
+        audience = AudienceFactory(campaign=campaign, statuses=statuses)
+        return set(selectors.audience_contacts(audience=audience).values_list("pk", flat=True))
+
+    nobody_reached = {(guided.pk, "not_contacted"), (other.pk, "not_contacted")}
+    assert not_reached(sp2020) == {(other.pk, "not_contacted")}
+    assert selected(sp2020, ["guided"]) == {guided_contact.pk}
+    new = carry(sp2020).campaign
+    # Prepared, not yet current: nobody is reached in it, whatever SP2020 did.
+    assert not_reached(new) == nobody_reached
+    assert selected(new, ["guided"]) == set()
+    assert selected(new, ["not_contacted"]) == {guided_contact.pk, other_contact.pk}
+    assert not_reached(sp2020) == {(other.pk, "not_contacted")}
+
+    new.is_active = True
+    campaign_admin_save(instance=new, user=None)
+    sp2020.refresh_from_db()
+    assert not_reached(new) == nobody_reached
+    assert selected(new, ["guided"]) == set()
+    # SP2020 from the statuses it kept.
+    assert not_reached(sp2020) == {(other.pk, "not_contacted")}
+    assert selected(sp2020, ["guided"]) == {guided_contact.pk}
+    assert selected(sp2020, ["not_contacted"]) == {other_contact.pk}
+
+
+def test_a_batch_of_the_prepared_campaign_names_its_own_end(sp2020, django_capture_on_commit_callbacks):
+    """{{ campaign_end }} in a batch of SE2026, prepared while SP2020 still runs, is the
+    end of SE2026's online phase (its audience's campaign), not SP2020's."""
+    contact = ContactFactory()
+    new = carry(sp2020).campaign
+    contact_purposes_confirm(contacts=[contact], campaign=new)
+    template = EmailTemplateFactory(
+        campaign=new, body_id="<p>Isi sebelum {{ campaign_end }}. {{ rsvp_link }}</p>"
+    )
+    audience = AudienceFactory(campaign=new)
+    start(services.batch_create(template=template, audience=audience), django_capture_on_commit_callbacks)
+    (message,) = mail.outbox
+    assert "Isi sebelum 31 Mei 2026." in message.body
+    # A batch of no campaign still names the running campaign's end (SP2020: 31 March 2020).
+    mail.outbox.clear()
+    start(
+        services.batch_create(
+            template=EmailTemplateFactory(body_id="<p>Isi sebelum {{ campaign_end }}. {{ rsvp_link }}</p>"),
+            audience=AudienceFactory(),
+        ),
+        django_capture_on_commit_callbacks,
+    )
+    assert "Isi sebelum 31 Maret 2020." in mail.outbox[0].body

@@ -168,7 +168,7 @@ def _checkable_values(*, name, position, organisation, team, proposed_at, instit
 def _missing_values(batch: Batch, rows: list[Recipient]) -> list[MissingValue]:
     """Which of ``rows`` (saved or not) lack a value the template needs outside every
     optional [[ … ]] block."""
-    links = MessageLinks()
+    links = MessageLinks(batch)
     compiled = {}
     teams = dict(Team.objects.filter(pk__in={r.team_id for r in rows if r.team_id}).values_list("pk", "name"))
     facts = {}

@@ -169,7 +169,7 @@ def letters_number(*, batch: Batch, claim: str, now=None) -> Numbered:
     office_key = office.pk if office is not None else 0
     template = batch.letter_template
     compiled = compile_letter(template)
-    links = MessageLinks()
+    links = MessageLinks(batch)
     result = Numbered(institution_ids=[])
     # The row exists before the numbering transaction: creating it is the only moment
     # two first workers of a year could collide, and get_or_create settles that.

@@ -189,7 +189,7 @@ def phone_chunk(batch: Batch, claim: str, result: ChunkResult, started: float) -
         ).update(status=Recipient.Status.SKIPPED, status_at=now, claim="", error=reason)
     claimed = [r for r in claimed if r.pk not in skipped]
 
-    links = MessageLinks()
+    links = MessageLinks(batch)
     compiled = compile_phone(batch)
     invited = []
     marks = _Marks()

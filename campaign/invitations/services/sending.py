@@ -83,7 +83,7 @@ class ChunkResult:
 class MessageLinks:
     """Per-batch values shared by every recipient: the guide and the press room."""
 
-    def __init__(self):
+    def __init__(self, batch=None):
         from campaign.materials import selectors as materials
         from campaign.materials.models import PressRoomPage
 
@@ -98,11 +98,22 @@ class MessageLinks:
         self._ends = {}
         from campaign.core.models import Campaign
 
-        campaign = Campaign.objects.filter(is_active=True).prefetch_related("extensions").first()
+        campaigns = Campaign.objects.prefetch_related("extensions")
+        campaign = None
+        if batch is not None and batch.audience_id:
+            # The batch's campaign (its audience's): a batch of a campaign prepared while
+            # another runs names its own end, not the running one's.
+            from ..models import Audience
+
+            audience = Audience.objects.filter(pk=batch.audience_id, campaign__isnull=False)
+            campaign = campaigns.filter(pk__in=audience.values("campaign_id")).first()
+        if campaign is None:
+            campaign = campaigns.filter(is_active=True).first()
         self.campaign_end_date = campaign.effective_end if campaign is not None else None
 
     def campaign_end(self, language):
-        """The last day of the active campaign's online phase, extensions included."""
+        """The last day of the online phase, extensions included, of the batch's campaign
+        (its audience's), else of the active campaign."""
         if self.campaign_end_date is None:
             return ""
         if language not in self._ends:
@@ -407,7 +418,7 @@ def batch_send_chunk(*, batch_id: int) -> ChunkResult:
         )
         claimed = [r for r in claimed if r.email not in suppressed]
 
-    links = MessageLinks()
+    links = MessageLinks(batch)
     compiled = {}
     invited = []
     marks = _Marks()
