@@ -81,8 +81,9 @@ class ClientAddressMiddleware:
 
 
 class ProviderWebhookMiddleware:
-    """Providers' tracking webhooks (``/anymail/<esp>/tracking/`` and
-    ``/webhooks/whatsapp/``, POST) go straight to their view, ahead of the rest of the stack.
+    """Providers' tracking webhooks (``/anymail/<esp>/tracking/``, ``/webhooks/whatsapp/``
+    and ``/webhooks/twilio/sms/``, POST) go straight to their view, ahead of the rest of
+    the stack.
 
     A provider's POST carries no session, no language and no CSRF token, and its answer is
     read by a program: sessions, locale, CSRF (the views are exempt), authentication

@@ -11,6 +11,7 @@ from anymail.exceptions import AnymailWebhookValidationFailure
 from django.urls import path
 
 from . import views
+from .sms_webhook import sms_status_webhook
 from .whatsapp_webhook import whatsapp_webhook
 
 # What anymail's parsers raise on a body of the wrong form.
@@ -45,5 +46,6 @@ urlpatterns = [
     path("undangan/<str:token>/", views.rsvp, name="rsvp"),
     path("r/<str:code>", views.short_link, name="short"),
     path("webhooks/whatsapp/", whatsapp_webhook, name="whatsapp_webhook"),
+    path("webhooks/twilio/sms/", sms_status_webhook, name="sms_status_webhook"),
     *_webhook_routes(),
 ]

@@ -183,6 +183,8 @@ EXPECTED = {
     "invitations:short": (404, 404, 404, 404, 404, 302),
     # Meta's verification GET without the verify token.
     "invitations:whatsapp_webhook": (403, 403, 403, 403, 403, 403),
+    # Twilio's status callback takes only a signed POST.
+    "invitations:sms_status_webhook": (405, 405, 405, 405, 405, 405),
     "invitations_institution_history": (L, 302, 302, 200, 200, L),
     "invitations_outbox_html": (L, 302, 302, 200, 200, L),
     "invitations_template_preview": (L, 302, 302, 200, 200, L),

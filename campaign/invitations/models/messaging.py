@@ -519,8 +519,9 @@ class ChannelSuppression(models.Model):
 
     class Reason(models.TextChoices):
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
-        # WhatsApp error 131050: the user stopped this business's marketing messages.
-        STOPPED = "stopped", _("Stopped in WhatsApp")
+        # The recipient stopped us in the app itself: WhatsApp error 131050 (marketing
+        # messages stopped), Twilio error 21610 (the number replied STOP to an SMS).
+        STOPPED = "stopped", _("Stopped by the recipient")
         MANUAL = "manual", _("Added by staff")
 
     wagtail_reference_index_ignore = True

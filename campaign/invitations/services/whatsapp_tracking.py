@@ -94,7 +94,7 @@ def whatsapp_status_apply(*, status: dict) -> TrackingEvent | None:
             return None
         stored.pk, stored.recipient_id = inserted
         if stored.recipient_id:
-            _apply(stored.recipient_id, event_type, when, message_id=message_id, error=detail)
+            phone_event_apply(stored.recipient_id, event_type, when, message_id=message_id, error=detail)
             if codes & _STOPPED and phone:
                 ChannelSuppression.objects.get_or_create(
                     channel="whatsapp",
@@ -104,9 +104,10 @@ def whatsapp_status_apply(*, status: dict) -> TrackingEvent | None:
     return stored
 
 
-def _apply(recipient_id, event_type, when, *, message_id, error):
+def phone_event_apply(recipient_id, event_type, when, *, message_id, error):
     """One UPDATE: the event's changes (a read is also a delivery), the message id of a
-    row that did not learn it (uncertain), the provider's error on a failure."""
+    row that did not learn it (uncertain), the provider's error on a failure. WhatsApp's
+    and SMS's status webhooks both apply their events with it."""
     if event_type == "opened":
         sets, params = recipient_sets("delivered", when)
         more, more_params = recipient_sets("opened", when)
