@@ -3,12 +3,14 @@
 bulk for some contacts, and the new campaign's audience leaving the others out with the
 reason. UI only; any console error or CSP violation fails."""
 
+import datetime
+
 import pytest
 
 from campaign.core.models import Campaign, Office, OfficeMember
 from campaign.core.services import DISSEMINATION_STAFF, roles_sync
-from campaign.institutions.models import ContactPurpose
-from campaign.institutions.services import team_save
+from campaign.institutions.models import ContactPurpose, GuidedSession, Institution
+from campaign.institutions.services import session_record, team_save
 from tests.browser.conftest import admin_sign_in, screenshot
 from tests.factories import (
     AudienceFactory,
@@ -30,7 +32,7 @@ def test_province_staff_carry_over_confirm_purposes_and_see_the_audience_leave_t
     kupang = RegionFactory(code="5371", name="Kota Kupang", parent=ntt)
     sp2020 = CampaignFactory(name="Sensus Penduduk 2020")
     sp2020.area.set([ntt])
-    team_save(campaign=sp2020, name="Tim 1", area=kupang)
+    team = team_save(campaign=sp2020, name="Tim 1", area=kupang)
     province = Office.objects.create(code="5300", name="BPS Provinsi NTT")
     province.area.set([ntt])
     province.save()
@@ -42,6 +44,15 @@ def test_province_staff_carry_over_confirm_purposes_and_see_the_audience_leave_t
         ("Kantor Wali Kota Kupang", "Agus Ndolu"),
     ):
         ContactFactory(institution=InstitutionFactory(name=institution, region=kupang), name=person)
+    # Tim 1 guided Bank NTT in SP2020.
+    session_record(
+        team=team,
+        institution=Institution.objects.get(name="Bank NTT"),
+        starts_at=datetime.datetime(2020, 2, 18, 9, tzinfo=datetime.timezone(datetime.timedelta(hours=8))),
+        status=GuidedSession.Status.HELD,
+        people_guided=4,
+        people_completed=4,
+    )
     EmailTemplateFactory(name="Undangan pendampingan")
     AudienceFactory(name="Institusi Kota Kupang")
 
@@ -112,6 +123,28 @@ def test_province_staff_carry_over_confirm_purposes_and_see_the_audience_leave_t
     excluded = page.locator("table.listing tbody tr", has_text="Tujuan belum dikonfirmasi untuk kampanye ini")
     assert excluded.locator("td").nth(1).inner_text().strip() == "1"
     screenshot(page, "carryover-audience-report")
+
+    # 4. "Institutions not yet reached" takes the campaign: SP2020 (current) leaves out Bank
+    # NTT, which Tim 1 guided; SE2026, only prepared, has reached nobody yet.
+    page.goto(live_server.url + "/admin/")
+    page.get_by_role("button", name="Laporan").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Institusi yang belum terjangkau").click()
+
+    def listed():
+        return {
+            name
+            for name in ("PT PLN UIW NTT", "Bank NTT", "Kantor Wali Kota Kupang")
+            if page.locator("table.listing tbody tr", has_text=name).count()
+        }
+
+    assert listed() == {"PT PLN UIW NTT", "Kantor Wali Kota Kupang"}
+    page.select_option("#campaign-selector", label="Sensus Ekonomi 2026")
+    with page.expect_navigation():
+        page.locator(".jb-campaign-selector").get_by_role("button", name="Tampilkan").click()
+    assert f"campaign={se2026.pk}" in page.url
+    assert listed() == {"PT PLN UIW NTT", "Bank NTT", "Kantor Wali Kota Kupang"}
+    screenshot(page, "carryover-not-reached-prepared-campaign")
 
     assert errors == []
     assert page.csp_violations == []
