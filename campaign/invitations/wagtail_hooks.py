@@ -214,6 +214,19 @@ class SuppressionViewSet(ScopedSnippetViewSet):
     list_export = ["email", "reason", "source", "detail", "created_at"]
 
 
+class ChannelSuppressionIndexView(SuppressionIndexView):
+    """Numbers are stored in E.164 (+62…); staff search as they were told the number
+    (0812-3456-7890): a search that is a phone number finds it in either notation."""
+
+    def search_queryset(self, queryset):
+        from campaign.core.phones import parse_phone
+
+        phone = parse_phone(self.search_query) if self.is_searching else None
+        if phone is None:
+            return super().search_queryset(queryset)
+        return queryset.filter(phone=phone)
+
+
 class ChannelSuppressionViewSet(ScopedSnippetViewSet):
     """Phone numbers one channel (WhatsApp or SMS) never reaches again: unsubscribed,
     stopped in WhatsApp, or added by staff. Deleting a row lets the channel reach the
@@ -226,7 +239,7 @@ class ChannelSuppressionViewSet(ScopedSnippetViewSet):
 
     icon = "cross"
     menu_label = _("Suppressed phone numbers")
-    index_view_class = SuppressionIndexView
+    index_view_class = ChannelSuppressionIndexView
     list_display = [
         "phone",
         Column("channel", label=_("Channel"), accessor="get_channel_display"),

@@ -391,3 +391,14 @@ def test_the_unsubscribe_link_of_an_sms_recipient_stops_sms_only(client, django_
     assert client.post(tokens.unsubscribe_url(recipient.pk)).status_code == 200
     assert list(ChannelSuppression.objects.values_list("channel", "phone")) == [("sms", contact.phone)]
     assert not Suppression.objects.exists()  # the email address still gets email
+
+
+def test_staff_find_a_suppressed_number_in_the_notation_they_were_told(admin_client):
+    from django.urls import reverse
+
+    ChannelSuppression.objects.create(channel="sms", phone="+6281234560099", reason="manual")
+    ChannelSuppression.objects.create(channel="whatsapp", phone="+6281299990000", reason="unsubscribed")
+    url = reverse("wagtailsnippets_invitations_channelsuppression:list")
+    for query in ("0812-3456-0099", "+62 812 3456 0099", "560099"):
+        page = admin_client.get(url, {"q": query}).content.decode()
+        assert "+6281234560099" in page and "+6281299990000" not in page, query
