@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -262,7 +262,14 @@ class SessionsReportView(CampaignReportMixin, SafeSpreadsheetExportMixin, Report
     def get_queryset(self):
         sessions = sessions_visible_to(self.request.user)
         if self.campaign is not None:
-            sessions = sessions.filter(team__campaign=self.campaign)
+            # The campaign's teams by ``team_id + 0``, which no index serves: with planner
+            # statistics SQLite otherwise reads every session of the campaign through the
+            # team index and sorts them all (440 ms for the first page over 200,000
+            # sessions) instead of walking ``session_latest_first`` until 50 match (4 ms).
+            teams = Team.objects.filter(campaign=self.campaign).values("pk")
+            sessions = sessions.alias(
+                team_key=ExpressionWrapper(F("team_id") + 0, output_field=IntegerField())
+            ).filter(team_key__in=teams)
         return sessions.select_related("institution__kind", "institution__region").order_by("-starts_at")
 
 

@@ -158,6 +158,10 @@ def test_a_regency_office_confirms_only_its_areas_contacts(world):
 
 
 def test_the_dashboard_reports_and_weekly_pdf_read_an_earlier_campaign(world):
+    from campaign.institutions.models import GuidedSession
+    from campaign.institutions.services import session_record
+    from tests.factories import InstitutionFactory
+
     sp2020 = world["sp2020"]
     new = _carried(world)
     # The new campaign becomes the current one; SP2020 stays readable through the selector.
@@ -181,6 +185,18 @@ def test_the_dashboard_reports_and_weekly_pdf_read_an_earlier_campaign(world):
     assert "Tim 1" in performance and "10 Feb. 2020" in performance
     assert "Mei 2026" not in performance
     assert "Mei 2026" in client.get(reverse("institutions_report_team_performance")).content.decode()
+    # The sessions report lists a campaign's own sessions only.
+    session_record(
+        team=Team.objects.get(campaign=sp2020),
+        institution=InstitutionFactory(name="Kantor Camat Oebobo", region=world["kupang"]),
+        starts_at=datetime.datetime(2020, 2, 18, 9, tzinfo=datetime.timezone(datetime.timedelta(hours=8))),
+        status=GuidedSession.Status.HELD,
+        people_guided=2,
+        people_completed=2,
+    )
+    sessions = reverse("institutions_report_sessions")
+    assert "Kantor Camat Oebobo" in client.get(f"{sessions}?campaign={sp2020.pk}").content.decode()
+    assert "Kantor Camat Oebobo" not in client.get(sessions).content.decode()
     # "Not reached" takes the campaign too (its own statuses: SE2026 has reached nobody).
     not_reached = reverse("institutions_report_not_reached")
     assert (
