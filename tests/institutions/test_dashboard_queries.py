@@ -85,7 +85,9 @@ def page_queries(client, user):
 @pytest.mark.parametrize(
     ("role", "budget"),
     # The province: the issue's 20. A regency office reads less (no table by office).
-    [("province", 19), ("kupang", 19), ("superuser", 18)],
+    # Each budget is the count measured (6 December 2026, after the QR scan counts joined
+    # the kinds' query): a query more fails.
+    [("province", 18), ("kupang", 16), ("superuser", 15)],
 )
 def test_the_dashboard_stays_within_its_query_budget_by_role(client, world, role, budget):
     grow(world, 2)
