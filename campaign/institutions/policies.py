@@ -54,6 +54,27 @@ def user_may_act_for_team(user, team) -> bool:
     return scope is None or Team.objects.filter(pk=team.pk).filter(scope).exists()
 
 
+class ReadOnlyPolicyMixin:
+    """Rows only our code writes (numbered letters, the personal-data log): no role, the
+    superuser included, adds, changes or deletes them through the admin."""
+
+    WRITE = frozenset({"add", "change", "delete"})
+
+    def user_has_permission(self, user, action):
+        return action not in self.WRITE and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return super().user_has_any_permission(user, [a for a in actions if a not in self.WRITE])
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return action not in self.WRITE and super().user_has_permission_for_instance(user, action, instance)
+
+
+class PersonalDataLogPolicy(ReadOnlyPolicyMixin, ModelPermissionPolicy):
+    """The personal-data log is read by whoever holds ``view_personaldatalog`` (the
+    superuser, or a data protection officer given it); nobody edits it."""
+
+
 class ScopedPermissionPolicy(ModelPermissionPolicy):
     """Django's model permissions, narrowed to the rows in the user's scope.
 
@@ -169,9 +190,18 @@ class ContactPolicy(ScopedPermissionPolicy):
 
 
 def register_policies():
-    from .models import Assignment, Contact, CoordinationMeeting, GuidedSession, Institution, Team
+    from .models import (
+        Assignment,
+        Contact,
+        CoordinationMeeting,
+        GuidedSession,
+        Institution,
+        PersonalDataLog,
+        Team,
+    )
 
     for model, policy_class in (
+        (PersonalDataLog, PersonalDataLogPolicy),
         (Team, TeamPolicy),
         (Institution, InstitutionPolicy),
         (GuidedSession, GuidedSessionPolicy),

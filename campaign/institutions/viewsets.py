@@ -27,6 +27,7 @@ from .models import (
     Institution,
     InstitutionKind,
     MediaPartner,
+    PersonalDataLog,
     Team,
 )
 
@@ -207,6 +208,32 @@ class InstitutionKindViewSet(ScopedSnippetViewSet):
     menu_label = _("Institution kinds")
     list_display = ["name", "description", "sort_order"]
     ordering = ["sort_order", "name"]
+
+
+class PersonalDataLogViewSet(ScopedSnippetViewSet):
+    """The personal-data log (UU 27/2022): who exported, imported, merged, erased or
+    confirmed personal data, opt-ins changed and consents withdrawn, and how much. Read
+    by whoever holds its view permission (the superuser, a data protection officer);
+    written only by the services; in the Settings menu."""
+
+    model = PersonalDataLog
+    icon = "history"
+    menu_label = _("Personal data log")
+    add_to_settings_menu = True
+    inspect_view_enabled = True
+    inspect_view_class = admin_views.LocalTimeInspectView
+    list_display = [
+        "created_at",
+        Column("action", label=_("Action"), accessor="get_action_display"),
+        "model",
+        "row_count",
+        "user",
+        "detail",
+    ]
+    list_filter = ["action"]
+    search_fields = ["detail", "model"]
+    ordering = ["-created_at"]
+    list_per_page = 50
 
 
 class InstitutionsGroup(SnippetViewSetGroup):

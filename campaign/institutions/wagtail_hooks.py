@@ -18,7 +18,7 @@ from . import fieldwork_admin_views, services
 from .dashboard import dashboard_data
 from .models import Contact, GuidedSession, Institution, Team
 from .policies import policy_for, register_policies
-from .viewsets import FieldWorkGroup, InstitutionsGroup
+from .viewsets import FieldWorkGroup, InstitutionsGroup, PersonalDataLogViewSet
 
 # First: a ViewSet registering a model without a policy gets Wagtail's unscoped fallback.
 register_policies()
@@ -26,6 +26,7 @@ register_policies()
 
 register_snippet(InstitutionsGroup)
 register_snippet(FieldWorkGroup)
+register_snippet(PersonalDataLogViewSet)
 
 
 # Friendly names for the extra views, used by templates and tests.

@@ -5,7 +5,7 @@ regency office's staff reach their own office's, the province's staff every one.
 
 from wagtail.permissions import policy_registry, register_permission_policy
 
-from campaign.institutions.policies import ScopedPermissionPolicy
+from campaign.institutions.policies import ReadOnlyPolicyMixin, ScopedPermissionPolicy
 
 
 class AudiencePolicy(ScopedPermissionPolicy):
@@ -20,22 +20,12 @@ class RecipientPolicy(ScopedPermissionPolicy):
     region_paths = ("institution__region",)
 
 
-class LetterPolicy(ScopedPermissionPolicy):
+class LetterPolicy(ReadOnlyPolicyMixin, ScopedPermissionPolicy):
     """The register of outgoing letters: an office's own agenda (its letters' batches
-    belong to its area), the province's staff every office's."""
+    belong to its area), the province's staff every office's. Letters are numbered by
+    sending their batch, never written by hand."""
 
     region_paths = ("office__area",)
-    # Letters are numbered by sending their batch, never written by hand.
-    _WRITE = {"add", "change", "delete"}
-
-    def user_has_permission(self, user, action):
-        return action not in self._WRITE and super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return super().user_has_any_permission(user, [a for a in actions if a not in self._WRITE])
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return action not in self._WRITE and super().user_has_permission_for_instance(user, action, instance)
 
 
 class TrackingEventPolicy(ScopedPermissionPolicy):

@@ -152,6 +152,34 @@ def test_each_unsubscribe_is_logged_once_as_a_withdrawal_of_consent(recipient):
     )
 
 
+def test_the_data_protection_officer_reads_withdrawals_in_the_admin_log(recipient, admin_client):
+    from django.urls import reverse
+
+    from campaign.institutions.models import PersonalDataLog
+
+    Client().post(unsubscribe_path(recipient), {"scope": "all"})
+    entry = PersonalDataLog.objects.get(action="withdraw")
+    url = reverse("wagtailsnippets_institutions_personaldatalog:list")
+    page = admin_client.get(url, {"action": "withdraw"}).content.decode()
+    assert "Log data pribadi" in page and "Berhenti berlangganan (persetujuan ditarik)" in page
+    assert f"contact #{recipient.contact_id}: unsubscribed from email, whatsapp, sms" in page
+    assert (
+        admin_client.get(
+            reverse("wagtailsnippets_institutions_personaldatalog:inspect", args=[entry.pk])
+        ).status_code
+        == 200
+    )
+    # Nobody writes it by hand, the superuser included.
+    assert admin_client.get(reverse("wagtailsnippets_institutions_personaldatalog:add")).status_code == 302
+    assert (
+        admin_client.get(
+            reverse("wagtailsnippets_institutions_personaldatalog:edit", args=[entry.pk])
+        ).status_code
+        == 302
+    )
+    assert PersonalDataLog.objects.get(pk=entry.pk).detail == entry.detail
+
+
 def test_a_mail_clients_one_click_never_stops_every_channel(recipient):
     from campaign.invitations.models import ChannelSuppression
 

@@ -15,7 +15,14 @@ from wagtail_factories import DocumentFactory, ImageFactory
 from campaign.core.models import CampaignSettings, Office
 from campaign.core.services import DISSEMINATION_STAFF, FIELD_TEAM, roles_sync
 from campaign.institutions import completion
-from campaign.institutions.models import Assignment, CoordinationMeeting, GuidedSession, ImportRun, week_start
+from campaign.institutions.models import (
+    Assignment,
+    CoordinationMeeting,
+    GuidedSession,
+    ImportRun,
+    PersonalDataLog,
+    week_start,
+)
 from campaign.institutions.services import team_save
 from campaign.invitations import tokens as invitation_tokens
 from campaign.invitations.models import ChannelSuppression, Letter, OutboxMessage, Suppression, TrackingEvent
@@ -205,6 +212,9 @@ def world(home_page):
         "trackingevent": tracking,
         "suppression": suppression,
         "channelsuppression": channelsuppression,
+        "personaldatalog": PersonalDataLog.objects.create(
+            action="merge", model="contact", row_count=2, detail="contact #1 merged into #2"
+        ),
         "import_run": import_run,
         "pack": pack,
         "partner": partner,

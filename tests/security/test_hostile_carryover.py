@@ -15,6 +15,8 @@ pytestmark = pytest.mark.django_db
 
 COVERS = {
     ("core.Campaign", "name"): {"admin"},
+    # The confirmed purpose is copied into the log's detail: the log's list and entry.
+    ("institutions.PersonalDataLog", "detail"): {"admin"},
 }
 
 
@@ -49,4 +51,11 @@ def test_a_hostile_campaign_name_is_text_on_every_carry_over_surface(world, clie
         f"{action}?id={contact.pk}", {"campaign": new.pk, "purpose": PAYLOAD, "lawful_basis": "consent"}
     )
     assert ContactPurpose.objects.get(contact=contact, campaign=new).purpose == PAYLOAD
-    assert PAYLOAD in PersonalDataLog.objects.get(action="confirm").detail
+    entry = PersonalDataLog.objects.get(action="confirm")
+    assert PAYLOAD in entry.detail
+    client.force_login(world.users["admin"])
+    listing = client.get(reverse("wagtailsnippets_institutions_personaldatalog:list"))
+    assert listing.status_code == 200
+    assert_html_safe(listing.content.decode(), entry.detail[:80] if len(entry.detail) > 80 else entry.detail)
+    inspect = client.get(reverse("wagtailsnippets_institutions_personaldatalog:inspect", args=[entry.pk]))
+    assert_html_safe(inspect.content.decode(), entry.detail)

@@ -92,6 +92,7 @@ KWARGS = {
     "wagtailsnippets_institutions_guidedsession:delete": {"pk": _o("guidedsession")},
     "wagtailsnippets_invitations_recipient:inspect": {"pk": _o("recipient")},
     "wagtailsnippets_invitations_letter:inspect": {"pk": _o("letter")},
+    "wagtailsnippets_institutions_personaldatalog:inspect": {"pk": _o("personaldatalog")},
     "invitations_batch_letters": {"pk": _o("letter_batch")},
     "invitations_letter_pdf": {"pk": _o("letter")},
     # Wagtail's own views, as a sample.
@@ -273,6 +274,9 @@ EXPECTED = {
     "wagtailsnippets_invitations_suppression:list": (L, 302, 302, 200, 200, L),
     "wagtailsnippets_invitations_suppression:list_results": (L, 302, 302, 200, 200, L),
     "wagtailsnippets_invitations_channelsuppression:list": (L, 302, 302, 200, 200, L),
+    # The personal-data log: read by the superuser (or a data protection officer).
+    "wagtailsnippets_institutions_personaldatalog:list": (L, 302, 302, 302, 200, L),
+    "wagtailsnippets_institutions_personaldatalog:inspect": (L, 404, 404, 404, 200, L),
     "wagtailsnippets_invitations_channelsuppression:list_results": (L, 302, 302, 200, 200, L),
     "wagtailsnippets_invitations_trackingevent:list": (L, 302, 302, 200, 200, L),
     "wagtailusers_users:index": (L, 302, 302, 302, 200, L),

@@ -53,6 +53,9 @@ STAFF = {
     "invitations.recipient": "v",
     "invitations.trackingevent": "v",
     "invitations.outboxmessage": "v",
+    # The personal-data log: the superuser (or a data protection officer given the
+    # permission), not the campaign roles.
+    "institutions.personaldatalog": "",
 }
 MEMBER = {
     "core.campaign": "v",  # the Rakorcam form names its campaign
@@ -68,7 +71,7 @@ MEMBER = {
 }
 ALL = "vacd"
 # Models nobody writes through the admin, the superuser included.
-READ_ONLY = {"invitations.letter"}
+READ_ONLY = {"invitations.letter", "institutions.personaldatalog"}
 
 # Models whose rows belong to a team: a member reaches team 1's rows, not team 2's.
 TEAM_SCOPED = {

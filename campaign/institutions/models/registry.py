@@ -372,12 +372,18 @@ class PersonalDataLog(models.Model):
         # withdrawal of consent UU 27/2022 lets them make at any time.
         WITHDRAW = "withdraw", _("Unsubscribed (consent withdrawn)")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    action = models.CharField(max_length=10, choices=Action.choices)
-    model = models.CharField(max_length=100)
-    row_count = models.PositiveIntegerField(default=0)
-    detail = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    model = models.CharField(_("data"), max_length=100)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]

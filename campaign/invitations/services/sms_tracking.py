@@ -10,15 +10,11 @@ Twilio reports a status when it changes (``queued``, ``sending``, ``accepted`` a
 send) are both a failure of the message, with the error code and its text kept.
 """
 
-import hashlib
-
-from django.db import transaction
 from django.utils import timezone
 
-from ..models import ChannelSuppression, TrackingEvent
+from ..models import TrackingEvent
+from .phone_tracking import phone_status_store
 from .sending import recipient_table
-from .tracking import _insert_once
-from .whatsapp_tracking import phone_event_apply
 
 PROVIDER = "twilio"
 _EVENTS = {"sent": "sent", "delivered": "delivered", "undelivered": "failed", "failed": "failed"}
@@ -42,31 +38,16 @@ def sms_status_apply(*, params) -> TrackingEvent | None:
         f"(SELECT id FROM {table} WHERE message_id = %s AND channel = 'sms' ORDER BY id DESC LIMIT 1)",  # noqa: S608
         [message_id],
     )
-    with transaction.atomic():
-        stored = TrackingEvent(
-            dedupe_key=hashlib.sha256("\x1f".join([PROVIDER, kind, message_id]).encode()).hexdigest(),
-            provider=PROVIDER,
-            event_type=kind,
-            event_id=message_id,
-            message_id=message_id,
-            email="",
-            occurred_at=when,
-            received_at=when,
-            bounce_kind="",
-            machine=False,
-            detail=detail,
-        )
-        inserted = _insert_once(stored, lookup)
-        if inserted is None:
-            return None
-        stored.pk, stored.recipient_id = inserted
-        if stored.recipient_id:
-            phone_event_apply(stored.recipient_id, event_type, when, message_id=message_id, error=detail)
-            phone = str(params.get("To") or "")
-            if code in _STOPPED and phone.startswith("+"):
-                ChannelSuppression.objects.get_or_create(
-                    channel="sms",
-                    phone=phone[:20],
-                    defaults={"reason": ChannelSuppression.Reason.STOPPED, "source": PROVIDER},
-                )
-    return stored
+    phone = str(params.get("To") or "")
+    return phone_status_store(
+        provider=PROVIDER,
+        channel="sms",
+        kind=kind,
+        event_type=event_type,
+        message_id=message_id,
+        lookup=lookup,
+        occurred_at=when,
+        received_at=when,
+        detail=detail,
+        stopped_phone=phone if code in _STOPPED and phone.startswith("+") else None,
+    )

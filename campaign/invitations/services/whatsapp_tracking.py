@@ -11,16 +11,14 @@ webhook is what settles an uncertain row.
 """
 
 import datetime
-import hashlib
 
-from django.db import connection, transaction
 from django.utils import timezone
 
 from campaign.core.ids import parse_id
 
-from ..models import ChannelSuppression, Recipient, TrackingEvent
+from ..models import TrackingEvent
+from .phone_tracking import phone_status_store
 from .sending import recipient_table
-from .tracking import _insert_once, recipient_sets, status_moves
 
 PROVIDER = "whatsapp"
 # A Cloud API status → the email event it is applied as ("read" is delivered + opened).
@@ -75,53 +73,15 @@ def whatsapp_status_apply(*, status: dict) -> TrackingEvent | None:
         f"(SELECT id FROM {table} WHERE id = %s AND phone = %s AND channel = 'whatsapp'))",
         [message_id, recipient_id or None, phone],
     )
-    with transaction.atomic():
-        stored = TrackingEvent(
-            dedupe_key=hashlib.sha256("\x1f".join([PROVIDER, kind, message_id]).encode()).hexdigest(),
-            provider=PROVIDER,
-            event_type=kind,
-            event_id=message_id,
-            message_id=message_id,
-            email="",
-            occurred_at=when,
-            received_at=timezone.now(),
-            bounce_kind="",
-            machine=False,
-            detail=detail,
-        )
-        inserted = _insert_once(stored, lookup)
-        if inserted is None:
-            return None
-        stored.pk, stored.recipient_id = inserted
-        if stored.recipient_id:
-            phone_event_apply(stored.recipient_id, event_type, when, message_id=message_id, error=detail)
-            if codes & _STOPPED and phone:
-                ChannelSuppression.objects.get_or_create(
-                    channel="whatsapp",
-                    phone=phone,
-                    defaults={"reason": ChannelSuppression.Reason.STOPPED, "source": PROVIDER},
-                )
-    return stored
-
-
-def phone_event_apply(recipient_id, event_type, when, *, message_id, error):
-    """One UPDATE: the event's changes (a read is also a delivery), the message id of a
-    row that did not learn it (uncertain), the provider's error on a failure. WhatsApp's
-    and SMS's status webhooks both apply their events with it."""
-    if event_type == "opened":
-        sets, params = recipient_sets("delivered", when)
-        more, more_params = recipient_sets("opened", when)
-        sets, params = sets + more, params + more_params
-    else:
-        sets, params = recipient_sets(event_type, when)
-    sets.append("message_id = CASE WHEN message_id = '' THEN %s ELSE message_id END")
-    params.append(message_id)
-    if event_type == "failed":
-        moves, lower = status_moves(Recipient.Status.FAILED)
-        sets.insert(0, f"error = CASE WHEN {moves} THEN %s ELSE error END")
-        params[:0] = [*lower, error]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {recipient_table()} SET {', '.join(sets)} WHERE id = %s",  # noqa: S608 - our identifiers
-            [*params, recipient_id],
-        )
+    return phone_status_store(
+        provider=PROVIDER,
+        channel="whatsapp",
+        kind=kind,
+        event_type=event_type,
+        message_id=message_id,
+        lookup=lookup,
+        occurred_at=when,
+        received_at=timezone.now(),
+        detail=detail,
+        stopped_phone=phone if codes & _STOPPED else None,
+    )
