@@ -225,7 +225,7 @@ class PersonalDataLogViewSet(ScopedSnippetViewSet):
     list_display = [
         "created_at",
         Column("action", label=_("Action"), accessor="get_action_display"),
-        "model",
+        Column("model", label=_("Data"), accessor="data_label"),
         "row_count",
         "user",
         "detail",

@@ -163,12 +163,13 @@ def test_the_data_protection_officer_reads_withdrawals_in_the_admin_log(recipien
     page = admin_client.get(url, {"action": "withdraw"}).content.decode()
     assert "Log data pribadi" in page and "Berhenti berlangganan (persetujuan ditarik)" in page
     assert f"contact #{recipient.contact_id}: unsubscribed from email, whatsapp, sms" in page
-    assert (
-        admin_client.get(
-            reverse("wagtailsnippets_institutions_personaldatalog:inspect", args=[entry.pk])
-        ).status_code
-        == 200
-    )
+    assert "kontak" in page and "institutions.contact" not in page  # the data named as people read it
+    inspect = admin_client.get(
+        reverse("wagtailsnippets_institutions_personaldatalog:inspect", args=[entry.pk])
+    ).content.decode()
+    # Its title in WITA and words, not UTC and codes.
+    wita = timezone.localtime(entry.created_at)
+    assert f"{wita:%Y-%m-%d %H:%M} · Berhenti berlangganan (persetujuan ditarik) · kontak (1)" in inspect
     # Nobody writes it by hand, the superuser included.
     assert admin_client.get(reverse("wagtailsnippets_institutions_personaldatalog:add")).status_code == 302
     assert (

@@ -6,6 +6,7 @@ import unicodedata
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
@@ -391,7 +392,19 @@ class PersonalDataLog(models.Model):
         verbose_name_plural = _("personal data log")
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.model} ({self.row_count})"
+        when = f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} · " if self.created_at else ""
+        return f"{when}{self.get_action_display()} · {self.data_label()} ({self.row_count})"
+
+    def data_label(self) -> str:
+        """The data's name as people read it ("contacts"), from the model stored as a
+        label ("institutions.contact") or a bare model name ("contact")."""
+        from django.apps import apps
+
+        name = self.model.lower()
+        for model in apps.get_models():
+            if name in (model._meta.label_lower, model._meta.model_name):
+                return str(model._meta.verbose_name_plural)
+        return self.model
 
 
 class ImportRun(models.Model):
