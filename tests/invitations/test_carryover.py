@@ -58,6 +58,18 @@ def carry(source, **overrides):
     return campaign_carry_over(source=source, **fields)
 
 
+def _guide(team, institution, *, guided=3, completed=3):
+    """A held session of SP2020's second week (Tue 18 Feb 2020, 09:00 WITA)."""
+    return session_record(
+        team=team,
+        institution=institution,
+        starts_at=datetime.datetime(2020, 2, 18, 9, tzinfo=WITA),
+        status=GuidedSession.Status.HELD,
+        people_guided=guided,
+        people_completed=completed,
+    )
+
+
 def test_carry_over_copies_teams_templates_audiences_guides_and_goals_not_what_happened(sp2020, kupang):
     member = UserFactory(username="anggota")
     team = team_save(
@@ -79,14 +91,7 @@ def test_carry_over_copies_teams_templates_audiences_guides_and_goals_not_what_h
     audience.teams.set([team])
     audience.regions.set([kupang])
     institution = InstitutionFactory()
-    session_record(
-        team=team,
-        institution=institution,
-        starts_at=datetime.datetime(2020, 2, 18, 9, tzinfo=WITA),
-        status=GuidedSession.Status.HELD,
-        people_guided=5,
-        people_completed=4,
-    )
+    _guide(team, institution, guided=5, completed=4)
     services.batch_create(template=template, audience=audience)
     home = HomePageFactory(parent=None)
     guide = GuidePageFactory(parent=GuideIndexPageFactory(parent=home), slug="cara-mengisi")
@@ -218,14 +223,7 @@ def test_confirming_leaves_out_erased_and_opted_out_contacts(sp2020):
 def test_activating_the_carried_over_campaign_restarts_statuses_and_keeps_the_old_ones(sp2020, kupang):
     team = team_save(campaign=sp2020, name="Tim 1", area=kupang)
     guided, untouched = InstitutionFactory(), InstitutionFactory()
-    session_record(
-        team=team,
-        institution=guided,
-        starts_at=datetime.datetime(2020, 2, 18, 9, tzinfo=WITA),
-        status=GuidedSession.Status.HELD,
-        people_guided=3,
-        people_completed=3,
-    )
+    _guide(team, guided)
     new = carry(sp2020).campaign
     new.is_active = True
     campaign_admin_save(instance=new, user=None)
@@ -251,14 +249,7 @@ def test_each_campaigns_dashboard_counts_its_own_reached_institutions(sp2020, ku
     guided = [InstitutionFactory(region=kupang) for _ in range(2)]
     InstitutionFactory(region=kupang)
     for institution in guided:
-        session_record(
-            team=team,
-            institution=institution,
-            starts_at=datetime.datetime(2020, 2, 18, 9, tzinfo=WITA),
-            status=GuidedSession.Status.HELD,
-            people_guided=3,
-            people_completed=3,
-        )
+        _guide(team, institution)
 
     def reached(campaign):
         data = dashboard_data(campaign=campaign, week=datetime.date(2020, 2, 17))
@@ -299,14 +290,7 @@ def test_the_not_reached_report_and_an_audiences_statuses_read_their_own_campaig
     team = team_save(campaign=sp2020, name="Tim 1", area=kupang)
     guided, other = InstitutionFactory(region=kupang), InstitutionFactory(region=kupang)
     guided_contact, other_contact = ContactFactory(institution=guided), ContactFactory(institution=other)
-    session_record(
-        team=team,
-        institution=guided,
-        starts_at=datetime.datetime(2020, 2, 18, 9, tzinfo=WITA),
-        status=GuidedSession.Status.HELD,
-        people_guided=3,
-        people_completed=3,
-    )
+    _guide(team, guided)
 
     def not_reached(campaign):
         return {(i.pk, i.campaign_status) for i in institutions_not_reached(campaign=campaign)}
