@@ -109,6 +109,60 @@ def test_whatsapp_request_is_an_approved_template_with_the_personal_rsvp_link(
     assert RsvpAnswer.objects.get().channel == "whatsapp"
 
 
+def test_whatsapp_sends_each_contact_the_template_version_of_their_language_and_dates_in_it(
+    cloud_api, django_capture_on_commit_callbacks
+):
+    """A template approved in Indonesian and English ("id, en"): a contact who prefers
+    English gets the English version, with its dates in English; everyone else the first
+    (Indonesian), with Indonesian dates, also an English speaker when only "id" is approved."""
+    when = datetime.datetime(2020, 2, 18, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    indonesian, english = make_contacts(2, **OPTED_IN)
+    english.preferred_language = "en"
+    english.save()
+    fields = {"whatsapp_parameters": "contact_name, session_date", "proposed_at": when}
+
+    def sent(languages):
+        cloud_api.requests.clear()
+        start(whatsapp_batch(whatsapp_language=languages, **fields), django_capture_on_commit_callbacks)
+        return {
+            body["to"]: (
+                body["template"]["language"]["code"],
+                body["template"]["components"][0]["parameters"][1]["text"],
+            )
+            for _request, body in cloud_api.requests
+        }
+
+    assert sent("id, en") == {
+        digits(indonesian.phone): ("id", "Selasa, 18 Februari 2020, 10.00 WITA"),
+        digits(english.phone): ("en", "Tuesday, 18 February 2020, 10.00 WITA"),
+    }
+    assert sent("id") == {
+        digits(indonesian.phone): ("id", "Selasa, 18 Februari 2020, 10.00 WITA"),
+        digits(english.phone): ("id", "Selasa, 18 Februari 2020, 10.00 WITA"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("languages", "valid"),
+    [
+        ("id", True),
+        ("id, en", True),
+        ("en_US,id", True),
+        ("id; en", False),
+        ("Indonesian", False),
+        ("id,", False),
+    ],
+)
+def test_a_batchs_whatsapp_languages_are_language_codes_separated_by_commas(languages, valid):
+    batch = whatsapp_batch(whatsapp_language=languages)
+    if valid:
+        batch.full_clean()
+    else:
+        with pytest.raises(ValidationError) as error:
+            batch.full_clean()
+        assert "whatsapp_language" in error.value.message_dict
+
+
 def test_a_timeout_after_the_request_makes_that_recipient_uncertain_and_it_is_never_resent(
     cloud_api, django_capture_on_commit_callbacks
 ):

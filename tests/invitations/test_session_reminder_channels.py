@@ -81,6 +81,31 @@ def test_whatsapp_with_opt_in_gets_a_whatsapp_reminder_and_no_email(
     assert not Batch.objects.filter(kind=Batch.Kind.SESSION, channel="email").exists()
 
 
+def test_the_whatsapp_reminder_speaks_the_contacts_language_when_the_template_is_approved_in_it(
+    team, reminder, cloud_api, django_capture_on_commit_callbacks
+):
+    reminder.whatsapp_language = "id, en"
+    reminder.save()
+    indonesian, english = make_contacts(2, preferred_channel="whatsapp", **OPTED_IN)
+    english.preferred_language = "en"
+    english.save()
+    invite_and_accept(team, django_capture_on_commit_callbacks, [indonesian, english])
+
+    assert queue(django_capture_on_commit_callbacks) == 2
+    sent = {
+        body["to"]: (
+            body["template"]["language"]["code"],
+            body["template"]["components"][0]["parameters"][2]["text"],
+        )
+        for _request, body in cloud_api.requests
+    }
+    assert sent == {
+        digits(indonesian.phone): ("id", "Selasa, 3 Maret 2020, 10.00 WITA"),
+        digits(english.phone): ("en", "Tuesday, 3 March 2020, 10.00 WITA"),
+    }
+    assert session_batch("whatsapp").whatsapp_language == "id, en"
+
+
 def test_whatsapp_without_opt_in_gets_the_email(
     team, reminder, cloud_api, django_capture_on_commit_callbacks
 ):

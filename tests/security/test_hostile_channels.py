@@ -22,6 +22,7 @@ COVERS = {
     ("invitations.Batch", "sms_text"): {"admin"},
     ("invitations.Batch", "whatsapp_template"): {"admin"},
     ("invitations.Batch", "whatsapp_language"): {"refused"},
+    ("invitations.EmailTemplate", "whatsapp_language"): {"refused"},
     ("invitations.Batch", "whatsapp_parameters"): {"admin", "refused"},
     # Typed by staff in the admin form (a phone suppression added by hand); its CSV export
     # is test_csv_exports' (the world's row carries the payload there).
@@ -92,6 +93,7 @@ def test_a_phone_suppressions_source_is_text_in_the_admin(world, client):
     ("field", "value"),
     [
         ("whatsapp_language", PAYLOAD[:10]),
+        ("whatsapp_language", "id, " + PAYLOAD[:36]),
         ("whatsapp_parameters", PAYLOAD),
         ("sms_text", "Halo {{ nama_tidak_ada }}"),
     ],
@@ -101,3 +103,12 @@ def test_values_that_are_not_ones_are_refused(field, value):
     with pytest.raises(ValidationError) as error:
         Batch(**fields, **{field: value}).full_clean()
     assert field in error.value.message_dict
+
+
+def test_a_reminder_templates_whatsapp_languages_refuse_what_is_not_a_language_code():
+    from tests.factories import EmailTemplateFactory
+
+    template = EmailTemplateFactory.build(whatsapp_template="pengingat_sesi", whatsapp_language=PAYLOAD[:40])
+    with pytest.raises(ValidationError) as error:
+        template.full_clean()
+    assert "whatsapp_language" in error.value.message_dict

@@ -46,6 +46,24 @@ def _unknown_fields_error(names: list[str]) -> str | None:
     return _("Unknown merge fields: %(fields)s.") % {"fields": ", ".join(unknown)} if unknown else None
 
 
+# The languages a WhatsApp template is approved in, the first for every other contact.
+validate_whatsapp_languages = RegexValidator(
+    r"^[a-z]{2,3}(_[A-Z]{2})?(\s*,\s*[a-z]{2,3}(_[A-Z]{2})?)*$",
+    _("Language codes such as id, en or en_US, separated by commas."),
+)
+WHATSAPP_LANGUAGES_HELP = _(
+    "The languages the template is approved in, separated by commas; the first is sent to "
+    "everyone whose language is not listed. “id, en” sends the English version to contacts "
+    "who prefer English."
+)
+
+
+def whatsapp_language_for(languages: str, language: str) -> str:
+    """The template language to send a contact who prefers ``language`` (id, en)."""
+    codes = [code.strip() for code in (languages or "").split(",") if code.strip()] or ["id"]
+    return next((code for code in codes if code.split("_")[0] == language), codes[0])
+
+
 class EmailTemplate(models.Model):
     """Subject and body of an invitation, in Indonesian and English."""
 
@@ -93,9 +111,17 @@ class EmailTemplate(models.Model):
         blank=True,
         help_text=_(
             "Only for the reminder the day before a session: the name of a template approved "
-            "for the WhatsApp Business account (language: Indonesian). Contacts who prefer "
-            "WhatsApp and opted in get it; empty: they get the email."
+            "for the WhatsApp Business account. Contacts who prefer WhatsApp and opted in get "
+            "it; empty: they get the email."
         ),
+    )
+    whatsapp_language = models.CharField(
+        _("WhatsApp template languages"),
+        max_length=40,
+        blank=True,
+        default="id",
+        validators=[validate_whatsapp_languages],
+        help_text=WHATSAPP_LANGUAGES_HELP,
     )
     whatsapp_parameters = models.CharField(
         _("WhatsApp body parameters"),
@@ -121,7 +147,8 @@ class EmailTemplate(models.Model):
         FieldPanel("for_session_reminders"),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("whatsapp_template"), FieldPanel("whatsapp_parameters")]),
+                FieldRowPanel([FieldPanel("whatsapp_template"), FieldPanel("whatsapp_language")]),
+                FieldPanel("whatsapp_parameters"),
                 FieldPanel("sms_text"),
             ],
             heading=_("Session reminder by WhatsApp and SMS"),
@@ -303,13 +330,12 @@ class Batch(models.Model):
         ),
     )
     whatsapp_language = models.CharField(
-        _("WhatsApp template language"),
-        max_length=10,
+        _("WhatsApp template languages"),
+        max_length=40,
         blank=True,
         default="id",
-        validators=[
-            RegexValidator(r"^[a-z]{2,3}(_[A-Z]{2})?$", _("A language code such as id, en or en_US."))
-        ],
+        validators=[validate_whatsapp_languages],
+        help_text=WHATSAPP_LANGUAGES_HELP,
     )
     whatsapp_parameters = models.CharField(
         _("WhatsApp body parameters"),

@@ -12,6 +12,7 @@ WhatsApp account, an invalid number) fails that row and the chunk goes on.
 
 import logging
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from .. import merge, tokens
 from ..channels import PhoneMessage, get_backend
 from ..channels.segments import sms_plain
 from ..models import Audience, Batch, ChannelSuppression, Recipient
+from ..models.messaging import whatsapp_language_for
 from ..selectors import audience_contacts, latest_plans, purposes_confirmed
 from .sending import (
     ChunkResult,
@@ -134,10 +136,19 @@ def compile_phone(batch: Batch) -> merge.Compiled:
     return merge.Compiled(subject="", html="", text=sms_plain(batch.sms_text))
 
 
-def phone_values(recipient: Recipient, links: MessageLinks) -> dict[str, str]:
+def phone_language(batch: Batch, recipient: Recipient) -> str:
+    """The language a WhatsApp or SMS message is written in: the template's version for
+    the contact's language when it is approved in it, else its first; an SMS text has one
+    version, in the site's language. Its dates follow it."""
+    if batch.channel == Batch.Channel.WHATSAPP:
+        return whatsapp_language_for(batch.whatsapp_language, recipient.language)
+    return settings.LANGUAGE_CODE
+
+
+def phone_values(recipient: Recipient, links: MessageLinks, language: str = "") -> dict[str, str]:
     """The merge values of a WhatsApp or SMS message: an RSVP link that says its channel
     (for SMS the short one), no unsubscribe link (the channels have their own STOP)."""
-    values = merge_values(recipient, links)
+    values = merge_values(recipient, links, language.split("_")[0])
     if recipient.channel == Batch.Channel.SMS:
         values["rsvp_link"] = tokens.short_url(recipient.pk, "sms")
     else:
@@ -147,7 +158,8 @@ def phone_values(recipient: Recipient, links: MessageLinks) -> dict[str, str]:
 
 def phone_message(*, batch: Batch, recipient: Recipient, compiled: merge.Compiled, links) -> PhoneMessage:
     """Raises merge.Unrenderable when a required value is missing."""
-    values = phone_values(recipient, links)
+    language = phone_language(batch, recipient)
+    values = phone_values(recipient, links, language)
     rendered = compiled.render(values)
     message = PhoneMessage(
         recipient_id=recipient.pk,
@@ -158,7 +170,7 @@ def phone_message(*, batch: Batch, recipient: Recipient, compiled: merge.Compile
     )
     if batch.channel == Batch.Channel.WHATSAPP:
         message.template = batch.whatsapp_template
-        message.language = batch.whatsapp_language or "id"
+        message.language = language
         message.parameters = [values.get(name, "") for name in batch.whatsapp_fields()]
         message.text = " | ".join(message.parameters)
     return message

@@ -170,7 +170,10 @@ def compile_template(*, template: EmailTemplate, language: str, organisation=Non
     return merge.Compiled(subject=subject, html=html, text=text)
 
 
-def merge_values(recipient: Recipient, links: MessageLinks) -> dict[str, str]:
+def merge_values(recipient: Recipient, links: MessageLinks, language: str = "") -> dict[str, str]:
+    """The values of a message's merge fields, dates in ``language`` (the message's; by
+    default the recipient's)."""
+    language = language or recipient.language
     contact = recipient.contact
     organisation = recipient.organisation
     return {
@@ -178,8 +181,8 @@ def merge_values(recipient: Recipient, links: MessageLinks) -> dict[str, str]:
         "contact_position": contact.position if contact else "",
         "institution": str(organisation) if organisation else "",
         "team": recipient.team.name if recipient.team_id else "",
-        "session_date": links.date(recipient.proposed_at, recipient.language),
-        "campaign_end": links.campaign_end(recipient.language),
+        "session_date": links.date(recipient.proposed_at, language),
+        "campaign_end": links.campaign_end(language),
         "rsvp_link": tokens.rsvp_url(recipient.pk),
         "guide_link": links.guide(recipient.institution_id),
         "progress_link": links.progress(recipient.institution_id),

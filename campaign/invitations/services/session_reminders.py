@@ -174,7 +174,7 @@ def _day_batch(channel, tomorrow, template) -> Batch:
         if channel == WHATSAPP:
             batch.whatsapp_template = template.whatsapp_template.strip()
             batch.whatsapp_parameters = template.whatsapp_parameters
-            batch.whatsapp_language = "id"
+            batch.whatsapp_language = template.whatsapp_language or "id"
         elif channel == SMS:
             batch.sms_text = template.sms_text
         else:
