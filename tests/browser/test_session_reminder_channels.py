@@ -45,6 +45,8 @@ def test_staff_set_the_whatsapp_reminder_and_the_contact_gets_it(live_server, pa
         "section.w-panel", has=page.get_by_role("heading", name="Pengingat sesi lewat WhatsApp dan SMS")
     ).locator("button.w-panel__toggle").first.click()
     page.get_by_label("Nama templat WhatsApp untuk pengingat").fill("pengingat_sesi")
+    # Approved in Indonesian and English: contacts who prefer English get the English one.
+    page.get_by_label("Bahasa templat WhatsApp").fill("id, en")
     page.get_by_label("Teks SMS pengingat").fill(
         "BPS NTT: {{ contact_name }}, tim datang besok {{ session_date }}."
     )
@@ -53,6 +55,7 @@ def test_staff_set_the_whatsapp_reminder_and_the_contact_gets_it(live_server, pa
     template.refresh_from_db()
     assert template.for_session_reminders and template.whatsapp_template == "pengingat_sesi"
     assert template.whatsapp_parameters == "contact_name, team, session_date"
+    assert template.whatsapp_language == "id, en"
     assert template.sms_text.startswith("BPS NTT: {{ contact_name }}")
 
     # A contact who prefers WhatsApp (opted in) and one who prefers email accept tomorrow's session.
@@ -63,6 +66,7 @@ def test_staff_set_the_whatsapp_reminder_and_the_contact_gets_it(live_server, pa
     whatsapp = ContactFactory(
         institution=InstitutionFactory(name="Dinas Kesehatan Kota Kupang"),
         preferred_channel="whatsapp",
+        preferred_language="en",
         whatsapp_opt_in_at=now - datetime.timedelta(days=3),
         whatsapp_opt_in_source="Daftar hadir sosialisasi",
     )
@@ -90,6 +94,7 @@ def test_staff_set_the_whatsapp_reminder_and_the_contact_gets_it(live_server, pa
     assert whatsapp_batch.recipients.get().contact == whatsapp
     (kept,) = OutboxMessage.objects.filter(to=str(whatsapp.phone))
     assert kept.headers["X-Template"] == "pengingat_sesi"
+    assert kept.subject == "Templat WhatsApp “pengingat_sesi” (en)"  # the English version
     email_batch = Batch.objects.get(kind=Batch.Kind.SESSION, channel="email")
     assert email_batch.recipients.get().contact == by_email
     assert invitation.template != template  # the reminder is its own template
