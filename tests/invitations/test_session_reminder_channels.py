@@ -211,6 +211,29 @@ def test_an_unsubscribed_phone_channel_falls_back_to_email_and_nobody_reachable_
     assert Recipient.objects.filter(batch__kind=Batch.Kind.SESSION, contact=no_email).count() == 1
 
 
+def test_an_answer_with_neither_contact_nor_address_is_kept_once_as_not_sent(
+    team, reminder, django_capture_on_commit_callbacks
+):
+    """A media partner's desk accepted, then its address was removed (no contact row
+    either): the reminder is not silently forgotten but kept once as not sent."""
+    from tests.factories import MediaPartnerFactory
+
+    (contact,) = make_contacts(1)
+    rows = invite_and_accept(team, django_capture_on_commit_callbacks, [contact])
+    desk = MediaPartnerFactory()
+    Recipient.objects.filter(pk=rows[contact.pk].pk).update(
+        contact=None, institution=None, media_partner=desk, email=""
+    )
+
+    assert queue(django_capture_on_commit_callbacks) == 0  # nobody to send to
+    assert mail.outbox == []
+    lost = session_batch("email").recipients.get()
+    assert (lost.media_partner, lost.contact) == (desk, None)
+    assert lost.status == Recipient.Status.SKIPPED and "Tidak ada saluran" in lost.error
+    assert queue(django_capture_on_commit_callbacks, now=MONDAY_MORNING.replace(hour=10)) == 0
+    assert Recipient.objects.filter(batch__kind=Batch.Kind.SESSION).count() == 1
+
+
 def test_whatsapp_failure_at_reminder_37_then_rerun_reaches_each_exactly_once(
     team, reminder, cloud_api, django_capture_on_commit_callbacks
 ):

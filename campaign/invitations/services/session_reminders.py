@@ -104,15 +104,30 @@ def _channel(recipient, *, template, suppressed) -> tuple[str, str, str, str]:
     )
 
 
+def _keys(session_id, contact_id, email, institution_id, media_partner_id) -> set[tuple]:
+    """Who a reminder is for: the contact, the address, and for a row with neither (a
+    media partner's desk whose address was removed) the organisation, so that it is kept
+    once as not sent rather than forgotten."""
+    keys = {("email", session_id, email)} if email else set()
+    if contact_id:
+        keys.add(("contact", session_id, contact_id))
+    if not keys and (institution_id or media_partner_id):
+        keys.add(("organisation", session_id, institution_id, media_partner_id))
+    return keys
+
+
 def _unique(answered, seen):
     """The answered recipients not reminded yet, one per contact (or address) and session;
     ``seen`` holds the keys of the reminders already written, on any channel."""
     for recipient in answered:
         channel, email, phone, reason = recipient.reminder
-        keys = {("email", recipient.session_id, email or recipient.email)}
-        if recipient.contact_id:
-            keys.add(("contact", recipient.session_id, recipient.contact_id))
-        keys.discard(("email", recipient.session_id, ""))
+        keys = _keys(
+            recipient.session_id,
+            recipient.contact_id,
+            email or recipient.email,
+            recipient.institution_id,
+            recipient.media_partner_id,
+        )
         if keys & seen or not keys:
             continue
         seen.update(keys)
@@ -136,10 +151,10 @@ def _due(tomorrow, template) -> list[Recipient]:
     for recipient in answered:
         recipient.reminder = _channel(recipient, template=template, suppressed=suppressed)
     seen = set()
-    for session_id, contact_id, email in Recipient.objects.filter(
+    for row in Recipient.objects.filter(
         batch__kind=Batch.Kind.SESSION, session__starts_at__gte=start, session__starts_at__lt=end
-    ).values_list("session_id", "contact_id", "email"):
-        seen.update({("contact", session_id, contact_id), ("email", session_id, email)})
+    ).values_list("session_id", "contact_id", "email", "institution_id", "media_partner_id"):
+        seen.update(_keys(*row))
     rows = []
     # The latest answer of a contact wins; the reminders are then written in invitation order.
     for recipient in sorted(_unique(answered, seen), key=lambda r: r.pk):
