@@ -3,7 +3,7 @@ and test send, audience count, an institution's invitation history, outbox messa
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,6 +19,7 @@ from campaign.core.ids import parse_id
 from campaign.core.permissions import permission_require
 from campaign.core.viewsets import visible_to
 from campaign.institutions.models import Institution
+from campaign.institutions.policies import policy_for
 
 from . import merge, selectors, services
 from .models import Audience, Batch, EmailTemplate, Letter, OutboxMessage, Recipient
@@ -232,7 +233,8 @@ def template_preview_html(request, pk):
 @xframe_options_sameorigin
 @csp_override(_EMAIL_PREVIEW_CSP)
 def outbox_html(request, pk):
-    permission_require(request, "invitations.view_outboxmessage")
+    if not policy_for(OutboxMessage).user_has_permission(request.user, "view"):
+        raise PermissionDenied  # the province's only (ProvinceOnlyPolicy)
     message = get_object_or_404(OutboxMessage, pk=pk)
     return HttpResponse(message.html or format_html("<pre>{}</pre>", message.text))
 

@@ -33,9 +33,23 @@ class TrackingEventPolicy(ScopedPermissionPolicy):
 
 
 def register_policies():
-    from .models import Audience, Batch, Letter, Recipient, TrackingEvent
+    from campaign.core.offices import ProvinceOnlyPolicy
+
+    from .models import (
+        Audience,
+        Batch,
+        ChannelSuppression,
+        Letter,
+        OutboxMessage,
+        Recipient,
+        Suppression,
+        TrackingEvent,
+    )
 
     for model, policy_class in (
+        (Suppression, ProvinceOnlyPolicy),
+        (ChannelSuppression, ProvinceOnlyPolicy),
+        (OutboxMessage, ProvinceOnlyPolicy),
         (Audience, AudiencePolicy),
         (Batch, BatchPolicy),
         (Recipient, RecipientPolicy),

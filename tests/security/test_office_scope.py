@@ -14,7 +14,7 @@ import re
 import pytest
 from django.apps import apps
 from django.test import Client
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from wagtail.snippets.models import get_snippet_models
 
 from campaign.core.models import Office, OfficeMember
@@ -393,3 +393,49 @@ def test_a_regency_editor_places_an_institution_only_in_their_area(world, office
     drain(response)
     assert response.status_code == 302
     assert Institution.objects.get(name="Kantor Baru").region == sikka_district
+
+
+def test_the_suppression_lists_and_the_outbox_are_the_provinces_only(world, offices):
+    """They lie in no region but hold every office's contacts: a regency office's staff
+    neither list, export, open, change nor delete them (nor see them in the menu); the
+    province's staff do."""
+    from campaign.invitations.models import ChannelSuppression, OutboxMessage, Suppression
+
+    sikka = _client(offices["users"]["sikka"])
+    province = _client(world.users["editor"])
+    rows = {
+        "suppression": world.objects["suppression"],
+        "channelsuppression": world.objects["channelsuppression"],
+        "outboxmessage": world.objects["outboxmessage"],
+    }
+    for name, row in rows.items():
+        namespace = f"wagtailsnippets_invitations_{name}"
+        urls = [reverse(f"{namespace}:list"), reverse(f"{namespace}:list") + "?export=csv"]
+        for action in ("edit", "delete", "inspect"):
+            try:
+                urls.append(reverse(f"{namespace}:{action}", args=[row.pk]))
+            except NoReverseMatch:
+                pass  # the Outbox is read-only
+        for url in urls:
+            response = sikka.get(url)
+            body = drain(response).decode(errors="replace")
+            assert response.status_code in (302, 403, 404), (url, response.status_code)
+            assert str(row) not in body, url
+        assert drain(province.get(reverse(f"{namespace}:list"))).decode().count(str(row)) >= 1
+    response = sikka.post(
+        reverse("wagtailsnippets_invitations_suppression:delete", args=[rows["suppression"].pk])
+    )
+    assert response.status_code in (302, 403, 404)
+    assert Suppression.objects.filter(pk=rows["suppression"].pk).exists()
+    assert ChannelSuppression.objects.filter(pk=rows["channelsuppression"].pk).exists()
+    assert sikka.get(reverse("invitations_outbox_html", args=[rows["outboxmessage"].pk])).status_code in (
+        302,
+        403,
+    )
+    assert (
+        province.get(reverse("invitations_outbox_html", args=[rows["outboxmessage"].pk])).status_code == 200
+    )
+    menu = drain(sikka.get(reverse("wagtailadmin_home"))).decode()
+    assert "/admin/snippets/invitations/suppression/" not in menu
+    assert "/admin/snippets/invitations/outboxmessage/" not in menu
+    assert OutboxMessage.objects.filter(pk=rows["outboxmessage"].pk).exists()
