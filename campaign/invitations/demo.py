@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from campaign.core.demo import demo_calendar
 from campaign.institutions.models import Contact, Team
 
 from . import services
@@ -283,8 +282,7 @@ def load(*, stdout, with_users):
         stdout.write("Invitations: no institution contacts yet, no demo batches.")
         return
     team = Team.objects.order_by("pk").first()
-    # Wednesday of the campaign's third week, 09.00 WITA, on the demo calendar.
-    proposed = demo_calendar().at(2020, 2, 26, 9, 0)
+    proposed = next_visit(days_ahead=2)
     if not Batch.objects.filter(name="Gelombang 1 — Kota Kupang").exists():
         _demo_batch("Gelombang 1 — Kota Kupang", template, audience, team, proposed, contacts)
     if not Batch.objects.filter(name="Gelombang 2 — terjadwal").exists():
@@ -370,7 +368,7 @@ def _phone_batches(stdout, team):
         whatsapp_parameters="contact_name, institution, session_date, rsvp_link",
         audience=audience,
         team=team,
-        proposed_at=demo_calendar().at(2020, 2, 27, 9, 0),
+        proposed_at=next_visit(days_ahead=3),
     )
     sms = services.batch_save(
         name=SMS_BATCH,
@@ -400,6 +398,16 @@ def _phone_batches(stdout, team):
         f"WhatsApp and SMS: {whatsapp.recipients.filter(status='sent').count()} WhatsApp and "
         f"{sms.recipients.filter(status='sent').count()} SMS in the outbox."
     )
+
+
+def next_visit(*, days_ahead: int) -> datetime.datetime:
+    """09.00 WITA on the first working day at least ``days_ahead`` days from today: the
+    demo's invitations, sent this week, propose a visit still ahead whatever day the demo
+    is loaded (the campaign runs weeks beyond it)."""
+    day = timezone.localdate() + datetime.timedelta(days=days_ahead)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
 
 
 def _demo_batch(name, template, audience, team, proposed, contacts):
@@ -467,6 +475,7 @@ def _demo_batch(name, template, audience, team, proposed, contacts):
                 recipient=recipient,
                 answer=answer,
                 proposed_at=proposed + datetime.timedelta(days=1, hours=4) if answer == "propose" else None,
-                now=proposed - datetime.timedelta(days=3),
+                # Answered after the sending (four days ago) and before now.
+                now=min(proposed - datetime.timedelta(days=3), timezone.now() - datetime.timedelta(hours=2)),
             )
     return batch

@@ -93,6 +93,8 @@ def rsvp(request, token):
     except tokens.TokenError as error:
         return _link_problem(request, expired=error.expired)
     language = recipient.language if recipient.language in ("id", "en") else "id"
+    # The time the invitation offered is behind us: only another time can be answered.
+    passed = bool(recipient.proposed_at and recipient.proposed_at <= timezone.now())
     with translation.override(language):
         if request.method == "POST":
             form = RsvpForm(request.POST)
@@ -111,7 +113,7 @@ def rsvp(request, token):
                 else:
                     return redirect(f"{request.path}?terima-kasih=1")
         else:
-            initial = {"answer": recipient.answer or None}
+            initial = {"answer": recipient.answer or (Recipient.Answer.PROPOSE if passed else None)}
             if recipient.answer_time:
                 initial["proposed_at"] = timezone.localtime(recipient.answer_time)
             form = RsvpForm(initial=initial)
@@ -123,6 +125,7 @@ def rsvp(request, token):
                 "form": form,
                 "thanks": request.method == "GET" and "terima-kasih" in request.GET,
                 "organisation": recipient.organisation,
+                "proposed_passed": passed,
             },
         )
         response.render()

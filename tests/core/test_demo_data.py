@@ -108,6 +108,9 @@ def test_the_demo_loaded_today_is_in_its_third_week(settings):
     assert set(Assignment.objects.values_list("week", flat=True)) == {monday, monday + datetime.timedelta(7)}
     for batch in Batch.objects.exclude(proposed_at=None):
         assert campaign.online_start <= timezone.localtime(batch.proposed_at).date() <= campaign.effective_end
+        # Sent this week, an invitation proposes a visit still ahead (one accepted now is a
+        # session to come, not one in the past).
+        assert batch.proposed_at > timezone.now(), batch
     # News of days still to come is scheduled, not public yet.
     for post in NewsPage.objects.all():
         if post.date > today:

@@ -1,6 +1,7 @@
 """The pages an invitation's links open: unsubscribe and RSVP."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -343,3 +344,25 @@ def test_a_proposed_time_outside_the_campaign_is_refused_with_a_clear_message(cl
     assert "di luar masa kampanye" in response.content.decode()
     recipient.refresh_from_db()
     assert recipient.answer == ""
+
+
+def test_a_proposed_time_that_has_passed_cannot_be_accepted_but_another_can_be_proposed(recipient):
+    """An invitation read after the time it offered: the page says so and offers another
+    time; accepting is refused (no session is planned in the past), proposing works."""
+    Recipient.objects.filter(pk=recipient.pk).update(proposed_at=timezone.now() - datetime.timedelta(hours=1))
+    client = Client()
+    page = client.get(rsvp_path(recipient)).content.decode()
+    assert "Waktu itu sudah lewat" in page
+    assert re.search(r'<input[^>]*value="propose"[^>]*checked', page)  # offered first
+    refused = client.post(rsvp_path(recipient), {"answer": "accept", "note": ""})
+    assert refused.status_code == 200
+    assert "Waktu yang kami usulkan sudah lewat" in refused.content.decode()
+    recipient.refresh_from_db()
+    assert recipient.answer == "" and not GuidedSession.objects.exists()
+    later = timezone.localtime(PROPOSED)
+    answered = client.post(
+        rsvp_path(recipient), {"answer": "propose", "proposed_at": f"{later:%Y-%m-%dT%H:%M}", "note": ""}
+    )
+    assert answered.status_code == 302
+    recipient.refresh_from_db()
+    assert recipient.answer == "propose" and recipient.answer_time == PROPOSED

@@ -58,6 +58,11 @@ def rsvp_record(
                 raise ValidationError({"proposed_at": error.message_dict["starts_at"]}) from None
     else:
         proposed_at = None
+    if answer == Recipient.Answer.ACCEPT and recipient.proposed_at and recipient.proposed_at <= now:
+        # The time the invitation offered is behind us: a session there cannot be planned.
+        raise ValidationError(
+            {"answer": _("The time we proposed has already passed: please propose another time.")}
+        )
     with transaction.atomic():
         recipient = (
             Recipient.objects.select_for_update(of=("self",))
