@@ -511,7 +511,9 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
         sessions_by_regency=sessions_by_regency,
         area_codes=area_codes(office_of(area_user)) if area_limited else None,
     )
-    participation = participation_figures(campaign=campaign, completed=totals["completed"], areas=areas)
+    participation = participation_figures(
+        campaign=campaign, completed=totals["completed"], areas=areas, area_limited=area_limited
+    )
     return Dashboard(
         campaign=campaign,
         week=week,
@@ -531,27 +533,40 @@ def dashboard_data(*, campaign, week=None, user=None, area_user=None, district_l
     )
 
 
-def participation_figures(*, campaign, completed, areas=None) -> dict:
+def participation_figures(*, campaign, completed, areas=None, area_limited=False) -> dict:
     """The headline: the official online count, and nothing added to it. People who
     completed the form in a guided session are already in the official count, so they
     are shown as their own figure and as a share of it, never added (DESIGN §5).
 
     The count is the imported figures' province total on their latest day when there
-    are any (``campaign.response``), else the count typed on the campaign."""
-    if areas is not None and areas.province_persons is not None:
+    are any (``campaign.response``), else the count typed on the campaign. For a regency
+    office (``area_limited``) it is its area's: the sum of its regencies' figures against
+    the sum of their goals (no figures yet: none, never the province's)."""
+    population = campaign.population_base
+    goal = campaign.goal_people or 0
+    province = areas.province_persons if areas is not None else None
+    if province is None:
+        province = campaign.official_online_count
+    if area_limited:
+        rows = areas.rows if areas is not None else []
+        known = [row.persons for row in rows if row.persons is not None]
+        official = sum(known) if known else None
+        official_date = areas.date if known else None
+        goal = sum(row.goal or 0 for row in rows)
+        population = sum(row.population or 0 for row in rows)
+    elif areas is not None and areas.province_persons is not None:
         official, official_date = areas.province_persons, areas.date
     else:
         official, official_date = campaign.official_online_count, campaign.official_count_date
-    goal = campaign.goal_people or 0
     return {
-        "province": official,
+        "province": province,
         "official": official,
         "official_date": official_date,
         "via_sessions": completed,
         "via_sessions_share": round(100 * completed / official, 2) if official else None,
-        "goal": campaign.goal_people,
+        "goal": goal,
         "percent_of_goal": round(100 * (official or 0) / goal, 1) if goal else 0,
-        "percent_of_population": round(100 * (official or 0) / (campaign.population_base or 1), 2),
+        "percent_of_population": round(100 * (official or 0) / (population or 1), 2),
     }
 
 

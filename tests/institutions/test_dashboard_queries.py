@@ -137,9 +137,11 @@ def queries_of(client, user):
     return queries.captured_queries
 
 
-def test_a_regency_offices_area_table_has_its_trend_and_the_whole_provinces_figure(world):
+def test_a_regency_offices_headline_and_area_table_are_its_areas_with_the_provinces_figure_beside(world):
+    from campaign.core.models import Region
     from campaign.response.models import OfficialCount
 
+    Region.objects.filter(code="5371").update(population=442_758)
     for day in range(14):
         date = datetime.date(2020, 2, 20) + datetime.timedelta(days=day)
         OfficialCount.objects.create(
@@ -151,10 +153,16 @@ def test_a_regency_offices_area_table_has_its_trend_and_the_whole_provinces_figu
     data = dashboard_data(campaign=world["campaign"], week=WEEK, area_user=world["users"]["kupang"])
     assert [row.region.code for row in data.areas.rows] == ["5371"]
     assert data.areas.rows[0].trend == [1000 + day for day in range(14)]
-    assert data.participation["official"] == 1013 + 513  # the province: every regency
+    # The headline is the office's area's count against its area's goal; the province's beside it.
+    goal = data.areas.rows[0].goal
+    assert goal == round(442_758 * world["campaign"].goal_percent / 100) == data.participation["goal"]
+    assert data.participation["official"] == 1013
+    assert data.participation["percent_of_goal"] == round(100 * 1013 / goal, 1)
+    assert data.participation["province"] == 1013 + 513
     province = dashboard_data(campaign=world["campaign"], week=WEEK, area_user=world["users"]["province"])
     assert {row.region.code for row in province.areas.rows} == {"5371", "5310"}
-    assert province.participation["official"] == data.participation["official"]
+    assert province.participation["official"] == province.participation["province"] == 1013 + 513
+    assert province.participation["goal"] == world["campaign"].goal_people
 
 
 def test_an_office_drawn_by_district_counts_its_sessions(world):
