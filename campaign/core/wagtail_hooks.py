@@ -3,6 +3,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.widgets import Button
 from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -50,7 +51,14 @@ class CampaignViewSet(ScopedSnippetViewSet):
     model = Campaign
     icon = "date"
     menu_label = _("Campaigns")
-    list_display = ["name", "online_start", "effective_end", "goal_percent", "is_active", "carried_over_from"]
+    list_display = [
+        "name",
+        "online_start",
+        Column("effective_end", label=_("End of the online phase (with extensions)")),
+        "goal_percent",
+        BooleanColumn("is_active", label=_("active")),
+        "carried_over_from",
+    ]
     list_filter = ["is_active"]
     search_fields = ["name"]
     index_view_class = CampaignIndexView

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from campaign.core.demo import demo_calendar
 from campaign.institutions.models import Contact, Team
 
 from . import services
@@ -282,7 +283,7 @@ def load(*, stdout, with_users):
         stdout.write("Invitations: no institution contacts yet, no demo batches.")
         return
     team = Team.objects.order_by("pk").first()
-    proposed = next_visit(days_ahead=2)
+    proposed = next_visit(team, days_ahead=2)
     if not Batch.objects.filter(name="Gelombang 1 — Kota Kupang").exists():
         _demo_batch("Gelombang 1 — Kota Kupang", template, audience, team, proposed, contacts)
     if not Batch.objects.filter(name="Gelombang 2 — terjadwal").exists():
@@ -368,7 +369,7 @@ def _phone_batches(stdout, team):
         whatsapp_parameters="contact_name, institution, session_date, rsvp_link",
         audience=audience,
         team=team,
-        proposed_at=next_visit(days_ahead=3),
+        proposed_at=next_visit(team, days_ahead=3),
     )
     sms = services.batch_save(
         name=SMS_BATCH,
@@ -400,13 +401,18 @@ def _phone_batches(stdout, team):
     )
 
 
-def next_visit(*, days_ahead: int) -> datetime.datetime:
+def next_visit(team, *, days_ahead: int) -> datetime.datetime:
     """09.00 WITA on the first working day at least ``days_ahead`` days from today: the
     demo's invitations, sent this week, propose a visit still ahead whatever day the demo
-    is loaded (the campaign runs weeks beyond it)."""
+    is loaded (its campaign runs weeks beyond it). A team of a campaign that does not run
+    then (demo invitations over an older registry) gets the third week's Wednesday of the
+    2020 case on the demo calendar."""
     day = timezone.localdate() + datetime.timedelta(days=days_ahead)
     while day.weekday() >= 5:
         day += datetime.timedelta(days=1)
+    campaign = team.campaign if team is not None else None
+    if campaign is not None and not campaign.online_start <= day <= campaign.effective_end:
+        return demo_calendar().at(2020, 2, 26, 9, 0) + datetime.timedelta(days=days_ahead - 2)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
 
 

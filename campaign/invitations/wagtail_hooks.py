@@ -157,7 +157,7 @@ class RecipientViewSet(ScopedSnippetViewSet):
     list_display = [
         "address",
         "name",
-        "organisation",
+        Column("organisation", label=_("Organisation")),
         "batch",
         Column("channel", label=_("Channel"), accessor="get_channel_display"),
         Column("status", label=_("Status"), accessor="get_status_display"),
@@ -206,7 +206,7 @@ class SuppressionViewSet(ScopedSnippetViewSet):
     list_display = [
         "email",
         Column("reason", label=_("Reason"), accessor="get_reason_display"),
-        "source",
+        Column("source", label=_("Source"), accessor="source_display"),
         "created_at",
     ]
     list_filter = ["reason"]
@@ -244,7 +244,7 @@ class ChannelSuppressionViewSet(ScopedSnippetViewSet):
         "phone",
         Column("channel", label=_("Channel"), accessor="get_channel_display"),
         Column("reason", label=_("Reason"), accessor="get_reason_display"),
-        "source",
+        Column("source", label=_("Source"), accessor="source_display"),
         "created_at",
     ]
     list_filter = ["channel", "reason"]

@@ -17,8 +17,8 @@ def test_indonesian_catalogue_is_complete_and_compiled():
     fuzzy = [entry.msgid for entry in po.fuzzy_entries()]
     assert untranslated == [] and fuzzy == []
     mo = polib.mofile(LOCALE / "id" / "LC_MESSAGES" / "django.mo")
-    compiled = {entry.msgid: entry.msgstr for entry in mo}
-    stale = [e.msgid for e in po.translated_entries() if compiled.get(e.msgid) != e.msgstr]
+    compiled = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in mo}
+    stale = [e.msgid for e in po.translated_entries() if compiled.get((e.msgctxt, e.msgid)) != e.msgstr]
     assert stale == [], "run `make messages` to recompile django.mo"
 
 

@@ -338,3 +338,33 @@ def test_the_sample_message_is_dated_on_todays_calendar():
     values = services.sample_values(language="id")
     assert values["session_date"] == f"Senin, {expected_day}, 09.00 WITA"
     assert values["campaign_end"] == expected_end
+
+
+def test_admin_lists_speak_indonesian_in_their_headers_values_and_sources(admin_client):
+    """Column headers of properties, boolean values and the sources our code writes are
+    translated, not shown as attribute names, True/False or English strings."""
+    from campaign.invitations.models import ChannelSuppression
+
+    CampaignFactory(name="SP2020", is_active=True)
+    Suppression.objects.create(
+        email="a@example.org", reason="unsubscribed", source="unsubscribe page, every channel"
+    )
+    ChannelSuppression.objects.create(
+        channel="sms", phone="+6281234560001", reason="unsubscribed", source="one-click"
+    )
+    batch = BatchFactory()
+    RecipientFactory(batch=batch)
+
+    campaigns = admin_client.get(reverse("wagtailsnippets_core_campaign:list")).content.decode()
+    assert "Akhir tahap daring (dengan perpanjangan)" in campaigns and "Effective end" not in campaigns
+    assert ">True<" not in campaigns and "#icon-check" in campaigns  # the active one: a tick
+    suppressed = admin_client.get(reverse("wagtailsnippets_invitations_suppression:list")).content.decode()
+    assert "halaman berhenti berlangganan, semua saluran" in suppressed
+    phones = admin_client.get(reverse("wagtailsnippets_invitations_channelsuppression:list")).content.decode()
+    assert "berhenti berlangganan sekali klik dari aplikasi email" in phones
+    recipients = admin_client.get(reverse("wagtailsnippets_invitations_recipient:list")).content.decode()
+    assert "Organisasi" in recipients and ">Organisation<" not in recipients
+    report = admin_client.get(reverse("invitations_batch_report", args=[batch.pk])).content.decode()
+    assert "<h2>Pengiriman</h2>" in report
+    outbox = admin_client.get(reverse("wagtailsnippets_invitations_outboxmessage:list")).content.decode()
+    assert "kotak keluar" in outbox.lower()

@@ -577,6 +577,11 @@ class ChannelSuppression(models.Model):
     def __str__(self):
         return f"{self.phone} ({self.get_channel_display()})"
 
+    def source_display(self) -> str:
+        from .tracking import source_label
+
+        return source_label(self.source)
+
 
 class Recipient(models.Model):
     """One address in one batch. The status only moves forward; opens and clicks are

@@ -3,6 +3,19 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The sources our code writes, as people read them; a source typed by staff (or a
+# provider's name) is shown as it is.
+SOURCE_LABELS = {
+    "unsubscribe page": _("unsubscribe page"),
+    "one-click": _("one-click unsubscribe from the mail client"),
+    "unsubscribe page, every channel": _("unsubscribe page, every channel"),
+    "demo": _("demo data"),
+}
+
+
+def source_label(source: str) -> str:
+    return str(SOURCE_LABELS.get(source, source))
+
 
 class Suppression(models.Model):
     """An address no bulk message goes to again, and why."""
@@ -31,6 +44,9 @@ class Suppression(models.Model):
 
     def __str__(self):
         return self.email
+
+    def source_display(self) -> str:
+        return source_label(self.source)
 
 
 class TrackingEvent(models.Model):
@@ -85,7 +101,7 @@ class OutboxMessage(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("outbox message")
-        verbose_name_plural = _("outbox")
+        verbose_name_plural = _("outbox messages")
 
     def __str__(self):
         return self.subject
