@@ -311,6 +311,9 @@ TIME_ZONE = "Asia/Makassar"  # WITA, UTC+8
 USE_I18N = True
 USE_TZ = True
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+# Indonesia's three zones (WIB, WITA, WIT) on the account page, not the system's whole
+# list, whose "localtime" entry the browser refuses (a console error on that page).
+WAGTAIL_USER_TIME_ZONES = ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]
 
 # --- Static and media ---------------------------------------------------------------
 
