@@ -229,8 +229,12 @@ def _letters(stdout):
     audience = Audience.objects.filter(name="Instansi pemerintah Kota Kupang").first()
     if audience is None:
         kinds = InstitutionKind.objects.filter(name__in=["Kantor Pemerintah", "DPRD"])
+        kupang, _office = _kota_kupang()
         audience = services.audience_save(
-            name="Instansi pemerintah Kota Kupang", target=Audience.Target.INSTITUTIONS, kinds=list(kinds)
+            name="Instansi pemerintah Kota Kupang",
+            target=Audience.Target.INSTITUTIONS,
+            kinds=list(kinds),
+            regions=[kupang] if kupang else None,
         )
     batch = services.batch_save(
         name=LETTER_BATCH,
@@ -258,9 +262,15 @@ def load(*, stdout, with_users):
     template = EmailTemplate.objects.filter(name=TEMPLATE["name"]).first() or services.email_template_save(
         **TEMPLATE
     )
+    kupang, kupang_office = _kota_kupang()
     audience = Audience.objects.filter(name="Institusi Kota Kupang").first()
     if audience is None:
-        audience = services.audience_save(name="Institusi Kota Kupang", target=Audience.Target.INSTITUTIONS)
+        audience = services.audience_save(
+            name="Institusi Kota Kupang",
+            target=Audience.Target.INSTITUTIONS,
+            regions=[kupang] if kupang else None,
+            office=kupang_office,
+        )
     for text in (FOLLOW_UP, SESSION_REMINDER):
         if not EmailTemplate.objects.filter(name=text["name"]).exists():
             services.email_template_save(**text)
@@ -273,19 +283,24 @@ def load(*, stdout, with_users):
             name="Media cetak dan radio", target=Audience.Target.MEDIA, mediums=["print", "radio"]
         )
 
-    contacts = list(
+    reachable = (
         Contact.objects.filter(institution__isnull=False, erased_at__isnull=True)
         .exclude(email="")
         .select_related("institution")
-        .order_by("pk")[: len(STATES) * 3]
+        .order_by("pk")
     )
+    # Kota Kupang's institutions, as the batches' names say (a registry without them: any).
+    in_kupang = reachable.filter(institution__region__code__startswith="5371")
+    contacts = list((in_kupang if in_kupang.exists() else reachable)[: len(STATES) * 3])
     if not contacts:
         stdout.write("Invitations: no institution contacts yet, no demo batches.")
         return
     team = Team.objects.order_by("pk").first()
     proposed = next_visit(team, days_ahead=2)
     if not Batch.objects.filter(name="Gelombang 1 — Kota Kupang").exists():
-        _demo_batch("Gelombang 1 — Kota Kupang", template, audience, team, proposed, contacts)
+        batch = _demo_batch("Gelombang 1 — Kota Kupang", template, audience, team, proposed, contacts)
+        # BPS Kota Kupang's own batches: its staff find them in their lists.
+        Batch.objects.filter(pk=batch.pk).update(office=kupang_office)
     if not Batch.objects.filter(name="Gelombang 2 — terjadwal").exists():
         services.batch_create(
             name="Gelombang 2 — terjadwal",
@@ -294,6 +309,7 @@ def load(*, stdout, with_users):
             team=team,
             proposed_at=proposed + datetime.timedelta(days=7),
             scheduled_at=timezone.now() + datetime.timedelta(days=2),
+            office=kupang_office,
         )
     if not Batch.objects.filter(name="Tindak lanjut — 7 hari sebelum penutupan").exists():
         # A draft set against the campaign's close: "Jadwalkan" sends it at 09.00 WITA a
@@ -399,6 +415,13 @@ def _phone_batches(stdout, team):
         f"WhatsApp and SMS: {whatsapp.recipients.filter(status='sent').count()} WhatsApp and "
         f"{sms.recipients.filter(status='sent').count()} SMS in the outbox."
     )
+
+
+def _kota_kupang():
+    """Kota Kupang (5371) and BPS Kota Kupang's office, when the reference data has them."""
+    from campaign.core.models import Office, Region
+
+    return Region.objects.filter(code="5371").first(), Office.objects.filter(code="5371").first()
 
 
 def next_visit(team, *, days_ahead: int) -> datetime.datetime:

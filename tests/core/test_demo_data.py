@@ -119,3 +119,32 @@ def test_the_demo_loaded_today_is_in_its_third_week(settings):
     assert campaign.official_count_date <= today
     with translation.override("id"):
         assert formats.date_format(campaign.effective_end, "j F Y") != "29 Mei 2020" or today.year == 2020
+
+
+def test_the_demos_kota_kupang_batches_are_kota_kupangs(settings):
+    """A batch or audience named for Kota Kupang reaches Kota Kupang only, and BPS Kota
+    Kupang's staff find its batches in their lists; the team's sessions the invitations
+    planned are in the team's city."""
+    from campaign.core.models import Office
+    from campaign.institutions.models import GuidedSession
+    from campaign.invitations.models import Audience, Batch
+
+    settings.DEBUG = True
+    call_command("load_demo_data", stdout=StringIO())
+    office = Office.objects.get(code="5371")
+    for name in ("Institusi Kota Kupang", "Instansi pemerintah Kota Kupang"):
+        assert list(Audience.objects.get(name=name).regions.values_list("code", flat=True)) == ["5371"]
+    wave = Batch.objects.get(name="Gelombang 1 — Kota Kupang")
+    assert wave.office == office and Batch.objects.get(name="Gelombang 2 — terjadwal").office == office
+    regions = set(wave.recipients.values_list("institution__region__code", flat=True))
+    assert regions and all(code.startswith("5371") for code in regions)
+    letters = Batch.objects.get(channel="letter", name__contains="Kota Kupang")
+    assert all(
+        code.startswith("5371")
+        for code in letters.recipients.values_list("institution__region__code", flat=True)
+    )
+    planned = GuidedSession.objects.filter(team=wave.team)
+    assert planned.exists()
+    assert all(
+        code.startswith("5371") for code in planned.values_list("institution__region__code", flat=True)
+    )
