@@ -132,6 +132,18 @@ def rsvp(request, token):
     return _private(response)
 
 
+def _unsubscribed_already(recipient) -> bool:
+    """Whether the link's channel already stops this address (the link opened again)."""
+    from .models import ChannelSuppression, Suppression
+
+    if recipient.channel in PHONE_CHANNELS:
+        return (
+            bool(recipient.phone)
+            and ChannelSuppression.objects.filter(channel=recipient.channel, phone=recipient.phone).exists()
+        )
+    return bool(recipient.email) and Suppression.objects.filter(email__iexact=recipient.email).exists()
+
+
 @require_GET
 def short_link(request, code):
     """An SMS's short link: a redirect to the recipient's RSVP page (which only reads on
@@ -182,6 +194,7 @@ def unsubscribe(request, token):
                 "recipient": recipient,
                 "done": done,
                 "every": every,
+                "already": not done and _unsubscribed_already(recipient),
                 "channel": recipient.get_channel_display(),
             },
         )

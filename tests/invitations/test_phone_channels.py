@@ -441,7 +441,7 @@ def test_the_unsubscribe_link_of_an_sms_recipient_stops_sms_only(client, django_
     sms = start(sms_batch(), django_capture_on_commit_callbacks)
     recipient = sms.recipients.get()
     page = client.get(tokens.unsubscribe_url(recipient.pk)).content.decode()
-    assert f"Hentikan semua undangan ke {contact.phone}?" in page
+    assert f"Hentikan undangan dan pengingat kami ke {contact.phone}?" in page
     assert client.post(tokens.unsubscribe_url(recipient.pk)).status_code == 200
     assert list(ChannelSuppression.objects.values_list("channel", "phone")) == [("sms", contact.phone)]
     assert not Suppression.objects.exists()  # the email address still gets email

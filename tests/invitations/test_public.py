@@ -366,3 +366,13 @@ def test_a_proposed_time_that_has_passed_cannot_be_accepted_but_another_can_be_p
     assert answered.status_code == 302
     recipient.refresh_from_db()
     assert recipient.answer == "propose" and recipient.answer_time == PROPOSED
+
+
+def test_the_unsubscribe_link_opened_again_says_the_channel_is_stopped_already(recipient):
+    client = Client()
+    first = client.get(unsubscribe_path(recipient)).content.decode()
+    assert "Hentikan undangan dan pengingat kami" in first and "sudah berhenti" not in first
+    client.post(unsubscribe_path(recipient), {"scope": "channel"})
+    again = client.get(unsubscribe_path(recipient)).content.decode()
+    assert f"{recipient.email} sudah berhenti berlangganan dari saluran ini" in again
+    assert 'value="all"' in again  # every channel can still be stopped
