@@ -122,3 +122,39 @@ class ProviderWebhookMiddleware:
             return redirect
         response = match.func(request, *match.args, **match.kwargs)
         return self.security.process_response(request, response)
+
+
+# The query parameter that chooses the language of a page outside the language prefix.
+LANGUAGE_PARAMETER = "bahasa"
+
+
+def query_language(request) -> str | None:
+    """The language a ``?bahasa=`` parameter asks for, when it is one of ours."""
+    code = request.GET.get(LANGUAGE_PARAMETER, "")
+    return code if code in dict(settings.LANGUAGES) else None
+
+
+class QueryLanguageMiddleware:
+    """The pages a contact or a media partner opens from a link (an RSVP, unsubscribe or
+    progress page, a guide sheet) live outside the ``/en/`` prefix, so that a printed or
+    forwarded link never changes: their language switch adds ``?bahasa=en`` instead, and
+    this (after LocaleMiddleware) makes it the request's language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        code = query_language(request)
+        if code is not None:
+            translation.activate(code)
+            request.LANGUAGE_CODE = code
+        return self.get_response(request)
+
+
+def thanks_url(request) -> str:
+    """Where a contact's form sends them after saving: the same page saying thank you, in
+    the language they chose."""
+    chosen = query_language(request)
+    return f"{request.path}?terima-kasih=1" + (f"&{LANGUAGE_PARAMETER}={chosen}" if chosen else "")

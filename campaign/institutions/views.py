@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
+from campaign.core.middleware import thanks_url
 from campaign.core.tokens import TokenError
 
 from . import completion
@@ -80,7 +81,7 @@ def completion_report(request, token):
                 for field, messages in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
             else:
-                return redirect(f"{request.path}?terima-kasih=1")
+                return redirect(thanks_url(request))
     else:
         total = institution.staff_total or institution.employees
         form = CompletionReportForm(

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from campaign.core.middleware import query_language, thanks_url
+
 from . import services, tokens
 from .models import PHONE_CHANNELS, Recipient
 from .services.suppression import phone_unsubscribe, unsubscribe_every_channel
@@ -92,7 +94,7 @@ def rsvp(request, token):
         recipient = _recipient("rsvp", token)
     except tokens.TokenError as error:
         return _link_problem(request, expired=error.expired)
-    language = recipient.language if recipient.language in ("id", "en") else "id"
+    language = query_language(request) or (recipient.language if recipient.language in ("id", "en") else "id")
     # The time the invitation offered is behind us: only another time can be answered.
     passed = bool(recipient.proposed_at and recipient.proposed_at <= timezone.now())
     with translation.override(language):
@@ -111,7 +113,7 @@ def rsvp(request, token):
                     for field, messages in error.message_dict.items():
                         form.add_error(field if field in form.fields else None, messages)
                 else:
-                    return redirect(f"{request.path}?terima-kasih=1")
+                    return redirect(thanks_url(request))
         else:
             initial = {"answer": recipient.answer or (Recipient.Answer.PROPOSE if passed else None)}
             if recipient.answer_time:
@@ -185,7 +187,7 @@ def unsubscribe(request, token):
         else:
             services.unsubscribe(recipient=recipient, source=source)
         done = True
-    language = recipient.language if recipient.language in ("id", "en") else "id"
+    language = query_language(request) or (recipient.language if recipient.language in ("id", "en") else "id")
     with translation.override(language):
         response = TemplateResponse(
             request,

@@ -376,3 +376,19 @@ def test_the_unsubscribe_link_opened_again_says_the_channel_is_stopped_already(r
     again = client.get(unsubscribe_path(recipient)).content.decode()
     assert f"{recipient.email} sudah berhenti berlangganan dari saluran ini" in again
     assert 'value="all"' in again  # every channel can still be stopped
+
+
+def test_the_language_switch_of_a_contacts_page_keeps_the_link_and_adds_the_language(recipient):
+    """The RSVP link lives outside the /en/ prefix (a printed link never changes): its
+    language switch adds ?bahasa=en, which the page, its form and its thank-you follow."""
+    client = Client()
+    path = rsvp_path(recipient)
+    indonesian = client.get(path).content.decode()
+    assert "<h1>Pendampingan sensus</h1>" in indonesian
+    assert f'href="{path}?bahasa=en"' in indonesian
+    english = client.get(path + "?bahasa=en").content.decode()
+    assert "Census guidance session" in english and f'href="{path}?bahasa=id"' in english
+    answered = client.post(path + "?bahasa=en", {"answer": "decline", "note": ""})
+    assert answered["Location"] == f"{path}?terima-kasih=1&bahasa=en"
+    assert "Thank you" in client.get(answered["Location"]).content.decode()
+    assert "Census guidance session" not in client.get(path + "?bahasa=xx").content.decode()

@@ -12,10 +12,23 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def language_links(context):
     """The current page in every other language: [(code, name, url), ...]."""
+    from campaign.core.middleware import LANGUAGE_PARAMETER
+
     request = context.get("request")
     path = request.get_full_path() if request else "/"
     current = get_language()
-    return [(code, name, translate_url(path, code)) for code, name in settings.LANGUAGES if code != current]
+    links = []
+    for code, name in settings.LANGUAGES:
+        if code == current:
+            continue
+        url = translate_url(path, code)
+        if url == path and request is not None:
+            # A page outside the language prefix (a contact's link): the language as a parameter.
+            query = request.GET.copy()
+            query[LANGUAGE_PARAMETER] = code
+            url = f"{request.path}?{query.urlencode()}"
+        links.append((code, name, url))
+    return links
 
 
 @register.filter
