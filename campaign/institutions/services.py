@@ -112,7 +112,8 @@ def contact_save(*, contact: Contact | None = None, user=None, **fields) -> Cont
             detail=(
                 f"contact #{contact.pk}: WhatsApp opt-in "
                 + (
-                    f"given {contact.whatsapp_opt_in_at:%Y-%m-%d %H:%M} ({contact.whatsapp_opt_in_source})"
+                    f"given {timezone.localtime(contact.whatsapp_opt_in_at):%Y-%m-%d %H:%M} WITA"
+                    f" ({contact.whatsapp_opt_in_source})"
                     if contact.whatsapp_opt_in_at
                     else "withdrawn"
                 )

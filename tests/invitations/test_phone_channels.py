@@ -367,14 +367,15 @@ def test_whatsapp_opt_in_is_recorded_with_who_and_how_and_logged(admin_user):
     contact_save(
         contact=contact,
         user=admin_user,
-        whatsapp_opt_in_at=timezone.now(),
+        whatsapp_opt_in_at=datetime.datetime(2020, 2, 10, 1, 30, tzinfo=datetime.UTC),
         whatsapp_opt_in_source="Pesan WhatsApp ke kantor",
     )
     contact.refresh_from_db()
     assert contact.whatsapp_opt_in_by == admin_user
     entry = PersonalDataLog.objects.get(action=PersonalDataLog.Action.OPT_IN)
     assert entry.user == admin_user and f"contact #{contact.pk}" in entry.detail
-    assert "Pesan WhatsApp ke kantor" in entry.detail
+    # The time as staff read it: in WITA.
+    assert "given 2020-02-10 09:30 WITA (Pesan WhatsApp ke kantor)" in entry.detail
 
     contact_save(contact=contact, user=admin_user, whatsapp_opt_in_at=None)
     contact.refresh_from_db()
