@@ -12,9 +12,8 @@ from urllib.parse import urlencode
 
 from django.db.models import ForeignKey
 from wagtail.admin.forms.models import register_form_field_override
-from wagtail.snippets.widgets import AdminSnippetChooser
 
-from .viewsets import ScopedChooserViewSet
+from .viewsets import LanguageChooserWidget, ScopedChooserViewSet
 
 LEVELS_PARAMETER = "levels"
 
@@ -36,7 +35,7 @@ def requested_levels(request, model):
     return [level for level in named if level in known]
 
 
-class RegionChooserWidget(AdminSnippetChooser):
+class RegionChooserWidget(LanguageChooserWidget):
     def __init__(self, model=None, levels=(), **kwargs):
         self.levels = tuple(levels)
         super().__init__(model, **kwargs)

@@ -25,12 +25,15 @@ from django import forms
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import Http404
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views.generic.models import CreateView, EditView
 from wagtail.permissions import policy_registry
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import CopyView, SnippetViewSet
+from wagtail.snippets.widgets import AdminSnippetChooser
 
 from .models import Region
 from .offices import area_region_ids
@@ -183,7 +186,26 @@ class ScopedChooserMixin:
         return visible_to(self.request.user, self.model_class).filter(pk__in=pks)
 
 
+def _lazy_text(text, name):
+    return lazy(lambda: gettext(text) % {"object": name}, str)()
+
+
+class LanguageChooserWidget(AdminSnippetChooser):
+    """Wagtail's snippet chooser with its button texts ("Choose team") in the language of
+    each request. Wagtail writes them when the widget is built, and a model's edit form is
+    built once per process: every user then read the first user's language."""
+
+    def __init__(self, model=None, **kwargs):
+        super().__init__(model, **kwargs)
+        name = self.model._meta.verbose_name
+        self.choose_one_text = _lazy_text("Choose %(object)s", name)
+        self.choose_another_text = _lazy_text("Choose another %(object)s", name)
+        self.link_to_chosen_text = _lazy_text("Edit this %(object)s", name)
+
+
 class ScopedChooserViewSet(SnippetChooserViewSet):
+    base_widget_class = LanguageChooserWidget
+
     def construct_view(self, view_class, **kwargs):
         view_class = type(
             view_class.__name__, (ScopedChooserMixin, view_class), {"__module__": view_class.__module__}

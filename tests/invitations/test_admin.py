@@ -368,3 +368,19 @@ def test_admin_lists_speak_indonesian_in_their_headers_values_and_sources(admin_
     assert "<h2>Pengiriman</h2>" in report
     outbox = admin_client.get(reverse("wagtailsnippets_invitations_outboxmessage:list")).content.decode()
     assert "kotak keluar" in outbox.lower()
+
+
+def test_the_batch_forms_choosers_speak_each_users_language(client, db):
+    """The form is built once per process; its chooser buttons still follow each user's
+    language (they read the first user's for everyone)."""
+    from wagtail.users.models import UserProfile
+
+    english = UserFactory(username="english", is_superuser=True, is_staff=True)
+    UserProfile.get_for_user(english).__class__.objects.filter(user=english).update(preferred_language="en")
+    indonesian = UserFactory(username="indonesian", is_superuser=True, is_staff=True)
+    url = reverse("wagtailsnippets_invitations_batch:add")
+    client.force_login(indonesian)
+    assert "Pilih templat email" in client.get(url).content.decode()
+    client.force_login(english)
+    page = client.get(url).content.decode()
+    assert "Choose email template" in page and "Pilih templat email" not in page
