@@ -368,6 +368,12 @@ def test_admin_lists_speak_indonesian_in_their_headers_values_and_sources(admin_
     assert "<h2>Pengiriman</h2>" in report
     outbox = admin_client.get(reverse("wagtailsnippets_invitations_outboxmessage:list")).content.decode()
     assert "kotak keluar" in outbox.lower()
+    # Wagtail's own strings its Indonesian catalogue lacks or misspells.
+    row = Suppression.objects.get()
+    delete = admin_client.get(reverse("wagtailsnippets_invitations_suppression:delete", args=[row.pk]))
+    text = delete.content.decode()
+    assert "Tidak, jangan hapus" in text and "No, don't delete" not in text
+    assert "dirujuk 0 kali" in text
 
 
 def test_the_batch_forms_choosers_speak_each_users_language(client, db):
