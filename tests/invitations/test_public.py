@@ -300,6 +300,10 @@ def test_a_second_answer_updates_the_session_and_is_logged(recipient, django_cap
     assert timezone.localtime(recipient.session.starts_at).replace(tzinfo=None) == later
     assert list(recipient.answers.values_list("answer", flat=True)) == ["accept", "propose"]
     assert len(mail.outbox) == 2
+    accepted, proposed = (message.body for message in mail.outbox)
+    assert "Pendampingan direncanakan pada:" in accepted
+    assert "Kami mencatat waktu yang Anda usulkan" in proposed and "tidak cocok bagi tim kami" in proposed
+    assert "Kami mencatat waktu yang Anda usulkan" not in accepted
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(rsvp_path(recipient), {"answer": "decline"})
