@@ -17,6 +17,27 @@ WAGTAIL_STRINGS = (
     gettext_noop("There are no %(model_name)s to display."),
     gettext_noop('There are no %(model_name)s to display. Why not <a href="%(add_url)s">add one</a>?'),
     gettext_noop("You saved a new version in another window"),
+    gettext_noop('There are no enabled workflows. Why not <a href="%(add_url)s">add one</a>?'),
+    gettext_noop('There are no enabled tasks. Why not <a href="%(add_url)s">add one</a>?'),
+    # The account page (language, time zone, theme, notifications).
+    gettext_noop("Profile"),
+    gettext_noop("Name and Email"),
+    gettext_noop("Profile picture"),
+    gettext_noop("Upload a profile picture:"),
+    gettext_noop("Notifications"),
+    gettext_noop("Locale"),
+    gettext_noop("Use server language: %(language_name)s"),
+    gettext_noop("Theme preferences"),
+    gettext_noop("System default"),
+    gettext_noop("Light"),
+    gettext_noop("Dark"),
+    gettext_noop("More contrast"),
+    gettext_noop("Snug"),
+    gettext_noop("Keyboard shortcuts"),
+    gettext_noop("Enable custom keyboard shortcuts specific to Wagtail."),
+    # The delete confirmation.
+    gettext_noop("No, don't delete"),
+    gettext_noop("No, don't delete it"),
     gettext_noop("Step %(step_number)s"),
     gettext_noop(
         'You haven\'t created any %(snippet_type_name)s snippets. Why not <a href="%(wagtailsnippets_create_snippet_url)s" target="_blank" rel="noreferrer">create one now</a>?'
@@ -217,6 +238,13 @@ WAGTAIL_STRINGS = (
 
 WAGTAIL_PLURALS = (
     ngettext_lazy("1 page", "%(counter)s pages", 1),
+    # Usage counts (Wagtail's own "Digunakan %(usage_count)skali" lacks its space).
+    ngettext_lazy("Used %(usage_count)s time", "Used %(usage_count)s times", 1),
+    ngettext_lazy(
+        "This %(model_name)s is referenced %(usage_count)s time.",
+        "This %(model_name)s is referenced %(usage_count)s times.",
+        1,
+    ),
     # The admin home's site summary, as a regency office's staff see it (their section).
     ngettext_lazy(
         '%(total)s Page <span class="w-sr-only">created in %(site_name)s</span>',
