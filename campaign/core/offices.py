@@ -116,28 +116,11 @@ class ProvinceOnlyPolicy(ModelPermissionPolicy):
     email and phone suppression lists, the demo Outbox): the province's staff and
     superusers, with the model permissions, only. A regency office's staff get none of
     them: undoing another office's contact's unsubscribe, or reading its messages, is
-    not theirs to do (they ask the province)."""
+    not theirs to do (they ask the province). Wagtail's other checks (any action, an
+    instance, the rows listed) all ask this one."""
 
     def user_has_permission(self, user, action):
         return user_is_province_wide(user) and super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return user_is_province_wide(user) and super().user_has_any_permission(user, actions)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if not user_is_province_wide(user):
-            return self.model._default_manager.none()
-        return super().instances_user_has_any_permission_for(user, actions)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return user_is_province_wide(user) and super().user_has_permission_for_instance(
-            user, action, instance
-        )
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        return user_is_province_wide(user) and super().user_has_any_permission_for_instance(
-            user, actions, instance
-        )
 
 
 class OfficePagePermissionPolicy(PagePermissionPolicy):
