@@ -58,6 +58,19 @@ WHATSAPP_LANGUAGES_HELP = _(
 )
 
 
+def whatsapp_languages_field():
+    """The languages a WhatsApp template is approved in, as a batch and the reminder
+    template both name them."""
+    return models.CharField(
+        _("WhatsApp template languages"),
+        max_length=40,
+        blank=True,
+        default="id",
+        validators=[validate_whatsapp_languages],
+        help_text=WHATSAPP_LANGUAGES_HELP,
+    )
+
+
 def whatsapp_language_for(languages: str, language: str) -> str:
     """The template language to send a contact who prefers ``language`` (id, en)."""
     codes = [code.strip() for code in (languages or "").split(",") if code.strip()] or ["id"]
@@ -115,14 +128,7 @@ class EmailTemplate(models.Model):
             "it; empty: they get the email."
         ),
     )
-    whatsapp_language = models.CharField(
-        _("WhatsApp template languages"),
-        max_length=40,
-        blank=True,
-        default="id",
-        validators=[validate_whatsapp_languages],
-        help_text=WHATSAPP_LANGUAGES_HELP,
-    )
+    whatsapp_language = whatsapp_languages_field()
     whatsapp_parameters = models.CharField(
         _("WhatsApp body parameters"),
         max_length=300,
@@ -329,14 +335,7 @@ class Batch(models.Model):
             "parameters are filled in the order given below."
         ),
     )
-    whatsapp_language = models.CharField(
-        _("WhatsApp template languages"),
-        max_length=40,
-        blank=True,
-        default="id",
-        validators=[validate_whatsapp_languages],
-        help_text=WHATSAPP_LANGUAGES_HELP,
-    )
+    whatsapp_language = whatsapp_languages_field()
     whatsapp_parameters = models.CharField(
         _("WhatsApp body parameters"),
         max_length=300,
