@@ -1,5 +1,6 @@
 """The registry: institutions to reach, the people to invite, media partners."""
 
+import functools
 import re
 import unicodedata
 
@@ -359,6 +360,19 @@ class ErasedIdentity(models.Model):
         return f"{self.digest[:12]}…"
 
 
+@functools.cache
+def _models_by_name() -> dict:
+    """Every model by its label and its bare name (the first app's wins a shared name),
+    built once: the log's list names the data of each of its rows."""
+    from django.apps import apps
+
+    found = {}
+    for model in apps.get_models():
+        found.setdefault(model._meta.model_name, model)
+        found[model._meta.label_lower] = model
+    return found
+
+
 class PersonalDataLog(models.Model):
     """Who viewed, exported, merged or erased personal data, and how much."""
 
@@ -398,13 +412,8 @@ class PersonalDataLog(models.Model):
     def data_label(self) -> str:
         """The data's name as people read it ("contacts"), from the model stored as a
         label ("institutions.contact") or a bare model name ("contact")."""
-        from django.apps import apps
-
-        name = self.model.lower()
-        for model in apps.get_models():
-            if name in (model._meta.label_lower, model._meta.model_name):
-                return str(model._meta.verbose_name_plural)
-        return self.model
+        model = _models_by_name().get(self.model.lower())
+        return str(model._meta.verbose_name_plural) if model else self.model
 
 
 class ImportRun(models.Model):
