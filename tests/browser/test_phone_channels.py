@@ -60,11 +60,14 @@ def test_staff_opt_in_send_whatsapp_and_sms_and_click_to_chat(live_server, page,
     page.fill("#id_name", "WhatsApp ke instansi")
     page.select_option("#id_channel", "whatsapp")
     page.fill("#id_whatsapp_template", "undangan_pendampingan")
+    # Approved in Indonesian and English (the first for everyone else).
+    page.get_by_label("Bahasa templat WhatsApp").fill("id, en")
     choose(page, "audience", "Semua instansi")
     screenshot(page, "whatsapp-batch-form")
     save(page, "whatsapp-batch")
     batch = Batch.objects.get(name="WhatsApp ke instansi")
     assert batch.channel == "whatsapp" and batch.template_id is None
+    assert batch.whatsapp_language == "id, en"
     assert page.locator(".phone-count").inner_text().startswith("1 nomor")
     assert "Tanpa persetujuan WhatsApp" in page.locator("main").inner_text()
     screenshot(page, "whatsapp-batch-draft")
@@ -73,7 +76,8 @@ def test_staff_opt_in_send_whatsapp_and_sms_and_click_to_chat(live_server, page,
     batch.refresh_from_db()
     assert batch.status == Batch.Status.DONE
     assert list(batch.recipients.filter(status="sent").values_list("contact", flat=True)) == [contact.pk]
-    assert OutboxMessage.objects.filter(to=contact.phone).count() == 1
+    (kept,) = OutboxMessage.objects.filter(to=contact.phone)
+    assert kept.subject.endswith("(id)")  # the contact prefers Indonesian
     page.reload()
     row = page.locator("table.channel-funnel tr[data-channel=whatsapp]")
     assert row.locator("td").nth(1).inner_text() == "1"

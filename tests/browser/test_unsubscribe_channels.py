@@ -41,6 +41,13 @@ def test_contact_stops_every_channel_from_the_unsubscribe_link(live_server, page
     assert "email, WhatsApp, maupun SMS" in page.locator("main").inner_text()
     screenshot(page, "unsubscribe-every-channel-done")
 
+    # The link opened again: the page says the channel is stopped already.
+    page.goto(url)
+    notice = page.locator("p.notice")
+    assert f"{contact.email} sudah berhenti berlangganan dari saluran ini" in notice.inner_text()
+    assert page.get_by_label("Semua saluran: email, WhatsApp, dan SMS").is_visible()
+    screenshot(page, "unsubscribe-already")
+
     assert Suppression.objects.get().email == contact.email
     assert set(ChannelSuppression.objects.values_list("channel", "phone")) == {
         ("whatsapp", "+6281234500077"),
